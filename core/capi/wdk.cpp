@@ -1,0 +1,271 @@
+// The WDK-style C API (ddimap/wdk.h): thin glue from WDK types to the
+// Machine methods of the current machine. Guest values (handles, addresses)
+// are cast between pointers and u64, never dereferenced; out-pointers are the
+// caller's host variables, passed to the core as NULL or a temporary that is
+// copied back (so a pointer the core does not write keeps its value).
+#include "ddimap/wdk.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "capi/internal.hpp"
+#include "ddimap/machine.hpp"
+
+using ddimap::Machine;
+using ddimap::u32;
+using ddimap::u64;
+using ddimap::capi::Guest;
+using ddimap::capi::HostPtr;
+using ddimap::capi::LazyMachine;
+
+static_assert(sizeof(ULONG) == 4 && sizeof(UINT) == 4 && sizeof(USHORT) == 2);
+static_assert(sizeof(LARGE_INTEGER) == 8 && sizeof(ULONG64) == 8 && sizeof(SIZE_T) == 8);
+static_assert(sizeof(WCHAR) == 2 && sizeof(MEMORY_CACHING_TYPE) == 4);
+static_assert(static_cast<u32>(NDIS_STATUS_RESOURCE_CONFLICT) == ddimap::kNdisStatusResourceConflict);
+static_assert(static_cast<u32>(NDIS_STATUS_FILE_NOT_FOUND) == ddimap::kNdisStatusFileNotFound);
+static_assert(static_cast<u32>(NDIS_STATUS_ERROR_READING_FILE) == ddimap::kNdisStatusErrorReadingFile);
+static_assert(static_cast<u32>(NDIS_STATUS_ALREADY_MAPPED) == ddimap::kNdisStatusAlreadyMapped);
+static_assert(static_cast<u32>(NDIS_STATUS_RESOURCES) == ddimap::kNdisStatusResources);
+static_assert(static_cast<u32>(NDIS_STATUS_FAILURE) == ddimap::kNdisStatusFailure);
+static_assert(static_cast<u32>(E_INVALIDARG) == ddimap::kEInvalidArg);
+static_assert(static_cast<u32>(E_OUTOFMEMORY) == ddimap::kEOutOfMemory);
+static_assert(static_cast<u32>(ERROR_INVALID_PARAMETER) == ddimap::kErrorInvalidParameter);
+static_assert(PAGE_NOCACHE == ddimap::kPageNoCache && PAGE_WRITECOMBINE == ddimap::kPageWriteCombine);
+static_assert(PAGE_EXECUTE_READWRITE == ddimap::kPageExecuteReadWrite);
+static_assert(VIDEO_MEMORY_SPACE_P6CACHE == ddimap::kVideoMemorySpaceP6Cache);
+static_assert(VIDEO_MEMORY_SPACE_USER_MODE == ddimap::kVideoMemorySpaceUserMode);
+static_assert(HIGH_LEVEL == ddimap::kHighLevel && DISPATCH_LEVEL == ddimap::kDispatchLevel);
+
+namespace {
+
+u64 Phys(LARGE_INTEGER pa) { return static_cast<u64>(pa.QuadPart); }
+
+// A caller's out-parameter as the core sees it: NULL stays NULL, otherwise a
+// temporary holding the caller's current value, copied back afterwards.
+template <typename Host, typename Core>
+class Out {
+ public:
+  explicit Out(Host* host) : host_(host) {
+    if (host_ != nullptr) value_ = ToCore(*host_);
+  }
+  ~Out() {
+    if (host_ != nullptr) *host_ = ToHost(value_);
+  }
+  Out(const Out&) = delete;
+  Out& operator=(const Out&) = delete;
+  Core* get() { return host_ != nullptr ? &value_ : nullptr; }
+
+ private:
+  static Core ToCore(Host h) {
+    if constexpr (std::is_pointer_v<Host>) {
+      return Guest(h);
+    } else {
+      return static_cast<Core>(h);
+    }
+  }
+  static Host ToHost(Core c) {
+    if constexpr (std::is_pointer_v<Host>) {
+      return static_cast<Host>(HostPtr(c));
+    } else {
+      return static_cast<Host>(c);
+    }
+  }
+  Host* host_;
+  Core value_{};
+};
+
+// A PNDIS_STRING as the core's file name: nullopt for a NULL string or a NULL
+// Buffer with a non-zero Length. Reads min(Length, MaximumLength) / 2 WCHARs.
+std::optional<std::string> FileNameOf(const NDIS_STRING* s) {
+  if (s == nullptr) return std::nullopt;
+  const std::size_t bytes = s->Length < s->MaximumLength ? s->Length : s->MaximumLength;
+  const std::size_t chars = bytes / sizeof(WCHAR);
+  if (s->Length > 0 && s->Buffer == nullptr) return std::nullopt;
+  std::string name;
+  name.reserve(chars);
+  for (std::size_t i = 0; i < chars; ++i) {
+    const auto c = static_cast<u32>(s->Buffer[i]);
+    name.push_back(c < 0x80 ? static_cast<char>(c) : '?');
+  }
+  return name;
+}
+
+}  // namespace
+
+extern "C" {
+
+// --- NDIS miniport I/O space ---------------------------------------------------------------
+NDIS_STATUS NdisMMapIoSpace(PVOID* VirtualAddress, NDIS_HANDLE MiniportAdapterHandle,
+                            NDIS_PHYSICAL_ADDRESS PhysicalAddress, UINT Length) {
+  Machine& m = LazyMachine();
+  Out<PVOID, u64> va(VirtualAddress);
+  return static_cast<NDIS_STATUS>(
+      m.NdisMMapIoSpace(va.get(), Guest(MiniportAdapterHandle), Phys(PhysicalAddress), Length));
+}
+
+void NdisMUnmapIoSpace(NDIS_HANDLE MiniportAdapterHandle, PVOID VirtualAddress, UINT Length) {
+  LazyMachine().NdisMUnmapIoSpace(Guest(MiniportAdapterHandle), Guest(VirtualAddress), Length);
+}
+
+// --- WDM -------------------------------------------------------------------------------------
+PVOID MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes,
+                   MEMORY_CACHING_TYPE CacheType) {
+  return HostPtr(LazyMachine().MmMapIoSpace(Phys(PhysicalAddress), NumberOfBytes,
+                                            static_cast<u64>(static_cast<u32>(CacheType))));
+}
+
+PVOID MmMapIoSpaceEx(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, ULONG Protect) {
+  return HostPtr(LazyMachine().MmMapIoSpaceEx(Phys(PhysicalAddress), NumberOfBytes, Protect));
+}
+
+void MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes) {
+  LazyMachine().MmUnmapIoSpace(Guest(BaseAddress), NumberOfBytes);
+}
+
+// --- UMDF 1.x ------------------------------------------------------------------------------------
+HRESULT IWDFDevice3_MapIoSpace(IWDFDevice3* This, PHYSICAL_ADDRESS PhysicalAddress,
+                               SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType,
+                               void** pPseudoBaseAddress) {
+  Machine& m = LazyMachine();
+  Out<void*, u64> pseudo(pPseudoBaseAddress);
+  return static_cast<HRESULT>(m.UmdfMapIoSpace(Guest(This), Phys(PhysicalAddress), NumberOfBytes,
+                                               static_cast<u64>(static_cast<u32>(CacheType)),
+                                               pseudo.get()));
+}
+
+void IWDFDevice3_UnmapIoSpace(IWDFDevice3* This, void* PseudoBaseAddress, SIZE_T NumberOfBytes) {
+  LazyMachine().UmdfUnmapIoSpace(Guest(This), Guest(PseudoBaseAddress), NumberOfBytes);
+}
+
+PVOID IWDFDevice3_GetHardwareRegisterMappedAddress(IWDFDevice3* This, void* PseudoBaseAddress) {
+  return HostPtr(
+      LazyMachine().UmdfGetHardwareRegisterMappedAddress(Guest(This), Guest(PseudoBaseAddress)));
+}
+
+UCHAR IWDFDevice3_READ_REGISTER_UCHAR(IWDFDevice3* This, PUCHAR Register) {
+  return static_cast<UCHAR>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 1));
+}
+USHORT IWDFDevice3_READ_REGISTER_USHORT(IWDFDevice3* This, PUSHORT Register) {
+  return static_cast<USHORT>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 2));
+}
+ULONG IWDFDevice3_READ_REGISTER_ULONG(IWDFDevice3* This, PULONG Register) {
+  return static_cast<ULONG>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 4));
+}
+ULONG64 IWDFDevice3_READ_REGISTER_ULONG64(IWDFDevice3* This, PULONG64 Register) {
+  return LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 8);
+}
+void IWDFDevice3_WRITE_REGISTER_UCHAR(IWDFDevice3* This, PUCHAR Register, UCHAR Value) {
+  LazyMachine().UmdfWriteRegister(Guest(This), Guest(Register), 1, Value);
+}
+void IWDFDevice3_WRITE_REGISTER_USHORT(IWDFDevice3* This, PUSHORT Register, USHORT Value) {
+  LazyMachine().UmdfWriteRegister(Guest(This), Guest(Register), 2, Value);
+}
+void IWDFDevice3_WRITE_REGISTER_ULONG(IWDFDevice3* This, PULONG Register, ULONG Value) {
+  LazyMachine().UmdfWriteRegister(Guest(This), Guest(Register), 4, Value);
+}
+void IWDFDevice3_WRITE_REGISTER_ULONG64(IWDFDevice3* This, PULONG64 Register, ULONG64 Value) {
+  LazyMachine().UmdfWriteRegister(Guest(This), Guest(Register), 8, Value);
+}
+
+// --- NDIS files ---------------------------------------------------------------------------------------
+void NdisOpenFile(PNDIS_STATUS Status, PNDIS_HANDLE FileHandle, PUINT FileLength,
+                  PNDIS_STRING FileName, NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress) {
+  Machine& m = LazyMachine();
+  const std::optional<std::string> name = FileNameOf(FileName);
+  Out<NDIS_STATUS, ddimap::NdisStatus> status(Status);
+  Out<NDIS_HANDLE, u64> handle(FileHandle);
+  Out<UINT, u32> length(FileLength);
+  std::optional<std::string_view> name_view;
+  if (name) name_view = *name;
+  m.NdisOpenFile(status.get(), handle.get(), length.get(), name_view,
+                 Phys(HighestAcceptableAddress));
+}
+
+void NdisMapFile(PNDIS_STATUS Status, PVOID* MappedBuffer, NDIS_HANDLE FileHandle) {
+  Machine& m = LazyMachine();
+  Out<NDIS_STATUS, ddimap::NdisStatus> status(Status);
+  Out<PVOID, u64> buffer(MappedBuffer);
+  m.NdisMapFile(status.get(), buffer.get(), Guest(FileHandle));
+}
+
+void NdisUnmapFile(NDIS_HANDLE FileHandle) { LazyMachine().NdisUnmapFile(Guest(FileHandle)); }
+
+void NdisCloseFile(NDIS_HANDLE FileHandle) { LazyMachine().NdisCloseFile(Guest(FileHandle)); }
+
+// --- video miniport ---------------------------------------------------------------------------------------
+VP_STATUS VideoPortMapMemory(PVOID HwDeviceExtension, PHYSICAL_ADDRESS PhysicalAddress,
+                             PULONG Length, PULONG InIoSpace, PVOID* VirtualAddress) {
+  Machine& m = LazyMachine();
+  Out<ULONG, u32> length(Length);
+  Out<ULONG, u32> in_io_space(InIoSpace);
+  Out<PVOID, u64> va(VirtualAddress);
+  return static_cast<VP_STATUS>(m.VideoPortMapMemory(Guest(HwDeviceExtension),
+                                                     Phys(PhysicalAddress), length.get(),
+                                                     in_io_space.get(), va.get()));
+}
+
+VP_STATUS VideoPortUnmapMemory(PVOID HwDeviceExtension, PVOID VirtualAddress,
+                               HANDLE ProcessHandle) {
+  return static_cast<VP_STATUS>(LazyMachine().VideoPortUnmapMemory(
+      Guest(HwDeviceExtension), Guest(VirtualAddress), Guest(ProcessHandle)));
+}
+
+// --- register and buffer access --------------------------------------------------------------------------
+UCHAR READ_REGISTER_UCHAR(volatile UCHAR* Register) {
+  return static_cast<UCHAR>(LazyMachine().Read(Guest(Register), 1));
+}
+USHORT READ_REGISTER_USHORT(volatile USHORT* Register) {
+  return static_cast<USHORT>(LazyMachine().Read(Guest(Register), 2));
+}
+ULONG READ_REGISTER_ULONG(volatile ULONG* Register) {
+  return static_cast<ULONG>(LazyMachine().Read(Guest(Register), 4));
+}
+ULONG64 READ_REGISTER_ULONG64(volatile ULONG64* Register) {
+  return LazyMachine().Read(Guest(Register), 8);
+}
+void WRITE_REGISTER_UCHAR(volatile UCHAR* Register, UCHAR Value) {
+  LazyMachine().Write(Guest(Register), 1, Value);
+}
+void WRITE_REGISTER_USHORT(volatile USHORT* Register, USHORT Value) {
+  LazyMachine().Write(Guest(Register), 2, Value);
+}
+void WRITE_REGISTER_ULONG(volatile ULONG* Register, ULONG Value) {
+  LazyMachine().Write(Guest(Register), 4, Value);
+}
+void WRITE_REGISTER_ULONG64(volatile ULONG64* Register, ULONG64 Value) {
+  LazyMachine().Write(Guest(Register), 8, Value);
+}
+
+void NdisReadRegisterUlong(PULONG Register, PULONG Data) {
+  const ULONG value = READ_REGISTER_ULONG(Register);
+  if (Data != nullptr) *Data = value;
+}
+void NdisWriteRegisterUlong(PULONG Register, ULONG Data) { WRITE_REGISTER_ULONG(Register, Data); }
+
+UCHAR VideoPortReadRegisterUchar(PUCHAR Register) { return READ_REGISTER_UCHAR(Register); }
+USHORT VideoPortReadRegisterUshort(PUSHORT Register) { return READ_REGISTER_USHORT(Register); }
+ULONG VideoPortReadRegisterUlong(PULONG Register) { return READ_REGISTER_ULONG(Register); }
+void VideoPortWriteRegisterUchar(PUCHAR Register, UCHAR Value) {
+  WRITE_REGISTER_UCHAR(Register, Value);
+}
+void VideoPortWriteRegisterUshort(PUSHORT Register, USHORT Value) {
+  WRITE_REGISTER_USHORT(Register, Value);
+}
+void VideoPortWriteRegisterUlong(PULONG Register, ULONG Value) {
+  WRITE_REGISTER_ULONG(Register, Value);
+}
+
+// --- IRQL ---------------------------------------------------------------------------------------------------
+KIRQL KeGetCurrentIrql(void) { return LazyMachine().irql(); }
+
+void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql) {
+  Machine& m = LazyMachine();
+  if (OldIrql != nullptr) *OldIrql = m.irql();
+  m.SetIrql(NewIrql);
+}
+
+void KeLowerIrql(KIRQL NewIrql) { LazyMachine().SetIrql(NewIrql); }
+
+}  // extern "C"

@@ -1,0 +1,34 @@
+// Register and buffer access through mapped addresses (SPEC ACCESS).
+#include "families/common.hpp"
+
+namespace ddimap {
+namespace {
+
+CallId AccessCall(bool write, unsigned width) {
+  switch (width) {
+    case 1: return write ? CallId::WriteUchar : CallId::ReadUchar;
+    case 2: return write ? CallId::WriteUshort : CallId::ReadUshort;
+    case 4: return write ? CallId::WriteUlong : CallId::ReadUlong;
+    default: return write ? CallId::WriteUlong64 : CallId::ReadUlong64;
+  }
+}
+
+bool ValidWidth(unsigned w) { return w == 1 || w == 2 || w == 4 || w == 8; }
+
+}  // namespace
+
+u64 Machine::Read(u64 address, unsigned width) {
+  State& s = *s_;
+  if (!ValidWidth(width) || !s.Begin(AccessCall(false, width), {address})) return 0;
+  const Mapping* m = families::CheckAccess(s, address, width, false, 0);
+  return m ? families::LoadThrough(s, *m, address, width) : 0;
+}
+
+void Machine::Write(u64 address, unsigned width, u64 value) {
+  State& s = *s_;
+  if (!ValidWidth(width) || !s.Begin(AccessCall(true, width), {address, value})) return;
+  if (const Mapping* m = families::CheckAccess(s, address, width, true, 0))
+    families::StoreThrough(s, *m, address, width, value);
+}
+
+}  // namespace ddimap

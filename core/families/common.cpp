@@ -1,0 +1,167 @@
+#include "families/common.hpp"
+
+namespace ddimap::families {
+
+Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::optional<u64> owner,
+                           const UnmapRules& rules) {
+  AddressLookup l = s.maps.Lookup(address);
+  if (l.kind == AddressLookup::Nothing || l.kind == AddressLookup::Guard) {
+    s.Violation(rules.not_mapped, s.DescribeAddress(address, l), l.mapping);
+    return nullptr;
+  }
+  const Mapping* m = l.mapping;
+  if (m->parent_va != 0) {
+    s.Violation(rules.not_mapped,
+                "address " + Hex(address) + " is the user-mode view of a UMDF mapping, not a mapped base",
+                m);
+    return nullptr;
+  }
+  if (l.kind == AddressLookup::Released) {
+    s.Violation(rules.double_unmap, s.DescribeAddress(address, l), m);
+    return nullptr;
+  }
+  if (m->v.family != family) {
+    s.Violation(rules.other_family, s.DescribeAddress(address, l), m);
+    return nullptr;
+  }
+  if (owner && *owner != m->v.owner) {
+    s.Violation(rules.other_owner,
+                s.DescribeAddress(address, l) + ", not of " + Hex(*owner), m);
+    return nullptr;
+  }
+  if (l.kind == AddressLookup::Interior && !rules.interior_releases) {
+    s.Violation(rules.interior, s.DescribeAddress(address, l), m);
+    return nullptr;
+  }
+  return s.maps.FindLive(m->v.va_page);
+}
+
+static const Mapping* FindCacheConflict(const Machine::State& s, u64 ps, u64 pe, u32 cache) {
+  for (const auto& [k, m] : s.maps.live()) {
+    if (m.parent_va != 0 || m.v.family == Family::NdisFile || m.v.space != PhysSpace::Memory) continue;
+    u64 ms = PageFloor(m.v.phys);
+    if (m.v.cache != cache && ms < pe && ps < ms + m.v.extent) return &m;
+  }
+  return nullptr;
+}
+
+Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
+  u64 offset = r.pa & kPageMask;
+  u64 extent = PageCeil(offset + r.length);  // no overflow: pa + length <= kPhysTop
+  if (r.space == PhysSpace::Memory) {
+    u64 ps = PageFloor(r.pa);
+    if (s.phys.CacheConflict(ps, ps + extent, r.cache)) {
+      const Mapping* other = FindCacheConflict(s, ps, ps + extent, r.cache);
+      std::string ev = "physical range [" + Hex(r.pa) + ", " + Hex(r.pa + r.length) + ") requested as " +
+                       std::string(CacheTypeName(r.cache));
+      if (other)
+        ev += "; page(s) already mapped " + std::string(CacheTypeName(other->v.cache)) + " by the live " +
+              std::string(FamilyName(other->v.family)) + " mapping at " + Hex(other->v.base);
+      s.Violation(r.conflict_rule, ev, other);
+      *fail = MapFail::Conflict;
+      return nullptr;
+    }
+  }
+  auto va = s.Reserve(r.region, extent);
+  if (!va) {
+    *fail = MapFail::NoSpace;
+    return nullptr;
+  }
+  Mapping m;
+  m.v = MappingView{*va + offset, r.length, r.access_length, *va, extent, r.family, r.owner, r.process,
+                    r.region, r.space, r.pa, r.cache, r.writable, false, 0};
+  m.start_device = r.start_device;
+  *fail = MapFail::None;
+  return &s.AddMapping(std::move(m));
+}
+
+const ResourceRange* FindResource(const Device& d, PhysSpace space, u64 pa, u64 len) {
+  for (const auto& res : d.resources)
+    if (res.space == space && Inside(pa, len, res.start, res.length)) return &res;
+  return nullptr;
+}
+
+const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool write, u64 umdf_device) {
+  AddressLookup l = s.maps.Lookup(address);
+  const Mapping* m = l.mapping;
+  std::string what = std::string(write ? "write" : "read") + " of " + std::to_string(width) +
+                     " byte(s) at " + Hex(address);
+  switch (l.kind) {
+    case AddressLookup::Nothing:
+      s.Violation(RuleId::AccessUnmapped, what + ": address was never mapped");
+      return nullptr;
+    case AddressLookup::Released:
+      s.Violation(RuleId::AccessUseAfterUnmap, what + ": " + s.DescribeAddress(address, l), m);
+      return nullptr;
+    default: break;
+  }
+  const MappingView& v = m->v;
+  bool inside = address >= v.base && width <= v.access_length &&
+                address - v.base <= v.access_length - width;
+  if (!inside) {
+    s.Violation(RuleId::AccessOutOfBounds,
+                what + " is outside [" + Hex(v.base) + ", " + Hex(v.base + v.access_length) + ") of the live " +
+                    std::string(FamilyName(v.family)) + " mapping",
+                m);
+    return nullptr;
+  }
+  if (v.region == Region::Pseudo) {
+    if (umdf_device == 0) {
+      s.Violation(RuleId::AccessPseudoDeref,
+                  what + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers",
+                  m);
+      return nullptr;
+    }
+    if (v.owner != umdf_device) {
+      s.Violation(RuleId::AccessUnmapped,
+                  what + ": the pseudo address belongs to device " + Hex(v.owner) + ", not " + Hex(umdf_device), m);
+      return nullptr;
+    }
+  } else if (umdf_device != 0) {
+    s.Violation(RuleId::AccessUnmapped,
+                what + ": the register helpers of " + Hex(umdf_device) + " take a pseudo base address", m);
+    return nullptr;
+  }
+  if (v.region == Region::User && v.process != 0 && v.process != s.cur_process) {
+    s.Violation(RuleId::AccessWrongProcess,
+                what + ": user mapping of process " + Hex(v.process) + " touched from " +
+                    (s.cur_process ? "process " + Hex(s.cur_process) : std::string("system context")),
+                m);
+    return nullptr;
+  }
+  if (write && !v.writable) {
+    s.Violation(RuleId::AccessReadOnly, what + ": the mapping was made without write permission", m);
+    return nullptr;
+  }
+  return m;
+}
+
+static u8 LoadByte(Machine::State& s, const Mapping& m, u64 off) {
+  if (m.v.family == Family::NdisFile) {
+    auto it = s.files.find(m.file);
+    return it != s.files.end() && off < it->second.bytes.size() ? it->second.bytes[off] : 0;
+  }
+  return s.phys.ReadByte(m.v.space, m.v.phys + off);
+}
+
+u64 LoadThrough(Machine::State& s, const Mapping& m, u64 address, unsigned width) {
+  u64 value = 0;
+  u64 off = address - m.v.base;
+  for (unsigned i = 0; i < width; ++i) value |= static_cast<u64>(LoadByte(s, m, off + i)) << (8 * i);
+  return value;
+}
+
+void StoreThrough(Machine::State& s, const Mapping& m, u64 address, unsigned width, u64 value) {
+  u64 off = address - m.v.base;
+  for (unsigned i = 0; i < width; ++i) {
+    u8 b = static_cast<u8>(value >> (8 * i));
+    if (m.v.family == Family::NdisFile) {
+      auto it = s.files.find(m.file);
+      if (it != s.files.end() && off + i < it->second.bytes.size()) it->second.bytes[off + i] = b;
+    } else {
+      s.phys.WriteByte(m.v.space, m.v.phys + off + i, b);
+    }
+  }
+}
+
+}  // namespace ddimap::families

@@ -1,0 +1,17 @@
+// Family hooks the lifecycle and teardown code calls: each releases what a
+// family's contract says must be gone at that point, reporting each leak.
+#pragma once
+
+#include "machine/state.hpp"
+
+namespace ddimap::families {
+
+void NdisIoLeaks(Machine::State& s, u64 adapter, std::string_view when);
+void NdisFileLeaks(Machine::State& s, u64 adapter, std::string_view when);
+// device == 0: the driver-wide mappings made outside any start IRP.
+void MmIoLeaks(Machine::State& s, u64 device, std::string_view when);
+void UmdfIoLeaks(Machine::State& s, u64 device, std::string_view when);
+// process != 0: only the user mappings of that process (any device).
+void VideoLeaks(Machine::State& s, u64 device, u64 process, std::string_view when);
+
+}  // namespace ddimap::families

@@ -1,0 +1,133 @@
+// WDM: MmMapIoSpace / MmMapIoSpaceEx / MmUnmapIoSpace (seed 001).
+#include "families/common.hpp"
+#include "families/families.hpp"
+
+namespace ddimap {
+namespace {
+
+constexpr families::UnmapRules kUnmapRules{
+    RuleId::MmIoUnmapNotMapped, RuleId::MmIoUnmapInterior, RuleId::MmIoUnmapDouble,
+    RuleId::MmIoUnmapNotMapped /* no owner parameter: never used */, RuleId::MmIoUnmapOtherFamily};
+
+constexpr u32 kBaseProtections[] = {kPageReadOnly, kPageReadWrite, kPageExecute, kPageExecuteRead,
+                                    kPageExecuteReadWrite};
+
+// Returns the caching type MmMapIoSpaceEx derives from Protect, or nullopt
+// (with `why`) when Protect is not a documented combination.
+std::optional<u32> CacheFromProtect(u64 protect, std::string* why) {
+  u64 base = protect & 0xFF;
+  u64 modifiers = protect & (kPageNoCache | kPageWriteCombine);
+  u64 unknown = protect & ~static_cast<u64>(0xFF | kPageNoCache | kPageWriteCombine);
+  int bases = 0;
+  for (u32 b : kBaseProtections)
+    if (base & b) ++bases;
+  if (unknown != 0 || (base & ~static_cast<u64>(0x76)) != 0) {
+    *why = "Protect " + Hex(protect) + " has bits no MmMapIoSpaceEx protection defines";
+    return std::nullopt;
+  }
+  if (bases != 1) {
+    *why = "Protect " + Hex(protect) + " has " + std::to_string(bases) +
+           " base protections; exactly one of PAGE_READONLY, PAGE_READWRITE, PAGE_EXECUTE, "
+           "PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE is required";
+    return std::nullopt;
+  }
+  if (modifiers == (kPageNoCache | kPageWriteCombine)) {
+    *why = "Protect " + Hex(protect) + " combines PAGE_NOCACHE and PAGE_WRITECOMBINE";
+    return std::nullopt;
+  }
+  if (modifiers == kPageNoCache) return kMmNonCached;
+  if (modifiers == kPageWriteCombine) return kMmWriteCombined;
+  return kMmCached;
+}
+
+}  // namespace
+
+// The part MmMapIoSpace and MmMapIoSpaceEx share once the caching type is known.
+static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool writable) {
+  if (PhysOverflows(pa, n)) return 0;
+  if (s.phys.OverlapsRam(pa, n)) {
+    s.Violation(RuleId::MmIoMapRam,
+                "physical range [" + Hex(pa) + ", " + Hex(pa + n) + ") overlaps RAM owned by the memory manager");
+    return 0;
+  }
+  // A mapping made while a start IRP runs belongs to that device for the
+  // LEAK rule; the owner stays 0 because MmUnmapIoSpace takes no device.
+  u64 device = s.cb == Callback::StartDevice ? s.cb_object : 0;
+  families::MapFail why;
+  Mapping* m = families::MapPhysical(s,
+                                     {Family::MmIo, 0, Region::System, 0, PhysSpace::Memory, pa, n, n, cache,
+                                      writable, RuleId::MmIoCacheConflict, device},
+                                     &why);
+  return m ? m->v.base : 0;
+}
+
+u64 Machine::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType) {
+  State& s = *s_;
+  if (!s.Begin(CallId::MmMapIoSpace, {PhysicalAddress, NumberOfBytes, CacheType})) return 0;
+  if (s.irql > kDispatchLevel) {
+    s.Violation(RuleId::MmIoMapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
+    return 0;
+  }
+  if (NumberOfBytes == 0) {
+    s.Violation(RuleId::MmIoZeroLength, "NumberOfBytes is 0");
+    return 0;
+  }
+  if (CacheType > kMmWriteCombined) {
+    s.Violation(RuleId::MmIoBadCacheType,
+                "CacheType " + std::to_string(CacheType) +
+                    (CacheType < kMmMaximumCacheType ? " is reserved for system use" : " is not below MmMaximumCacheType"));
+    return 0;
+  }
+  return MmMapCommon(s, PhysicalAddress, NumberOfBytes, static_cast<u32>(CacheType), true);
+}
+
+u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect) {
+  State& s = *s_;
+  if (!s.Begin(CallId::MmMapIoSpaceEx, {PhysicalAddress, NumberOfBytes, Protect})) return 0;
+  if (s.irql > kDispatchLevel) {
+    s.Violation(RuleId::MmIoMapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
+    return 0;
+  }
+  if (NumberOfBytes == 0) {
+    s.Violation(RuleId::MmIoZeroLength, "NumberOfBytes is 0");
+    return 0;
+  }
+  std::string why;
+  auto cache = CacheFromProtect(Protect, &why);
+  if (!cache) {
+    s.Violation(RuleId::MmIoBadProtect, why);
+    return 0;
+  }
+  bool writable = (Protect & (kPageReadWrite | kPageExecuteReadWrite)) != 0;
+  return MmMapCommon(s, PhysicalAddress, NumberOfBytes, *cache, writable);
+}
+
+void Machine::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
+  State& s = *s_;
+  if (!s.Begin(CallId::MmUnmapIoSpace, {BaseAddress, NumberOfBytes})) return;
+  if (s.irql > kDispatchLevel) {
+    s.Violation(RuleId::MmIoUnmapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
+    return;
+  }
+  if (s.irql > kApcLevel)
+    s.Violation(RuleId::MmIoUnmapIrqlVerifier,
+                "called at IRQL " + std::to_string(s.irql) + "; Driver Verifier requires <= APC_LEVEL");
+  Mapping* m = families::CheckUnmapAddress(s, BaseAddress, Family::MmIo, std::nullopt, kUnmapRules);
+  if (!m) return;
+  if (m->v.length != NumberOfBytes) {
+    s.Violation(RuleId::MmIoUnmapLengthMismatch,
+                "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length), m);
+    return;
+  }
+  s.ReleaseMapping(m->v.va_page);
+}
+
+void families::MmIoLeaks(Machine::State& s, u64 device, std::string_view when) {
+  std::size_t live = device == 0 ? s.driver_mm_mappings : (s.FindWdm(device) ? s.FindWdm(device)->live_mappings : 0);
+  if (live == 0) return;
+  s.LeakMappings(
+      RuleId::MmIoLeak, [&](const Mapping& m) { return m.v.family == Family::MmIo && m.start_device == device; },
+      when);
+}
+
+}  // namespace ddimap

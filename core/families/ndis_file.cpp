@@ -1,0 +1,180 @@
+// NDIS files: NdisOpenFile / NdisMapFile / NdisUnmapFile / NdisCloseFile (seed 003).
+#include <algorithm>
+
+#include "families/common.hpp"
+#include "families/families.hpp"
+
+namespace ddimap {
+namespace {
+
+// NDIS cannot place a file buffer below 1 MiB (the model's choice for what a
+// too-low HighestAcceptableAddress means).
+constexpr u64 kLowestBufferCeiling = 0xFFFFF;
+
+// A fixed function of the name and offset, so files need no stored contents.
+u64 NameHash(std::string_view name) {
+  u64 h = 1469598103934665603ull;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<u8>(c)) * 1099511628211ull;
+  return h;
+}
+u8 FileByte(u64 name_hash, u64 offset) {
+  return static_cast<u8>((name_hash >> 8) + offset * 131 + (offset >> 8));
+}
+
+bool CheckIrql(Machine::State& s, u8 max, const char* needs) {
+  if (s.irql <= max) return true;
+  s.Violation(RuleId::NdisFileIrql, "called at IRQL " + std::to_string(s.irql) + ", needs " + needs);
+  return false;
+}
+
+bool InInitialize(const Machine::State& s) { return s.cb == Callback::MiniportInitializeEx; }
+
+// BAD_HANDLE or CLOSED_HANDLE; returns the open file or nullptr.
+OpenFile* CheckHandle(Machine::State& s, u64 h) {
+  if (OpenFile* f = s.FindFile(h)) return f;
+  if (HandleIs(h, HandleKind::File) && HandleSerial(h) < s.next_file) {
+    const Tombstone* t = s.FindTombstone(h);
+    s.ViolationWithRecords(RuleId::NdisFileClosedHandle, "FileHandle " + Hex(h) + " was already closed",
+                           t ? &t->created : nullptr, t ? &t->released : nullptr);
+  } else {
+    s.Violation(RuleId::NdisFileBadHandle, "FileHandle " + Hex(h) + " was never returned by NdisOpenFile");
+  }
+  return nullptr;
+}
+
+void CloseFile(Machine::State& s, u64 handle) {
+  OpenFile* f = s.FindFile(handle);
+  if (f->mapped_va) s.ReleaseMapping(f->mapped_va);
+  s.Bury(handle, f->opened);
+  s.files.erase(HandleSerial(handle));
+}
+
+}  // namespace
+
+NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLength,
+                                 std::optional<std::string_view> FileName, u64 HighestAcceptableAddress) {
+  State& s = *s_;
+  u64 name_id = FileName ? s.Intern(*FileName) : 0;
+  u8 nulls = (Status ? 0 : 1) | (FileHandle ? 0 : 2) | (FileLength ? 0 : 4) | (FileName ? 0 : 8);
+  if (!s.Begin(CallId::NdisOpenFile, {0, 0, 0, name_id, HighestAcceptableAddress}, nulls)) return kNdisStatusFailure;
+  auto finish = [&](NdisStatus st) {
+    if (Status) *Status = st;
+    if (st != kNdisStatusSuccess) {
+      if (FileHandle) *FileHandle = 0;
+      if (FileLength) *FileLength = 0;
+    }
+    return st;
+  };
+  if (!Status || !FileHandle || !FileLength) {
+    s.Violation(RuleId::CommonNullPointer,
+                std::string(!Status ? "Status" : !FileHandle ? "FileHandle" : "FileLength") + " is NULL");
+    return finish(kNdisStatusFailure);
+  }
+  if (!CheckIrql(s, kPassiveLevel, "PASSIVE_LEVEL")) return finish(kNdisStatusFailure);
+  if (!InInitialize(s)) {
+    s.Violation(RuleId::NdisFileContext,
+                "NdisOpenFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx");
+    return finish(kNdisStatusFailure);
+  }
+  if (!FileName) {
+    s.Violation(RuleId::CommonNullPointer, "FileName is NULL");
+    return finish(kNdisStatusFailure);
+  }
+  std::size_t entry = s.file_table.size();
+  for (std::size_t i = 0; i < s.file_table.size(); ++i)
+    if (s.file_table[i].name == *FileName) entry = i;
+  if (entry == s.file_table.size()) return finish(kNdisStatusFileNotFound);
+  if (s.files.size() >= s.opt.max_open_files || HighestAcceptableAddress < kLowestBufferCeiling)
+    return finish(kNdisStatusResources);
+  const FileEntry& fe = s.file_table[entry];
+  if (!fe.readable) return finish(kNdisStatusErrorReadingFile);
+  u64 serial = s.next_file++;
+  OpenFile f{s.cb_object, entry, std::vector<u8>(fe.length), 0, s.cur};
+  u64 h = NameHash(fe.name);
+  for (u64 i = 0; i < fe.length; ++i) f.bytes[i] = FileByte(h, i);
+  s.files.emplace(serial, std::move(f));
+  *FileHandle = MakeHandle(HandleKind::File, serial);
+  *FileLength = fe.length;
+  return finish(kNdisStatusSuccess);
+}
+
+NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileHandle) {
+  State& s = *s_;
+  u8 nulls = (Status ? 0 : 1) | (MappedBuffer ? 0 : 2);
+  if (!s.Begin(CallId::NdisMapFile, {0, 0, FileHandle}, nulls)) return kNdisStatusFailure;
+  auto finish = [&](NdisStatus st) {
+    if (Status) *Status = st;
+    if (st != kNdisStatusSuccess && MappedBuffer) *MappedBuffer = 0;
+    return st;
+  };
+  if (!Status || !MappedBuffer) {
+    s.Violation(RuleId::CommonNullPointer, std::string(!Status ? "Status" : "MappedBuffer") + " is NULL");
+    return finish(kNdisStatusFailure);
+  }
+  if (!CheckIrql(s, kDispatchLevel, "IRQL <= DISPATCH_LEVEL")) return finish(kNdisStatusFailure);
+  OpenFile* f = CheckHandle(s, FileHandle);
+  if (!f) return finish(kNdisStatusFailure);
+  if (!InInitialize(s)) {
+    s.Violation(RuleId::NdisFileContext,
+                "NdisMapFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx");
+    return finish(kNdisStatusFailure);
+  }
+  if (f->mapped_va != 0) return finish(kNdisStatusAlreadyMapped);
+  u64 len = f->bytes.size();
+  u64 extent = PageCeil(len == 0 ? 1 : len);
+  auto va = s.Reserve(Region::System, extent);
+  if (!va) return finish(kNdisStatusResources);
+  Mapping m;
+  m.v = MappingView{*va, len, len, *va, extent, Family::NdisFile, FileHandle, 0, Region::System,
+                    PhysSpace::Memory, 0, kMmCached, true, false, 0};
+  m.file = HandleSerial(FileHandle);
+  s.AddMapping(std::move(m));
+  f->mapped_va = *va;
+  *MappedBuffer = *va;
+  return finish(kNdisStatusSuccess);
+}
+
+void Machine::NdisUnmapFile(u64 FileHandle) {
+  State& s = *s_;
+  if (!s.Begin(CallId::NdisUnmapFile, {FileHandle})) return;
+  if (!CheckIrql(s, kPassiveLevel, "PASSIVE_LEVEL")) return;
+  OpenFile* f = CheckHandle(s, FileHandle);
+  if (!f) return;
+  if (f->mapped_va == 0) {
+    s.Violation(RuleId::NdisFileUnmapNotMapped, "file " + Hex(FileHandle) + " has no outstanding NdisMapFile mapping");
+    return;
+  }
+  s.ReleaseMapping(f->mapped_va);
+  f->mapped_va = 0;
+}
+
+void Machine::NdisCloseFile(u64 FileHandle) {
+  State& s = *s_;
+  if (!s.Begin(CallId::NdisCloseFile, {FileHandle})) return;
+  if (!CheckIrql(s, kPassiveLevel, "PASSIVE_LEVEL")) return;
+  OpenFile* f = CheckHandle(s, FileHandle);
+  if (!f) return;
+  if (f->mapped_va != 0)
+    s.Violation(RuleId::NdisFileCloseWhileMapped,
+                "file " + Hex(FileHandle) + " is still mapped at " + Hex(f->mapped_va) + "; it is unmapped, then closed",
+                s.maps.FindLive(f->mapped_va));
+  CloseFile(s, FileHandle);
+}
+
+void families::NdisFileLeaks(Machine::State& s, u64 adapter, std::string_view when) {
+  std::vector<u64> open;
+  for (const auto& [serial, f] : s.files)
+    if (adapter == 0 || f.adapter == adapter) open.push_back(serial);
+  std::sort(open.begin(), open.end());  // unordered_map order is not deterministic across builds
+  for (u64 serial : open) {
+    u64 h = MakeHandle(HandleKind::File, serial);
+    const OpenFile& f = s.files.at(serial);
+    s.ViolationWithRecords(RuleId::NdisFileLeak,
+                           "file " + Hex(h) + " (\"" + s.file_table[f.entry].name + "\") is still open when " +
+                               std::string(when),
+                           &f.opened, nullptr);
+    CloseFile(s, h);
+  }
+}
+
+}  // namespace ddimap

@@ -1,0 +1,113 @@
+// NDIS miniport I/O space: NdisMMapIoSpace / NdisMUnmapIoSpace (seed 000).
+#include "families/common.hpp"
+#include "families/families.hpp"
+
+namespace ddimap {
+namespace {
+
+constexpr families::UnmapRules kUnmapRules{
+    RuleId::NdisIoUnmapNotMapped, RuleId::NdisIoUnmapInterior, RuleId::NdisIoUnmapDouble,
+    RuleId::NdisIoUnmapOtherOwner, RuleId::NdisIoUnmapOtherFamily};
+
+// The handle is live from entering MiniportInitializeEx until the adapter is
+// halted (or its initialization failed).
+bool AdapterLive(const Adapter* a) {
+  return a && (a->state == AdapterState::Initializing || a->state == AdapterState::Running ||
+               a->state == AdapterState::Halting);
+}
+
+std::string BadHandleEvidence(Machine::State& s, u64 h) {
+  Adapter* a = s.FindAdapter(h);
+  if (!a) return "MiniportAdapterHandle " + Hex(h) + " is not an adapter handle";
+  if (a->state == AdapterState::Created)
+    return "adapter " + Hex(h) + " has not entered MiniportInitializeEx yet";
+  return "adapter " + Hex(h) + " is halted";
+}
+
+}  // namespace
+
+NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHandle, u64 PhysicalAddress,
+                                    u32 Length) {
+  State& s = *s_;
+  if (!s.Begin(CallId::NdisMMapIoSpace, {0, MiniportAdapterHandle, PhysicalAddress, Length},
+               VirtualAddress ? 0 : 1))
+    return kNdisStatusFailure;
+  auto fail = [&](NdisStatus st) {
+    if (VirtualAddress) *VirtualAddress = 0;
+    return st;
+  };
+  if (s.irql != kPassiveLevel) {
+    s.Violation(RuleId::NdisIoIrql, "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL");
+    return fail(kNdisStatusFailure);
+  }
+  Adapter* a = s.FindAdapter(MiniportAdapterHandle);
+  if (!AdapterLive(a)) {
+    s.Violation(RuleId::NdisIoBadHandle, BadHandleEvidence(s, MiniportAdapterHandle));
+    return fail(kNdisStatusFailure);
+  }
+  if (!VirtualAddress) {
+    s.Violation(RuleId::CommonNullPointer, "VirtualAddress (the out-pointer for the mapped address) is NULL");
+    return fail(kNdisStatusFailure);
+  }
+  if (s.cb != Callback::MiniportInitializeEx || s.cb_object != MiniportAdapterHandle) {
+    s.Violation(RuleId::NdisIoMapContext, "called in " + std::string(CallbackName(s.cb)) +
+                                              (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
+                                              ", not in MiniportInitializeEx of " + Hex(MiniportAdapterHandle));
+    return fail(kNdisStatusFailure);
+  }
+  if (Length == 0 || PhysOverflows(PhysicalAddress, Length)) return fail(kNdisStatusFailure);
+  if (s.phys.OverlapsRam(PhysicalAddress, Length)) {
+    s.Violation(RuleId::NdisIoMapRam, "physical range [" + Hex(PhysicalAddress) + ", " +
+                                          Hex(PhysicalAddress + Length) + ") overlaps RAM");
+    return fail(kNdisStatusFailure);
+  }
+  if (!families::FindResource(*a, PhysSpace::Memory, PhysicalAddress, Length))
+    return fail(kNdisStatusResourceConflict);
+  families::MapFail why;
+  Mapping* m = families::MapPhysical(
+      s, {Family::NdisIo, MiniportAdapterHandle, Region::System, 0, PhysSpace::Memory, PhysicalAddress, Length,
+          Length, kMmNonCached, true, RuleId::MmIoCacheConflict},
+      &why);
+  if (!m) return fail(why == families::MapFail::Conflict ? kNdisStatusFailure : kNdisStatusResources);
+  *VirtualAddress = m->v.base;
+  return kNdisStatusSuccess;
+}
+
+void Machine::NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u32 Length) {
+  State& s = *s_;
+  if (!s.Begin(CallId::NdisMUnmapIoSpace, {MiniportAdapterHandle, VirtualAddress, Length})) return;
+  if (s.irql != kPassiveLevel) {
+    s.Violation(RuleId::NdisIoIrql, "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL");
+    return;
+  }
+  if (!AdapterLive(s.FindAdapter(MiniportAdapterHandle))) {
+    s.Violation(RuleId::NdisIoBadHandle, BadHandleEvidence(s, MiniportAdapterHandle));
+    return;
+  }
+  if ((s.cb != Callback::MiniportInitializeEx && s.cb != Callback::MiniportHaltEx) ||
+      s.cb_object != MiniportAdapterHandle) {
+    s.Violation(RuleId::NdisIoUnmapContext,
+                "called in " + std::string(CallbackName(s.cb)) +
+                    (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
+                    ", not in MiniportInitializeEx or MiniportHaltEx of " + Hex(MiniportAdapterHandle));
+    return;
+  }
+  Mapping* m = families::CheckUnmapAddress(s, VirtualAddress, Family::NdisIo, MiniportAdapterHandle, kUnmapRules);
+  if (!m) return;
+  if (m->v.length != Length) {
+    s.Violation(RuleId::NdisIoUnmapLengthMismatch,
+                "Length " + Hex(Length) + " differs from the mapped Length " + Hex(m->v.length), m);
+    return;
+  }
+  s.ReleaseMapping(m->v.va_page);
+}
+
+void families::NdisIoLeaks(Machine::State& s, u64 adapter, std::string_view when) {
+  Adapter* a = s.FindAdapter(adapter);
+  if (!a || a->live_mappings == 0) return;
+  s.LeakMappings(
+      RuleId::NdisIoLeak,
+      [&](const Mapping& m) { return m.v.family == Family::NdisIo && m.v.owner == adapter; }, when);
+}
+
+}  // namespace ddimap

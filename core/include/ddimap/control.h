@@ -1,0 +1,136 @@
+/* ddimap/control.h: build and drive the process-global simulated machine.
+ *
+ * The WDK functions of ddimap/wdk.h take no machine parameter: they act on one
+ * process-global "current machine". This header creates and destroys it, plays
+ * the operating system's part (RAM, devices, resources, files, processes, IRQL,
+ * driver callbacks) and reads the violation reports.
+ *
+ * Configuration comes from the environment variable DDIMAP_OPTIONS, in the
+ * style of ASAN_OPTIONS: colon-separated key=value pairs, later keys winning
+ * (suppress accumulates):
+ *   policy=record|abort   record reports and go on (default) / print and abort()
+ *   print=0|1             also print each report to stderr as it happens (default 1)
+ *   suppress=RULE[,RULE]  rule ids (e.g. MM_IO.UNMAP_DOUBLE) neither recorded nor printed
+ *   quarantine=N          released mappings remembered (0..1000000, default 256)
+ * An invalid value makes ddimap_machine_create() print
+ *   ddimap: DDIMAP_OPTIONS:<column>: <what was expected>, got '<text>'
+ * to stderr and fail with DDIMAP_E_BAD_ARGUMENT. A machine created lazily by
+ * a WDK call prints the same line and falls back to the defaults.
+ *
+ * Control functions return DDIMAP_OK or a DDIMAP_E_* status; they never create
+ * a machine (DDIMAP_E_NO_MACHINE, or a NULL handle, when there is none). Only
+ * the WDK functions of wdk.h create one lazily.
+ *
+ * At process exit (exit() or return from main) a machine that still exists is
+ * destroyed like ddimap_machine_destroy(), so leaks are reported, as
+ * LeakSanitizer does.
+ *
+ * Not thread-safe: serialize all calls.
+ */
+#ifndef DDIMAP_CONTROL_H_
+#define DDIMAP_CONTROL_H_
+
+#include <stddef.h>
+
+#include "ddimap/wdk.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- status codes ---------------------------------------------------------- */
+#define DDIMAP_OK 0
+#define DDIMAP_E_BAD_OBJECT 1   /* not a handle of the kind the call needs */
+#define DDIMAP_E_BAD_STATE 2    /* the object or machine is in the wrong state */
+#define DDIMAP_E_BAD_ARGUMENT 3 /* a value out of range, unknown rule, bad option */
+#define DDIMAP_E_NO_MACHINE 4   /* no current machine */
+
+/* "DDIMAP_OK", "DDIMAP_E_BAD_OBJECT", ...; "?" for an unknown code. */
+const char *ddimap_status_name(int status);
+
+/* ---- the machine ------------------------------------------------------------- */
+/* Destroys any current machine (reporting its leaks), then creates an empty
+ * one configured by DDIMAP_OPTIONS. On an invalid option no machine exists
+ * afterwards and DDIMAP_E_BAD_ARGUMENT is returned. */
+int ddimap_machine_create(void);
+/* Tears the current machine down (each leak is reported), then frees it.
+ * DDIMAP_E_NO_MACHINE if there is none. Its reports are gone afterwards. */
+int ddimap_machine_destroy(void);
+/* 1 when a current machine exists, else 0. */
+int ddimap_machine_exists(void);
+
+/* ---- building (the operating system's side) --------------------------------------- */
+int ddimap_add_ram(ULONG64 physical_address, ULONG64 length);
+NDIS_HANDLE ddimap_create_ndis_adapter(void);     /* NULL: no machine / refused */
+PVOID ddimap_create_wdm_device(void);             /* an opaque device handle */
+#define DDIMAP_REGISTER_ACCESS_USING_SYSTEM_CALL 0
+#define DDIMAP_REGISTER_ACCESS_USING_USER_MODE_MAPPING 1
+/* UMDF version major.minor (MapIoSpace needs 1.11 <= version < 2.0); both
+ * parts must fit 16 bits and register_access_mode be one of the two
+ * DDIMAP_REGISTER_ACCESS_* values, else NULL. */
+IWDFDevice3 *ddimap_create_umdf_device(ULONG major, ULONG minor,
+                                       BOOLEAN allow_direct_hardware_access,
+                                       int register_access_mode);
+PVOID ddimap_create_video_device(void);           /* the HwDeviceExtension */
+/* object: any handle returned by a ddimap_create_* function. */
+int ddimap_assign_memory_resource(PVOID object, ULONG64 start, ULONG64 length);
+int ddimap_assign_port_resource(PVOID object, ULONG64 start, ULONG64 length);
+/* A file for NdisOpenFile (its bytes are a fixed function of name and offset).
+ * name: ASCII, NUL-terminated, not NULL. */
+int ddimap_add_file(const char *name, ULONG length, BOOLEAN readable);
+
+/* ---- lifecycle --------------------------------------------------------------------- */
+/* Above HIGH_LEVEL (15): reported as MACHINE.IRQL_RANGE and refused. */
+int ddimap_set_irql(ULONG irql);
+HANDLE ddimap_create_process(void);               /* NULL: no machine / refused */
+int ddimap_exit_process(HANDLE process);          /* its user mappings leak (VIDEO.LEAK) */
+int ddimap_attach_process(HANDLE process);        /* NULL detaches (system context) */
+
+/* The driver callback the single simulated thread runs (order of
+ * ddimap::Callback in types.hpp). */
+#define DDIMAP_CB_NONE 0
+#define DDIMAP_CB_MINIPORT_INITIALIZE_EX 1
+#define DDIMAP_CB_MINIPORT_HALT_EX 2
+#define DDIMAP_CB_START_DEVICE 3      /* IRP_MN_START_DEVICE */
+#define DDIMAP_CB_STOP_DEVICE 4       /* IRP_MN_STOP_DEVICE */
+#define DDIMAP_CB_REMOVE_DEVICE 5     /* IRP_MN_REMOVE_DEVICE */
+#define DDIMAP_CB_SURPRISE_REMOVAL 6  /* IRP_MN_SURPRISE_REMOVAL */
+#define DDIMAP_CB_ON_PREPARE_HARDWARE 7
+#define DDIMAP_CB_ON_RELEASE_HARDWARE 8
+#define DDIMAP_CB_VIDEO_START_IO 9    /* HwVidStartIO handling an IOCTL */
+#define DDIMAP_CB_COUNT 10
+/* callback outside 0..DDIMAP_CB_COUNT-1: DDIMAP_E_BAD_ARGUMENT. */
+int ddimap_enter_callback(int callback, PVOID object);
+int ddimap_leave_callback(BOOLEAN succeeded);
+/* Tears everything down in documented order, reporting every leak; the machine
+ * stays current (reports can be read) but ignores further calls. */
+int ddimap_teardown(void);
+
+/* ---- reports ------------------------------------------------------------------------ */
+/* Reports since the last ddimap_clear_reports(), including any beyond the
+ * recording cap (10000); 0 without a machine. */
+size_t ddimap_report_count(void);
+/* Reports that can be read by index: i < ddimap_recorded_report_count(). */
+size_t ddimap_recorded_report_count(void);
+/* Reports of one rule id ("MM_IO.UNMAP_DOUBLE"); 0 for an unknown id. */
+size_t ddimap_rule_count(const char *rule_id);
+/* The rule id of report i (static storage), or NULL when i is out of range. */
+const char *ddimap_report_rule(size_t i);
+/* The formatted report i, like snprintf: writes at most cap-1 characters and a
+ * NUL (nothing when cap is 0; buf may then be NULL) and returns the full
+ * length, without the NUL. 0 when there is no report i. */
+size_t ddimap_report_text(size_t i, char *buf, size_t cap);
+int ddimap_clear_reports(void);
+#define DDIMAP_POLICY_RECORD 0
+#define DDIMAP_POLICY_ABORT 1
+int ddimap_set_policy(int policy);
+/* Unknown rule id: DDIMAP_E_BAD_ARGUMENT. */
+int ddimap_suppress(const char *rule_id);
+int ddimap_unsuppress(const char *rule_id);
+int ddimap_set_print_reports(int print);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* DDIMAP_CONTROL_H_ */

@@ -1,0 +1,168 @@
+// The simulated machine: the C++ face of the ddimap core.
+//
+// One Machine is one deterministic world: RAM, devices and their resources,
+// processes, the current IRQL and driver callback, three virtual-address
+// regions, and every live mapping. The DDI methods keep the WDK names and
+// parameter order; out-pointers are host pointers that may be NULL (the core
+// reports COMMON.NULL_POINTER instead of writing through them). Every value a
+// method returns or stores is a guest value, so two machines fed the same calls
+// produce the same addresses, handles and reports, byte for byte.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddimap/calls.hpp"
+#include "ddimap/report.hpp"
+#include "ddimap/rules.hpp"
+#include "ddimap/types.hpp"
+
+namespace ddimap {
+
+struct MachineOptions {
+  Policy policy = Policy::Record;
+  bool print_reports = false;          // also write each report to stderr
+  std::vector<RuleId> suppress;        // rules neither recorded nor printed
+  u64 system_region_size = kDefaultRegionSize;
+  u64 user_region_size = kDefaultRegionSize;
+  u64 pseudo_region_size = kDefaultRegionSize;
+  std::size_t quarantine_capacity = 256;  // released mappings remembered
+  std::size_t max_open_files = 64;        // NdisOpenFile beyond this: RESOURCES
+  std::size_t max_recorded_reports = 10000;
+};
+
+// Result of a building or lifecycle call. These calls play the operating
+// system's part, so misuse is the harness's error, not the driver's: it gets
+// a status, never a rule report.
+enum class ControlStatus : u8 { Ok, BadObject, BadState, BadArgument };
+std::string_view ControlStatusName(ControlStatus s);
+
+// A read-only view of one live mapping, for the oracle and the self-checks.
+struct MappingView {
+  u64 base;           // the address the map call returned
+  u64 length;         // the length the map call was given
+  u64 access_length;  // bytes accessible from base (video: input Length)
+  u64 va_page;        // first page of the reserved extent
+  u64 extent;         // bytes of whole pages reserved (excluding the guard page)
+  Family family;
+  u64 owner;          // adapter/device/file handle; 0 for driver-wide MM mappings
+  u64 process;        // user mappings: the process; 0 otherwise
+  Region region;
+  PhysSpace space;
+  u64 phys;           // physical address of base (files: 0)
+  u32 cache;          // effective MEMORY_CACHING_TYPE
+  bool writable;
+  bool user_view;     // UMDF user-mode view of a pseudo mapping
+  u64 created_seq;
+};
+
+class Machine {
+ public:
+  explicit Machine(MachineOptions options = {});
+  ~Machine();  // tears down first (leaks are reported, then everything freed)
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  // --- building the machine (the operating system's side) -------------------
+  ControlStatus AddRam(u64 physical_address, u64 length);
+  u64 CreateNdisAdapter();
+  u64 CreateWdmDevice();
+  // version: (major << 16) | minor, e.g. 0x1000B for UMDF 1.11.
+  u64 CreateUmdfDevice(u32 version, bool allow_direct_hardware_access, RegisterAccess mode);
+  u64 CreateVideoDevice();
+  ControlStatus AssignResource(u64 object, PhysSpace space, u64 start, u64 length);
+  // A file in the simulated file table. Its bytes are a fixed function of the
+  // name and offset; an unreadable file opens with ERROR_READING_FILE.
+  ControlStatus AddFile(std::string_view name, u32 length, bool readable);
+
+  // --- lifecycle -------------------------------------------------------------
+  ControlStatus SetIrql(u64 irql);  // > 15: MACHINE.IRQL_RANGE, refused
+  u64 CreateProcess();
+  ControlStatus ExitProcess(u64 process);
+  ControlStatus AttachProcess(u64 process);  // 0 detaches (system context)
+  ControlStatus EnterCallback(Callback callback, u64 object);
+  ControlStatus LeaveCallback(bool succeeded);
+
+  // --- NDIS miniport I/O space ------------------------------------------------
+  NdisStatus NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHandle,
+                             u64 PhysicalAddress, u32 Length);
+  void NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u32 Length);
+
+  // --- WDM ----------------------------------------------------------------------
+  u64 MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType);
+  u64 MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect);
+  void MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes);
+
+  // --- UMDF 1.x (This = the device handle) ----------------------------------------
+  HResult UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType,
+                         u64* pPseudoBaseAddress);
+  void UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfBytes);
+  u64 UmdfGetHardwareRegisterMappedAddress(u64 This, u64 PseudoBaseAddress);
+
+  // --- NDIS files (FileName: nullopt = a NULL PNDIS_STRING) ------------------------
+  NdisStatus NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLength,
+                          std::optional<std::string_view> FileName,
+                          u64 HighestAcceptableAddress);
+  NdisStatus NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileHandle);
+  void NdisUnmapFile(u64 FileHandle);
+  void NdisCloseFile(u64 FileHandle);
+
+  // --- video miniport ------------------------------------------------------------
+  VpStatus VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress, u32* Length,
+                              u32* InIoSpace, u64* VirtualAddress);
+  VpStatus VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress, u64 ProcessHandle);
+
+  // --- access through mapped addresses (width 1, 2, 4 or 8) ------------------------
+  // A refused read returns 0; a refused write does nothing.
+  u64 Read(u64 address, unsigned width);
+  void Write(u64 address, unsigned width, u64 value);
+  u64 UmdfReadRegister(u64 This, u64 address, unsigned width);
+  void UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value);
+
+  // --- the end of the program -------------------------------------------------------
+  // Tears everything down in documented order: leave the running callback, halt
+  // adapters, stop and remove WDM devices, release UMDF hardware, close files,
+  // remove video devices, end processes. Each leak is reported under its
+  // family's LEAK rule. Afterwards no mapping and no device page remain.
+  // Idempotent; the machine accepts no further calls (they are ignored).
+  void Teardown();
+  bool torn_down() const;
+
+  // --- reports --------------------------------------------------------------------
+  const std::vector<Report>& reports() const;
+  std::size_t report_count() const;              // including ones not recorded
+  std::size_t report_count(RuleId rule) const;
+  void ClearReports();
+  void SetPolicy(Policy policy);
+  void Suppress(RuleId rule);
+  void Unsuppress(RuleId rule);
+  void SetPrintReports(bool print);
+  std::string FormatReport(const Report& report) const;
+  std::string FormatCall(const CallRecord& call) const;
+  std::string FileNameOf(u64 interned_id) const;
+
+  // --- introspection (oracle, self-checks, tests) --------------------------------------
+  u8 irql() const;
+  Callback callback() const;
+  u64 callback_object() const;
+  u64 current_process() const;
+  u64 call_count() const;
+  std::size_t live_mapping_count() const;
+  std::size_t quarantined_count() const;
+  std::size_t touched_page_count() const;
+  std::vector<MappingView> LiveMappings() const;
+  // Checks the core's own bookkeeping; returns "" when consistent, else what
+  // is wrong. Costs O(live objects); meant for tests and harness self-checks.
+  std::string CheckInvariants() const;
+
+  struct State;  // the implementation; defined in core/machine/state.hpp
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace ddimap

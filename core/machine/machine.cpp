@@ -1,0 +1,371 @@
+// The machine's bookkeeping: construction, objects, mappings, introspection.
+#include <cstdio>
+#include <cstdlib>
+
+#include "machine/state.hpp"
+
+namespace ddimap {
+
+std::string Hex(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+Machine::State::State(MachineOptions o) : opt(std::move(o)) {
+  regions[static_cast<int>(Region::System)].Reset(kSystemRegionBase, opt.system_region_size);
+  regions[static_cast<int>(Region::User)].Reset(kUserRegionBase, opt.user_region_size);
+  regions[static_cast<int>(Region::Pseudo)].Reset(kPseudoRegionBase, opt.pseudo_region_size);
+  for (RuleId r : opt.suppress) suppressed.set(static_cast<std::size_t>(r));
+}
+
+bool Machine::State::Begin(CallId id, std::initializer_list<u64> args, u8 null_mask) {
+  if (torn_down) return false;
+  cur.seq = ++seq;
+  cur.id = id;
+  cur.irql = irql;
+  cur.callback = cb;
+  cur.callback_object = cb_object;
+  cur.null_mask = null_mask;
+  cur.args = {};
+  std::size_t i = 0;
+  for (u64 a : args) cur.args[i++] = a;
+  return true;
+}
+
+// --- reports ------------------------------------------------------------------
+
+void Machine::State::ViolationWithRecords(RuleId rule, std::string evidence,
+                                          const CallRecord* created, const CallRecord* released) {
+  std::size_t idx = static_cast<std::size_t>(rule);
+  if (suppressed.test(idx)) return;
+  ++counts[idx];
+  ++total_reports;
+  Report r{rule, cur, std::move(evidence), created != nullptr, released != nullptr, {}, {}};
+  if (created) r.created = *created;
+  if (released) r.released = *released;
+  if (opt.policy == Policy::Abort || opt.print_reports) {
+    std::string text = FormatReport(r);
+    std::fputs(text.c_str(), stderr);
+    std::fflush(stderr);
+    if (opt.policy == Policy::Abort) std::abort();
+  }
+  if (reports.size() < opt.max_recorded_reports) reports.push_back(std::move(r));
+}
+
+void Machine::State::ViolationAt(RuleId rule, const CallRecord& call, std::string evidence,
+                                 const Mapping* m) {
+  CallRecord saved = cur;
+  cur = call;
+  Violation(rule, std::move(evidence), m);
+  cur = saved;
+}
+
+void Machine::State::Violation(RuleId rule, std::string evidence, const Mapping* m) {
+  if (m == nullptr) return ViolationWithRecords(rule, std::move(evidence), nullptr, nullptr);
+  ViolationWithRecords(rule, std::move(evidence), &m->created, m->is_released ? &m->released : nullptr);
+}
+
+// --- objects --------------------------------------------------------------------
+
+template <typename T>
+static T* FindIn(std::vector<T>& v, u64 h, HandleKind k) {
+  if (!HandleIs(h, k)) return nullptr;
+  u64 serial = HandleSerial(h);
+  return serial <= v.size() ? &v[serial - 1] : nullptr;
+}
+
+Adapter* Machine::State::FindAdapter(u64 h) { return FindIn(adapters, h, HandleKind::Adapter); }
+WdmDevice* Machine::State::FindWdm(u64 h) { return FindIn(wdm, h, HandleKind::WdmDevice); }
+UmdfDevice* Machine::State::FindUmdf(u64 h) { return FindIn(umdf, h, HandleKind::UmdfDevice); }
+VideoDevice* Machine::State::FindVideo(u64 h) { return FindIn(video, h, HandleKind::Video); }
+
+Device* Machine::State::FindDevice(u64 h) {
+  if (auto* a = FindAdapter(h)) return a;
+  if (auto* w = FindWdm(h)) return w;
+  if (auto* u = FindUmdf(h)) return u;
+  if (auto* v = FindVideo(h)) return v;
+  return nullptr;
+}
+
+Process* Machine::State::FindProcess(u64 h) {
+  if (!HandleIs(h, HandleKind::Process)) return nullptr;
+  auto it = processes.find(HandleSerial(h));
+  return it == processes.end() ? nullptr : &it->second;
+}
+
+OpenFile* Machine::State::FindFile(u64 h) {
+  if (!HandleIs(h, HandleKind::File)) return nullptr;
+  auto it = files.find(HandleSerial(h));
+  return it == files.end() ? nullptr : &it->second;
+}
+
+const Tombstone* Machine::State::FindTombstone(u64 h) const {
+  for (const auto& t : tombstones)
+    if (t.handle == h) return &t;
+  return nullptr;
+}
+
+void Machine::State::Bury(u64 handle, const CallRecord& created) {
+  tombstones.push_back({handle, created, cur});
+  while (tombstones.size() > opt.quarantine_capacity) tombstones.pop_front();
+}
+
+u64 Machine::State::Intern(std::string_view name) {
+  auto it = name_ids.find(std::string(name));
+  if (it != name_ids.end()) return it->second;
+  // Bounded: a fuzzer inventing names must not grow the machine without limit.
+  if (names.size() >= 4096) return ~0ull;
+  u64 id = names.size();
+  names.emplace_back(name);
+  name_ids.emplace(std::string(name), id);
+  return id;
+}
+
+// --- mappings ---------------------------------------------------------------------
+
+std::optional<u64> Machine::State::Reserve(Region r, u64 extent) {
+  if (extent > ~0ull - kPageSize) return std::nullopt;
+  return regions[static_cast<int>(r)].Allocate(extent + kPageSize);
+}
+
+std::size_t* Machine::State::OwnerCount(const Mapping& m) {
+  if (m.parent_va != 0) return nullptr;  // a UMDF view belongs to its pseudo mapping
+  switch (m.v.family) {
+    case Family::NdisIo: if (auto* d = FindAdapter(m.v.owner)) return &d->live_mappings; break;
+    case Family::MmIo:
+      if (m.start_device == 0) return &driver_mm_mappings;
+      if (auto* d = FindWdm(m.start_device)) return &d->live_mappings;
+      break;
+    case Family::UmdfIo: if (auto* d = FindUmdf(m.v.owner)) return &d->live_mappings; break;
+    case Family::Video: if (auto* d = FindVideo(m.v.owner)) return &d->live_mappings; break;
+    default: break;
+  }
+  return nullptr;
+}
+
+Mapping& Machine::State::AddMapping(Mapping m) {
+  if (std::size_t* n = OwnerCount(m)) ++*n;
+  m.created = cur;
+  m.v.created_seq = cur.seq;
+  if (m.v.family != Family::NdisFile && m.v.space == PhysSpace::Memory && m.parent_va == 0)
+    phys.AddCache(PageFloor(m.v.phys), PageFloor(m.v.phys) + m.v.extent, m.v.cache);
+  return maps.Insert(std::move(m));
+}
+
+void Machine::State::FreeExtent(const Mapping& m) {
+  regions[static_cast<int>(m.v.region)].Free(m.v.va_page, m.v.extent + kPageSize);
+}
+
+void Machine::State::ReleaseMappingBy(u64 va_page, const CallRecord& by) {
+  Mapping* m = maps.FindLive(va_page);
+  if (!m) return;
+  if (std::size_t* n = OwnerCount(*m)) --*n;
+  if (m->v.family == Family::UmdfIo && m->parent_va == 0)
+    if (UmdfDevice* d = FindUmdf(m->v.owner)) d->mapped.erase(m->resource_start);
+  if (m->v.family != Family::NdisFile && m->v.space == PhysSpace::Memory && m->parent_va == 0)
+    phys.RemoveCache(PageFloor(m->v.phys), PageFloor(m->v.phys) + m->v.extent, m->v.cache);
+  u64 view = m->view_va;
+  auto free_fn = [this](const Mapping& x) { FreeExtent(x); };
+  maps.Release(va_page, by, opt.quarantine_capacity, free_fn);
+  if (view != 0) maps.Release(view, by, opt.quarantine_capacity, free_fn);
+}
+
+void Machine::State::ReleaseMapping(u64 va_page) { ReleaseMappingBy(va_page, cur); }
+
+std::string Machine::State::DescribeAddress(u64 address, const AddressLookup& l) const {
+  if (l.kind == AddressLookup::Nothing) return "address " + Hex(address) + " was never mapped";
+  const MappingView& v = l.mapping->v;
+  std::string range = "[" + Hex(v.base) + ", " + Hex(v.base + v.length) + ")";
+  std::string who = std::string(FamilyName(v.family)) + " mapping " + range;
+  if (v.owner != 0) who += " of " + Hex(v.owner);
+  switch (l.kind) {
+    case AddressLookup::Base: return "address " + Hex(address) + " is the base of the live " + who;
+    case AddressLookup::Interior:
+      return "address " + Hex(address) + " is " + Hex(address - v.base) +
+             (address >= v.base ? " bytes inside the live " : " bytes before the base of the live ") + who;
+    case AddressLookup::Guard:
+      return "address " + Hex(address) + " is past the end of the live " + who;
+    case AddressLookup::Released:
+      return "address " + Hex(address) + " lies in the released " + who;
+    default: return {};
+  }
+}
+
+// --- Machine: construction and introspection -------------------------------------------
+
+Machine::Machine(MachineOptions options) : s_(std::make_unique<State>(std::move(options))) {}
+Machine::~Machine() { Teardown(); }
+
+bool Machine::torn_down() const { return s_->torn_down; }
+const std::vector<Report>& Machine::reports() const { return s_->reports; }
+std::size_t Machine::report_count() const { return s_->total_reports; }
+std::size_t Machine::report_count(RuleId rule) const {
+  return s_->counts[static_cast<std::size_t>(rule)];
+}
+void Machine::ClearReports() {
+  s_->reports.clear();
+  s_->total_reports = 0;
+  s_->counts = {};
+}
+void Machine::SetPolicy(Policy policy) { s_->opt.policy = policy; }
+void Machine::Suppress(RuleId rule) { s_->suppressed.set(static_cast<std::size_t>(rule)); }
+void Machine::Unsuppress(RuleId rule) { s_->suppressed.reset(static_cast<std::size_t>(rule)); }
+void Machine::SetPrintReports(bool print) { s_->opt.print_reports = print; }
+std::string Machine::FormatReport(const Report& r) const { return s_->FormatReport(r); }
+std::string Machine::FormatCall(const CallRecord& c) const { return s_->FormatCall(c); }
+std::string Machine::FileNameOf(u64 id) const {
+  return id < s_->names.size() ? s_->names[id] : std::string("<name not recorded>");
+}
+
+u8 Machine::irql() const { return s_->irql; }
+Callback Machine::callback() const { return s_->cb; }
+u64 Machine::callback_object() const { return s_->cb_object; }
+u64 Machine::current_process() const { return s_->cur_process; }
+u64 Machine::call_count() const { return s_->seq; }
+std::size_t Machine::live_mapping_count() const { return s_->maps.live().size(); }
+std::size_t Machine::quarantined_count() const { return s_->maps.quarantined(); }
+std::size_t Machine::touched_page_count() const { return s_->phys.touched_pages(); }
+
+std::vector<MappingView> Machine::LiveMappings() const {
+  std::vector<MappingView> out;
+  out.reserve(s_->maps.live().size());
+  for (const auto& [k, m] : s_->maps.live()) out.push_back(m.v);
+  return out;
+}
+
+std::string Machine::CheckInvariants() const {
+  const State& s = *s_;
+  u64 prev_end = 0;
+  bool first = true;
+  std::size_t per_adapter = 0, per_wdm = 0, per_umdf = 0, per_video = 0, driver_mm = 0;
+  for (const auto& [k, m] : s.maps.live()) {
+    const MappingView& v = m.v;
+    if (k != v.va_page) return "mapping key " + Hex(k) + " differs from its va_page";
+    if (!first && v.va_page < prev_end + kPageSize)
+      return "live mapping at " + Hex(v.va_page) + " overlaps its predecessor or its guard page";
+    first = false;
+    prev_end = v.va_page + v.extent;
+    if (v.base < v.va_page || v.base - v.va_page + v.access_length > v.extent)
+      return "mapping " + Hex(v.base) + " does not fit its extent";
+    if (v.extent % kPageSize != 0) return "extent of " + Hex(v.base) + " is not whole pages";
+    if (!s.regions[static_cast<int>(v.region)].Contains(v.va_page))
+      return "mapping " + Hex(v.base) + " lies outside its region";
+    if (v.family != Family::NdisFile && m.parent_va == 0 && (v.phys & kPageMask) != (v.base & kPageMask))
+      return "mapping " + Hex(v.base) + " does not translate to its physical page offset";
+    if (m.view_va != 0) {
+      const Mapping* view = s.maps.FindLive(m.view_va);
+      if (!view || view->parent_va != k) return "UMDF view of " + Hex(v.base) + " is missing";
+    }
+    if (m.parent_va != 0) {
+      if (!s.maps.FindLive(m.parent_va)) return "UMDF view " + Hex(v.base) + " outlived its pseudo mapping";
+      continue;  // views are not owned mappings
+    }
+    switch (v.family) {
+      case Family::NdisIo: ++per_adapter; break;
+      case Family::MmIo: (m.start_device != 0 ? per_wdm : driver_mm)++; break;
+      case Family::UmdfIo: ++per_umdf; break;
+      case Family::Video: ++per_video; break;
+      default: break;
+    }
+  }
+  std::size_t a = 0, w = 0, u = 0, vd = 0;
+  for (const auto& d : s.adapters) a += d.live_mappings;
+  for (const auto& d : s.wdm) w += d.live_mappings;
+  for (const auto& d : s.umdf) u += d.live_mappings;
+  for (const auto& d : s.video) vd += d.live_mappings;
+  if (a != per_adapter) return "adapter mapping counts do not balance";
+  if (w != per_wdm) return "WDM device mapping counts do not balance";
+  if (u != per_umdf) return "UMDF device mapping counts do not balance";
+  if (vd != per_video) return "video device mapping counts do not balance";
+  if (driver_mm != s.driver_mm_mappings) return "driver-wide MM mapping count does not balance";
+  for (const auto& [serial, f] : s.files) {
+    if (f.mapped_va != 0) {
+      const Mapping* m = s.maps.FindLive(f.mapped_va);
+      if (!m || m->file != serial) return "file mapping of file " + Hex(serial) + " is missing";
+    }
+  }
+  return {};
+}
+
+// --- building ---------------------------------------------------------------------------
+
+ControlStatus Machine::AddRam(u64 pa, u64 length) {
+  if (!s_->Begin(CallId::AddRam, {pa, length})) return ControlStatus::BadState;
+  if (length == 0 || PhysOverflows(pa, length)) return ControlStatus::BadArgument;
+  auto clash = [&](const Device& d) {
+    for (const auto& r : d.resources)
+      if (r.space == PhysSpace::Memory && Overlaps(pa, length, r.start, r.length)) return true;
+    return false;
+  };
+  for (const auto& d : s_->adapters) if (clash(d)) return ControlStatus::BadArgument;
+  for (const auto& d : s_->wdm) if (clash(d)) return ControlStatus::BadArgument;
+  for (const auto& d : s_->umdf) if (clash(d)) return ControlStatus::BadArgument;
+  for (const auto& d : s_->video) if (clash(d)) return ControlStatus::BadArgument;
+  s_->phys.AddRam(pa, length);
+  return ControlStatus::Ok;
+}
+
+u64 Machine::CreateNdisAdapter() {
+  if (!s_->Begin(CallId::CreateNdisAdapter, {})) return 0;
+  s_->adapters.emplace_back();
+  return MakeHandle(HandleKind::Adapter, s_->adapters.size());
+}
+
+u64 Machine::CreateWdmDevice() {
+  if (!s_->Begin(CallId::CreateWdmDevice, {})) return 0;
+  s_->wdm.emplace_back();
+  return MakeHandle(HandleKind::WdmDevice, s_->wdm.size());
+}
+
+u64 Machine::CreateUmdfDevice(u32 version, bool allow, RegisterAccess mode) {
+  if (!s_->Begin(CallId::CreateUmdfDevice, {version, allow, static_cast<u64>(mode)})) return 0;
+  UmdfDevice d;
+  d.version = version;
+  d.direct_access = allow;
+  d.mode = mode;
+  s_->umdf.push_back(std::move(d));
+  return MakeHandle(HandleKind::UmdfDevice, s_->umdf.size());
+}
+
+u64 Machine::CreateVideoDevice() {
+  if (!s_->Begin(CallId::CreateVideoDevice, {})) return 0;
+  s_->video.emplace_back();
+  return MakeHandle(HandleKind::Video, s_->video.size());
+}
+
+ControlStatus Machine::AssignResource(u64 object, PhysSpace space, u64 start, u64 length) {
+  if (!s_->Begin(CallId::AssignResource, {object, static_cast<u64>(space), start, length}))
+    return ControlStatus::BadState;
+  Device* dev = s_->FindDevice(object);
+  if (!dev) return ControlStatus::BadObject;
+  if (static_cast<u8>(space) > 1 || length == 0 || PhysOverflows(start, length))
+    return ControlStatus::BadArgument;
+  if (space == PhysSpace::Memory && s_->phys.OverlapsRam(start, length)) return ControlStatus::BadArgument;
+  auto clash = [&](const Device& d) {
+    for (const auto& r : d.resources)
+      if (r.space == space && Overlaps(start, length, r.start, r.length)) return true;
+    return false;
+  };
+  for (const auto& d : s_->adapters) if (clash(d)) return ControlStatus::BadArgument;
+  for (const auto& d : s_->wdm) if (clash(d)) return ControlStatus::BadArgument;
+  for (const auto& d : s_->umdf) if (clash(d)) return ControlStatus::BadArgument;
+  for (const auto& d : s_->video) if (clash(d)) return ControlStatus::BadArgument;
+  dev->resources.push_back({space, start, length});
+  return ControlStatus::Ok;
+}
+
+ControlStatus Machine::AddFile(std::string_view name, u32 length, bool readable) {
+  u64 id = s_->Intern(name);
+  if (!s_->Begin(CallId::AddFile, {id, length, readable})) return ControlStatus::BadState;
+  if (name.empty()) return ControlStatus::BadArgument;
+  for (const auto& f : s_->file_table)
+    if (f.name == name) return ControlStatus::BadArgument;
+  // Files are firmware images a driver downloads; a bound keeps the model's
+  // host memory proportional to what the test set up, not to fuzzed lengths.
+  if (length > (16u << 20)) return ControlStatus::BadArgument;
+  s_->file_table.push_back({std::string(name), length, readable});
+  return ControlStatus::Ok;
+}
+
+}  // namespace ddimap

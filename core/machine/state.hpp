@@ -1,0 +1,175 @@
+// The machine's private state, shared by the family implementations.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ddimap/machine.hpp"
+#include "machine/address_space.hpp"
+#include "machine/phys_memory.hpp"
+
+namespace ddimap {
+
+struct ResourceRange {
+  PhysSpace space;
+  u64 start;
+  u64 length;
+};
+
+struct Device {
+  std::vector<ResourceRange> resources;
+  std::size_t live_mappings = 0;  // mappings owned by this device
+};
+
+enum class AdapterState : u8 { Created, Initializing, Running, Halting, Halted };
+struct Adapter : Device {
+  AdapterState state = AdapterState::Created;
+};
+
+enum class PnpState : u8 { Added, Started, Stopped, SurpriseRemoved, Removed };
+struct WdmDevice : Device {
+  PnpState state = PnpState::Added;
+};
+
+struct UmdfDevice : Device {
+  u32 version = 0;
+  bool direct_access = false;
+  RegisterAccess mode = RegisterAccess::UsingSystemCall;
+  bool prepared = false;
+  std::map<u64, u64> mapped;  // resource start -> va_page of its live mapping
+};
+
+struct VideoDevice : Device {};
+
+struct FileEntry {  // the simulated file table
+  std::string name;
+  u32 length;
+  bool readable;
+};
+
+struct OpenFile {
+  u64 adapter;            // the adapter whose MiniportInitializeEx opened it
+  std::size_t entry;      // index into the file table
+  std::vector<u8> bytes;  // the buffer NdisOpenFile filled
+  u64 mapped_va = 0;      // va_page of the outstanding NdisMapFile mapping
+  CallRecord opened;
+};
+
+struct Process {
+  CallRecord created;
+};
+
+// A closed file or exited process, kept briefly for the "released by" line.
+struct Tombstone {
+  u64 handle;
+  CallRecord created;
+  CallRecord released;
+};
+
+struct Machine::State {
+  explicit State(MachineOptions o);
+
+  MachineOptions opt;
+  u8 irql = kPassiveLevel;
+  Callback cb = Callback::None;
+  u64 cb_object = 0;
+  u64 cur_process = 0;
+  u64 seq = 0;
+  CallRecord cur;  // the call being executed
+  bool torn_down = false;
+
+  PhysMemory phys;
+  RegionAllocator regions[3];  // indexed by Region
+  MappingIndex maps;
+  std::size_t driver_mm_mappings = 0;  // MM mappings made outside a start IRP
+
+  std::vector<Adapter> adapters;
+  std::vector<WdmDevice> wdm;
+  std::vector<UmdfDevice> umdf;
+  std::vector<VideoDevice> video;
+  std::vector<FileEntry> file_table;
+  std::unordered_map<u64, OpenFile> files;  // by serial
+  u64 next_file = 1;
+  std::unordered_map<u64, Process> processes;  // by serial
+  u64 next_process = 1;
+  std::deque<Tombstone> tombstones;  // bounded like the quarantine
+
+  std::vector<std::string> names;  // interned file names, for call records
+  std::unordered_map<std::string, u64> name_ids;
+
+  std::vector<Report> reports;
+  std::size_t total_reports = 0;
+  std::array<std::size_t, kRuleCount> counts{};
+  std::bitset<kRuleCount> suppressed;
+
+  // --- calls ---
+  // Starts a call: fills `cur` and returns false when the machine is torn down.
+  bool Begin(CallId id, std::initializer_list<u64> args, u8 null_mask = 0);
+
+  // --- reports ---
+  // Files a report of `rule` about the current call. Returns the rule's
+  // refusal bit so checks read `if (bad) return Violation(...) ? fail : ...`.
+  void Violation(RuleId rule, std::string evidence, const Mapping* m = nullptr);
+  void ViolationAt(RuleId rule, const CallRecord& call, std::string evidence, const Mapping* m);
+  void ViolationWithRecords(RuleId rule, std::string evidence, const CallRecord* created,
+                            const CallRecord* released);
+
+  // --- objects ---
+  Adapter* FindAdapter(u64 h);
+  WdmDevice* FindWdm(u64 h);
+  UmdfDevice* FindUmdf(u64 h);
+  VideoDevice* FindVideo(u64 h);
+  Device* FindDevice(u64 h);
+  Process* FindProcess(u64 h);
+  OpenFile* FindFile(u64 h);
+  const Tombstone* FindTombstone(u64 h) const;
+  void Bury(u64 handle, const CallRecord& created);
+  u64 Intern(std::string_view name);
+
+  // --- mappings ---
+  std::optional<u64> Reserve(Region r, u64 extent);  // extent + guard page
+  // Creates a mapping record with the current call as its creator.
+  Mapping& AddMapping(Mapping m);
+  // Releases a live mapping (and its UMDF view), with the current call as releaser.
+  void ReleaseMapping(u64 va_page);
+  void ReleaseMappingBy(u64 va_page, const CallRecord& by);
+  void FreeExtent(const Mapping& m);
+  // The live-mapping counter of the mapping's owner (device or driver-wide).
+  std::size_t* OwnerCount(const Mapping& m);
+  // Reports `rule` for every live mapping matching `pred` (in address order),
+  // as found when `when` happens, then releases each.
+  template <typename Pred>
+  void LeakMappings(RuleId rule, Pred pred, std::string_view when);
+
+  // "another family's", "released", "interior"...: the address part of an
+  // unmap's evidence.
+  std::string DescribeAddress(u64 address, const AddressLookup& l) const;
+
+  std::string FormatCall(const CallRecord& c) const;
+  std::string FormatReport(const Report& r) const;
+};
+
+// Helpers for evidence text.
+std::string Hex(u64 v);
+
+template <typename Pred>
+void Machine::State::LeakMappings(RuleId rule, Pred pred, std::string_view when) {
+  std::vector<u64> leaked;
+  for (const auto& [k, m] : maps.live())
+    if (m.parent_va == 0 && pred(m)) leaked.push_back(k);
+  for (u64 k : leaked) {
+    const Mapping* m = maps.FindLive(k);
+    Violation(rule,
+              std::string(FamilyName(m->v.family)) + " mapping [" + Hex(m->v.base) + ", " +
+                  Hex(m->v.base + m->v.length) + ") is still live when " + std::string(when),
+              m);
+    ReleaseMapping(k);
+  }
+}
+
+}  // namespace ddimap

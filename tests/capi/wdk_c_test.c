@@ -1,0 +1,253 @@
+/* The C API from C: builds a machine through ddimap/control.h and runs the
+ * documented correct lifecycle of each of the five families through
+ * ddimap/wdk.h, expecting no report; then commits one violation (a double
+ * MmUnmapIoSpace) and checks the report.
+ *
+ * Usage: capi_c_program              DDIMAP_OPTIONS unset: one report expected
+ *        capi_c_program --suppressed DDIMAP_OPTIONS=...suppress=MM_IO.UNMAP_DOUBLE
+ *        capi_c_program --bad-options DDIMAP_OPTIONS invalid: create fails,
+ *                                     a WDK call still creates a default machine
+ * Exits 0 on success; prints each failed check and exits 1 otherwise. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ddimap/control.h"
+#include "ddimap/wdk.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
+      ++failures;                                                                   \
+    }                                                                               \
+  } while (0)
+
+#define CHECK_OK(call)                                                              \
+  do {                                                                              \
+    int st_ = (call);                                                               \
+    if (st_ != DDIMAP_OK) {                                                         \
+      fprintf(stderr, "%s:%d: %s returned %s\n", __FILE__, __LINE__, #call,         \
+              ddimap_status_name(st_));                                             \
+      ++failures;                                                                   \
+    }                                                                               \
+  } while (0)
+
+/* Guest addresses are numbers: offset them as integers, never dereference. */
+#define AT(type, base, offset) ((type)((ULONG_PTR)(base) + (offset)))
+
+/* The machine's layout. */
+#define RAM_BASE 0x0ULL
+#define RAM_LEN 0x80000000ULL
+#define NIC_BAR 0xFEBF0000ULL
+#define NIC_BAR_LEN 0x20000ULL
+#define WDM_BAR 0xFED00000ULL
+#define WDM_BAR_LEN 0x10000ULL
+#define UMDF_BAR 0xFEE00000ULL
+#define UMDF_BAR_LEN 0x2000ULL
+#define VIDEO_FB 0xE0000000ULL
+#define VIDEO_FB_LEN 0x1000000ULL
+#define UNASSIGNED 0xF0000000ULL
+#define FIRMWARE_LEN 5000u
+
+static PHYSICAL_ADDRESS Pa(ULONG64 value) {
+  PHYSICAL_ADDRESS pa;
+  pa.QuadPart = (LONGLONG)value;
+  return pa;
+}
+
+static void DumpReports(void) {
+  size_t n = ddimap_recorded_report_count();
+  for (size_t i = 0; i < n; ++i) {
+    char text[4096];
+    ddimap_report_text(i, text, sizeof text);
+    fprintf(stderr, "report %zu: %s\n", i, text);
+  }
+}
+
+static void NdisIoLifecycle(NDIS_HANDLE nic) {
+  PVOID va = NULL;
+  ULONG value = 0;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_INITIALIZE_EX, nic));
+  CHECK(NdisMMapIoSpace(&va, nic, Pa(NIC_BAR), 0x1000) == NDIS_STATUS_SUCCESS);
+  CHECK(va != NULL);
+  NdisWriteRegisterUlong(AT(PULONG, va, 0x10), 0xCAFEF00Du);
+  NdisReadRegisterUlong(AT(PULONG, va, 0x10), &value);
+  CHECK(value == 0xCAFEF00Du);
+  WRITE_REGISTER_UCHAR(AT(PUCHAR, va, 0x20), 0x5A);
+  CHECK(READ_REGISTER_UCHAR(AT(PUCHAR, va, 0x20)) == 0x5A);
+  CHECK(READ_REGISTER_ULONG(AT(PULONG, va, 0x10)) == 0xCAFEF00Du);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_HALT_EX, nic));
+  NdisMUnmapIoSpace(nic, va, 0x1000);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+static void MmIoLifecycle(PVOID wdm) {
+  PVOID regs;
+  PVOID regs_ex;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_START_DEVICE, wdm));
+  regs = MmMapIoSpace(Pa(WDM_BAR + 0x10), 0x100, MmNonCached);
+  CHECK(regs != NULL);
+  CHECK(((ULONG_PTR)regs & 0xFFF) == 0x10); /* page base + byte offset */
+  regs_ex = MmMapIoSpaceEx(Pa(WDM_BAR + 0x1000), 0x1000, PAGE_READWRITE | PAGE_NOCACHE);
+  CHECK(regs_ex != NULL);
+  WRITE_REGISTER_USHORT(AT(PUSHORT, regs, 2), 0xBEEF);
+  CHECK(READ_REGISTER_USHORT(AT(PUSHORT, regs, 2)) == 0xBEEF);
+  WRITE_REGISTER_ULONG64(AT(PULONG64, regs_ex, 8), 0x0123456789ABCDEFULL);
+  CHECK(READ_REGISTER_ULONG64(AT(PULONG64, regs_ex, 8)) == 0x0123456789ABCDEFULL);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_STOP_DEVICE, wdm));
+  MmUnmapIoSpace(regs, 0x100);
+  MmUnmapIoSpace(regs_ex, 0x1000);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+static void UmdfIoLifecycle(IWDFDevice3 *dev) {
+  void *pseudo = NULL;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_ON_PREPARE_HARDWARE, dev));
+  CHECK(IWDFDevice3_MapIoSpace(dev, Pa(UMDF_BAR), 0x1000, MmNonCached, &pseudo) == S_OK);
+  CHECK(pseudo != NULL);
+  IWDFDevice3_WRITE_REGISTER_ULONG(dev, AT(PULONG, pseudo, 4), 0x11223344u);
+  CHECK(IWDFDevice3_READ_REGISTER_ULONG(dev, AT(PULONG, pseudo, 4)) == 0x11223344u);
+  IWDFDevice3_WRITE_REGISTER_UCHAR(dev, AT(PUCHAR, pseudo, 9), 0x77);
+  CHECK(IWDFDevice3_READ_REGISTER_UCHAR(dev, AT(PUCHAR, pseudo, 9)) == 0x77);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_ON_RELEASE_HARDWARE, dev));
+  IWDFDevice3_UnmapIoSpace(dev, pseudo, 0x1000);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+static void NdisFileLifecycle(NDIS_HANDLE nic) {
+  NDIS_STRING name = NDIS_STRING_CONST("firmware.bin");
+  NDIS_STATUS status = NDIS_STATUS_FAILURE;
+  NDIS_HANDLE file = NULL;
+  UINT length = 0;
+  PVOID buffer = NULL;
+  NDIS_PHYSICAL_ADDRESS highest;
+  highest.QuadPart = -1;
+
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_INITIALIZE_EX, nic));
+  NdisOpenFile(&status, &file, &length, &name, highest);
+  CHECK(status == NDIS_STATUS_SUCCESS);
+  CHECK(file != NULL);
+  CHECK(length == FIRMWARE_LEN);
+  status = NDIS_STATUS_FAILURE;
+  NdisMapFile(&status, &buffer, file);
+  CHECK(status == NDIS_STATUS_SUCCESS);
+  CHECK(buffer != NULL);
+  (void)READ_REGISTER_UCHAR(AT(PUCHAR, buffer, 0));
+  (void)READ_REGISTER_UCHAR(AT(PUCHAR, buffer, FIRMWARE_LEN - 1));
+  NdisUnmapFile(file);
+  NdisCloseFile(file);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_HALT_EX, nic));
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+static void VideoLifecycle(PVOID hw) {
+  ULONG length = 0x10000;
+  ULONG in_io_space = VIDEO_MEMORY_SPACE_MEMORY;
+  PVOID va = NULL;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_VIDEO_START_IO, hw));
+  CHECK(VideoPortMapMemory(hw, Pa(VIDEO_FB), &length, &in_io_space, &va) == NO_ERROR);
+  CHECK(va != NULL);
+  CHECK(length >= 0x10000);
+  VideoPortWriteRegisterUlong(AT(PULONG, va, 0x100), 0xA5A5A5A5u);
+  CHECK(VideoPortReadRegisterUlong(AT(PULONG, va, 0x100)) == 0xA5A5A5A5u);
+  VideoPortWriteRegisterUchar(AT(PUCHAR, va, 0x104), 0x42);
+  CHECK(VideoPortReadRegisterUchar(AT(PUCHAR, va, 0x104)) == 0x42);
+  CHECK(VideoPortUnmapMemory(hw, va, NULL) == NO_ERROR);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+/* The correct lifecycles, then one double unmap. */
+static void Program(int expect_suppressed) {
+  NDIS_HANDLE nic, nic2;
+  PVOID wdm, hw;
+  IWDFDevice3 *umdf;
+  PVOID p;
+  char text[4096];
+  const char *want = "ERROR: ddimap: MM_IO.UNMAP_DOUBLE in MmUnmapIoSpace";
+
+  CHECK_OK(ddimap_add_ram(RAM_BASE, RAM_LEN));
+  nic = ddimap_create_ndis_adapter();
+  nic2 = ddimap_create_ndis_adapter();
+  wdm = ddimap_create_wdm_device();
+  umdf = ddimap_create_umdf_device(1, 11, TRUE, DDIMAP_REGISTER_ACCESS_USING_SYSTEM_CALL);
+  hw = ddimap_create_video_device();
+  CHECK(nic != NULL && nic2 != NULL && wdm != NULL && umdf != NULL && hw != NULL);
+  CHECK_OK(ddimap_assign_memory_resource(nic, NIC_BAR, NIC_BAR_LEN));
+  CHECK_OK(ddimap_assign_memory_resource(wdm, WDM_BAR, WDM_BAR_LEN));
+  CHECK_OK(ddimap_assign_memory_resource(umdf, UMDF_BAR, UMDF_BAR_LEN));
+  CHECK_OK(ddimap_assign_memory_resource(hw, VIDEO_FB, VIDEO_FB_LEN));
+  CHECK_OK(ddimap_assign_port_resource(hw, 0x3C0, 0x20));
+  CHECK_OK(ddimap_add_file("firmware.bin", FIRMWARE_LEN, TRUE));
+  CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+
+  NdisIoLifecycle(nic);
+  MmIoLifecycle(wdm);
+  UmdfIoLifecycle(umdf);
+  NdisFileLifecycle(nic2);
+  VideoLifecycle(hw);
+  CHECK(ddimap_report_count() == 0);
+  if (ddimap_report_count() != 0) DumpReports();
+
+  /* One violation: a driver-wide mapping unmapped twice. */
+  p = MmMapIoSpace(Pa(UNASSIGNED), 0x1000, MmNonCached);
+  CHECK(p != NULL);
+  MmUnmapIoSpace(p, 0x1000);
+  MmUnmapIoSpace(p, 0x1000);
+  if (expect_suppressed) {
+    CHECK(ddimap_rule_count("MM_IO.UNMAP_DOUBLE") == 0);
+    CHECK(ddimap_report_count() == 0);
+  } else {
+    CHECK(ddimap_rule_count("MM_IO.UNMAP_DOUBLE") == 1);
+    CHECK(ddimap_report_count() == 1);
+    CHECK(ddimap_report_rule(0) != NULL && strcmp(ddimap_report_rule(0), "MM_IO.UNMAP_DOUBLE") == 0);
+    CHECK(ddimap_report_text(0, text, sizeof text) > strlen(want));
+    CHECK(strncmp(text, want, strlen(want)) == 0);
+    if (strncmp(text, want, strlen(want)) != 0) fprintf(stderr, "report text: %s\n", text);
+  }
+
+  /* Nothing leaks: teardown adds no report. */
+  CHECK_OK(ddimap_teardown());
+  CHECK(ddimap_report_count() == (expect_suppressed ? 0u : 1u));
+  if (ddimap_report_count() != (expect_suppressed ? 0u : 1u)) DumpReports();
+}
+
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "";
+  if (strcmp(mode, "--bad-options") == 0) {
+    CHECK(ddimap_machine_create() == DDIMAP_E_BAD_ARGUMENT);
+    CHECK(ddimap_machine_exists() == 0);
+    CHECK(ddimap_add_ram(RAM_BASE, RAM_LEN) == DDIMAP_E_NO_MACHINE);
+    /* A WDK call creates a default machine anyway. */
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+    CHECK(ddimap_machine_exists() == 1);
+    CHECK_OK(ddimap_set_print_reports(0));
+    Program(0);
+  } else if (strcmp(mode, "--suppressed") == 0) {
+    CHECK_OK(ddimap_machine_create());
+    Program(1);
+  } else if (mode[0] == '\0') {
+    CHECK_OK(ddimap_machine_create());
+    Program(0);
+  } else {
+    fprintf(stderr, "usage: %s [--suppressed | --bad-options]\n", argv[0]);
+    return 2;
+  }
+  CHECK_OK(ddimap_machine_destroy());
+  CHECK(ddimap_machine_exists() == 0);
+  if (failures != 0) {
+    fprintf(stderr, "capi_c_program%s%s: %d check(s) failed\n", mode[0] ? " " : "", mode, failures);
+    return 1;
+  }
+  printf("capi_c_program%s%s: ok\n", mode[0] ? " " : "", mode);
+  return 0;
+}
