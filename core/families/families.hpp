@@ -7,7 +7,11 @@
 namespace ddimap::families {
 
 void NdisIoLeaks(Machine::State& s, u64 adapter, std::string_view when);
+// Reports each open file of `adapter` (0: any) not reported before. The files
+// stay open: the handle is still valid, so the driver may close it later.
 void NdisFileLeaks(Machine::State& s, u64 adapter, std::string_view when);
+// Closes every open file without a report (teardown, after NdisFileLeaks).
+void NdisFileCloseAll(Machine::State& s);
 // device == 0: the driver-wide mappings made outside any start IRP.
 void MmIoLeaks(Machine::State& s, u64 device, std::string_view when);
 void UmdfIoLeaks(Machine::State& s, u64 device, std::string_view when);

@@ -56,7 +56,6 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
   State& s = *s_;
   u64 name_id = FileName ? s.Intern(*FileName) : 0;
   u8 nulls = (Status ? 0 : 1) | (FileHandle ? 0 : 2) | (FileLength ? 0 : 4) | (FileName ? 0 : 8);
-  if (!s.Begin(CallId::NdisOpenFile, {0, 0, 0, name_id, HighestAcceptableAddress}, nulls)) return kNdisStatusFailure;
   auto finish = [&](NdisStatus st) {
     if (Status) *Status = st;
     if (st != kNdisStatusSuccess) {
@@ -65,6 +64,8 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
     }
     return st;
   };
+  if (!s.Begin(CallId::NdisOpenFile, {0, 0, 0, name_id, HighestAcceptableAddress}, nulls))
+    return finish(kNdisStatusFailure);
   if (!Status || !FileHandle || !FileLength) {
     s.Violation(RuleId::CommonNullPointer,
                 std::string(!Status ? "Status" : !FileHandle ? "FileHandle" : "FileLength") + " is NULL");
@@ -89,7 +90,7 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
   const FileEntry& fe = s.file_table[entry];
   if (!fe.readable) return finish(kNdisStatusErrorReadingFile);
   u64 serial = s.next_file++;
-  OpenFile f{s.cb_object, entry, std::vector<u8>(fe.length), 0, s.cur};
+  OpenFile f{s.cb_object, entry, std::vector<u8>(fe.length), 0, false, s.cur};
   u64 h = NameHash(fe.name);
   for (u64 i = 0; i < fe.length; ++i) f.bytes[i] = FileByte(h, i);
   s.files.emplace(serial, std::move(f));
@@ -101,12 +102,12 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
 NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileHandle) {
   State& s = *s_;
   u8 nulls = (Status ? 0 : 1) | (MappedBuffer ? 0 : 2);
-  if (!s.Begin(CallId::NdisMapFile, {0, 0, FileHandle}, nulls)) return kNdisStatusFailure;
   auto finish = [&](NdisStatus st) {
     if (Status) *Status = st;
     if (st != kNdisStatusSuccess && MappedBuffer) *MappedBuffer = 0;
     return st;
   };
+  if (!s.Begin(CallId::NdisMapFile, {0, 0, FileHandle}, nulls)) return finish(kNdisStatusFailure);
   if (!Status || !MappedBuffer) {
     s.Violation(RuleId::CommonNullPointer, std::string(!Status ? "Status" : "MappedBuffer") + " is NULL");
     return finish(kNdisStatusFailure);
@@ -164,17 +165,23 @@ void Machine::NdisCloseFile(u64 FileHandle) {
 void families::NdisFileLeaks(Machine::State& s, u64 adapter, std::string_view when) {
   std::vector<u64> open;
   for (const auto& [serial, f] : s.files)
-    if (adapter == 0 || f.adapter == adapter) open.push_back(serial);
+    if ((adapter == 0 || f.adapter == adapter) && !f.leak_reported) open.push_back(serial);
   std::sort(open.begin(), open.end());  // unordered_map order is not deterministic across builds
   for (u64 serial : open) {
-    u64 h = MakeHandle(HandleKind::File, serial);
-    const OpenFile& f = s.files.at(serial);
+    OpenFile& f = s.files.at(serial);
+    f.leak_reported = true;
     s.ViolationWithRecords(RuleId::NdisFileLeak,
-                           "file " + Hex(h) + " (\"" + s.file_table[f.entry].name + "\") is still open when " +
-                               std::string(when),
+                           "file " + Hex(MakeHandle(HandleKind::File, serial)) + " (\"" + s.file_table[f.entry].name +
+                               "\") is still open when " + std::string(when),
                            &f.opened, nullptr);
-    CloseFile(s, h);
   }
+}
+
+void families::NdisFileCloseAll(Machine::State& s) {
+  std::vector<u64> open;
+  for (const auto& [serial, f] : s.files) open.push_back(serial);
+  std::sort(open.begin(), open.end());
+  for (u64 serial : open) CloseFile(s, MakeHandle(HandleKind::File, serial));
 }
 
 }  // namespace ddimap

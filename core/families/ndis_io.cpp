@@ -29,13 +29,13 @@ std::string BadHandleEvidence(Machine::State& s, u64 h) {
 NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHandle, u64 PhysicalAddress,
                                     u32 Length) {
   State& s = *s_;
-  if (!s.Begin(CallId::NdisMMapIoSpace, {0, MiniportAdapterHandle, PhysicalAddress, Length},
-               VirtualAddress ? 0 : 1))
-    return kNdisStatusFailure;
   auto fail = [&](NdisStatus st) {
     if (VirtualAddress) *VirtualAddress = 0;
     return st;
   };
+  if (!s.Begin(CallId::NdisMMapIoSpace, {0, MiniportAdapterHandle, PhysicalAddress, Length},
+               VirtualAddress ? 0 : 1))
+    return fail(kNdisStatusFailure);
   if (s.irql != kPassiveLevel) {
     s.Violation(RuleId::NdisIoIrql, "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL");
     return fail(kNdisStatusFailure);

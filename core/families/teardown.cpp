@@ -32,6 +32,7 @@ void Machine::Teardown() {
   // 2. Files still open (adapter 0: any).
   as_callback(Callback::None, 0);
   families::NdisFileLeaks(s, 0, "the program ends");
+  families::NdisFileCloseAll(s);
   // 3. WDM devices: remove each device that is not removed yet, then the
   //    driver-wide mappings, as the driver unloads.
   for (std::size_t i = 0; i < s.wdm.size(); ++i) {

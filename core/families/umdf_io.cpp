@@ -37,13 +37,13 @@ UmdfDevice* CheckDevice(Machine::State& s, u64 This) {
 HResult Machine::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType,
                                 u64* pPseudoBaseAddress) {
   State& s = *s_;
-  if (!s.Begin(CallId::UmdfMapIoSpace, {This, PhysicalAddress, NumberOfBytes, CacheType, 0},
-               pPseudoBaseAddress ? 0 : (1u << 4)))
-    return kEInvalidArg;
   auto fail = [&](HResult hr) {
     if (pPseudoBaseAddress) *pPseudoBaseAddress = 0;
     return hr;
   };
+  if (!s.Begin(CallId::UmdfMapIoSpace, {This, PhysicalAddress, NumberOfBytes, CacheType, 0},
+               pPseudoBaseAddress ? 0 : (1u << 4)))
+    return fail(kEInvalidArg);
   UmdfDevice* d = CheckDevice(s, This);
   if (!d) return fail(kEInvalidArg);
   if (!d->direct_access) {

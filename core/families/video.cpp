@@ -30,15 +30,15 @@ VpStatus Machine::VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress,
                                      u64* VirtualAddress) {
   State& s = *s_;
   u8 nulls = (Length ? 0 : 1u << 2) | (InIoSpace ? 0 : 1u << 3) | (VirtualAddress ? 0 : 1u << 4);
-  if (!s.Begin(CallId::VideoPortMapMemory,
-               {HwDeviceExtension, PhysicalAddress, Length ? *Length : 0u, InIoSpace ? *InIoSpace : 0u,
-                VirtualAddress ? *VirtualAddress : 0},
-               nulls))
-    return kErrorInvalidParameter;
   auto fail = [&]() {
     if (VirtualAddress) *VirtualAddress = 0;
     return kErrorInvalidParameter;
   };
+  if (!s.Begin(CallId::VideoPortMapMemory,
+               {HwDeviceExtension, PhysicalAddress, Length ? *Length : 0u, InIoSpace ? *InIoSpace : 0u,
+                VirtualAddress ? *VirtualAddress : 0},
+               nulls))
+    return fail();
   VideoDevice* d = CheckDevice(s, HwDeviceExtension);
   if (!d) return fail();
   if (nulls) {

@@ -102,7 +102,6 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
     }
     case Callback::MiniportHaltEx:
       families::NdisIoLeaks(s, obj, when);
-      families::NdisFileLeaks(s, obj, when);
       s.FindAdapter(obj)->state = AdapterState::Halted;
       break;
     case Callback::StartDevice:

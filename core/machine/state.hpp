@@ -57,6 +57,7 @@ struct OpenFile {
   std::size_t entry;      // index into the file table
   std::vector<u8> bytes;  // the buffer NdisOpenFile filled
   u64 mapped_va = 0;      // va_page of the outstanding NdisMapFile mapping
+  bool leak_reported = false;  // NDIS_FILE.LEAK already filed; the file stays open
   CallRecord opened;
 };
 

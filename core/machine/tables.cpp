@@ -62,8 +62,14 @@ std::optional<CallId> CallByName(std::string_view name) {
 }
 
 bool IsPointerKind(ArgKind k) {
-  return k == ArgKind::OutPtr || k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags ||
+  return k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags ||
          k == ArgKind::InOutVirtAddr || k == ArgKind::FileName;
+}
+
+int MadeParam(const CallDesc& d) {
+  for (int i = 0; i < d.param_count; ++i)
+    if (d.params[i].kind == ArgKind::OutResource || d.params[i].kind == ArgKind::InOutVirtAddr) return i;
+  return -1;
 }
 
 }  // namespace ddimap

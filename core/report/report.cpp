@@ -68,7 +68,8 @@ std::string Machine::State::FormatCall(const CallRecord& c) const {
       continue;
     }
     switch (p.kind) {
-      case ArgKind::OutPtr: out += "&out"; break;
+      case ArgKind::OutPtr:
+      case ArgKind::OutResource: out += "&out"; break;
       case ArgKind::InOutLen32:
       case ArgKind::InOutVirtAddr: out += "&" + Hex(v); break;
       case ArgKind::InOutVideoFlags: out += "&" + VideoFlagsText(v); break;

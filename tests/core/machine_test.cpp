@@ -220,6 +220,105 @@ TEST_F(MachineWideTest, EnterCallbackWithGarbageObjectIsBadObject) {
   EXPECT_EQ(m.LeaveCallback(true), ControlStatus::Ok);
 }
 
+TEST_F(MachineWideTest, ProcessControlMisuseGetsStatusesNotReports) {
+  const u64 p = m.CreateProcess();
+  EXPECT_EQ(m.AttachProcess(0x1234), ControlStatus::BadObject);
+  EXPECT_EQ(m.AttachProcess(nic), ControlStatus::BadObject);  // wrong kind of handle
+  EXPECT_EQ(m.current_process(), 0u);
+  EXPECT_EQ(m.AttachProcess(p), ControlStatus::Ok);
+  EXPECT_EQ(m.current_process(), p);
+  EXPECT_EQ(m.ExitProcess(p), ControlStatus::Ok);
+  EXPECT_EQ(m.current_process(), 0u);  // the attached process is gone
+  EXPECT_EQ(m.ExitProcess(p), ControlStatus::BadObject);
+  EXPECT_EQ(m.AttachProcess(p), ControlStatus::BadObject);
+  EXPECT_EQ(m.ExitProcess(0x1234), ControlStatus::BadObject);
+  EXPECT_EQ(Total(), 0u) << Dump();
+}
+
+// ---------------------------------------------------------------------------
+// The documented layout: handles and addresses
+
+TEST_F(MachineWideTest, HandlesAreTaggedSerialsStartingAtOne) {
+  EXPECT_EQ(nic, MakeHandle(HandleKind::Adapter, 1));
+  EXPECT_EQ(nic2, MakeHandle(HandleKind::Adapter, 2));
+  EXPECT_EQ(wdm, MakeHandle(HandleKind::WdmDevice, 1));
+  EXPECT_EQ(umdf, MakeHandle(HandleKind::UmdfDevice, 1));
+  EXPECT_EQ(video, MakeHandle(HandleKind::Video, 1));
+  const u64 p1 = m.CreateProcess();
+  EXPECT_EQ(p1, MakeHandle(HandleKind::Process, 1));
+  ASSERT_EQ(m.ExitProcess(p1), ControlStatus::Ok);
+  // Serials are never reused.
+  EXPECT_EQ(m.CreateProcess(), MakeHandle(HandleKind::Process, 2));
+}
+
+TEST_F(MachineWideTest, AddressesAreAllocatedNextFitWithAGuardPage) {
+  // First mapping at the region start plus the physical byte offset; each
+  // mapping reserves its whole pages plus one guard page.
+  const u64 a = m.MmMapIoSpace(kWdmBar + 0x10, 0x1000, kMmNonCached);  // 2 pages + guard
+  EXPECT_EQ(a, kSystemRegionBase + 0x10);
+  const u64 b = m.MmMapIoSpace(kWdmBar, 0x1000, kMmNonCached);  // 1 page + guard
+  EXPECT_EQ(b, kSystemRegionBase + 0x3000);
+  const u64 p = m.CreateProcess();
+  u32 len = 0x100;
+  u32 io = kVideoMemorySpaceUserMode;
+  u64 uva = p;
+  ASSERT_EQ(m.VideoPortMapMemory(video, kVideoFb + 0x20, &len, &io, &uva), kNoError);
+  EXPECT_EQ(uva, kUserRegionBase + 0x20);
+  ASSERT_EQ(m.EnterCallback(Callback::OnPrepareHardware, umdf), ControlStatus::Ok);
+  u64 pseudo = 0;
+  ASSERT_EQ(m.UmdfMapIoSpace(umdf, kUmdfBar, 0x1000, kMmNonCached, &pseudo), kSOk);
+  EXPECT_EQ(pseudo, kPseudoRegionBase);
+  ASSERT_EQ(m.LeaveCallback(true), ControlStatus::Ok);
+  // Next-fit: a released extent (in quarantine) is not handed out again.
+  m.MmUnmapIoSpace(b, 0x1000);
+  const u64 c = m.MmMapIoSpace(kWdmBar, 0x1000, kMmNonCached);
+  EXPECT_EQ(c, kSystemRegionBase + 0x5000);
+  EXPECT_EQ(Total(), 0u) << Dump();
+}
+
+TEST(MachineQuarantineTest, OldestReleasedMappingsLeaveTheQuarantine) {
+  MachineOptions o;
+  o.quarantine_capacity = 2;
+  Machine m(o);
+  u64 va[3];
+  for (u64& v : va) {
+    v = m.MmMapIoSpace(kUnassigned, 0x1000, kMmNonCached);
+    ASSERT_NE(v, 0u);
+    m.MmUnmapIoSpace(v, 0x1000);
+  }
+  EXPECT_EQ(m.quarantined_count(), 2u);
+  ASSERT_EQ(m.reports().size(), 0u);
+  // The first release was evicted: its address is "never mapped" again.
+  m.MmUnmapIoSpace(va[0], 0x1000);
+  ASSERT_EQ(m.reports().size(), 1u);
+  EXPECT_EQ(m.reports()[0].rule, RuleId::MmIoUnmapNotMapped);
+  m.Read(va[0], 4);
+  ASSERT_EQ(m.reports().size(), 2u);
+  EXPECT_EQ(m.reports()[1].rule, RuleId::AccessUnmapped);
+  // The two newest are still recognised as stale.
+  m.MmUnmapIoSpace(va[1], 0x1000);
+  m.Read(va[2], 4);
+  ASSERT_EQ(m.reports().size(), 4u);
+  EXPECT_EQ(m.reports()[2].rule, RuleId::MmIoUnmapDouble);
+  EXPECT_EQ(m.reports()[3].rule, RuleId::AccessUseAfterUnmap);
+  EXPECT_EQ(m.CheckInvariants(), "");
+}
+
+TEST(MachineQuarantineTest, DefaultQuarantineHolds256Mappings) {
+  Machine m;
+  std::vector<u64> va;
+  for (int i = 0; i < 300; ++i) {
+    va.push_back(m.MmMapIoSpace(kUnassigned, 0x1000, kMmNonCached));
+    m.MmUnmapIoSpace(va.back(), 0x1000);
+  }
+  EXPECT_EQ(m.quarantined_count(), 256u);
+  m.Read(va[300 - 256], 1);  // the oldest one still remembered
+  m.Read(va[300 - 257], 1);  // just evicted
+  ASSERT_EQ(m.reports().size(), 2u);
+  EXPECT_EQ(m.reports()[0].rule, RuleId::AccessUseAfterUnmap);
+  EXPECT_EQ(m.reports()[1].rule, RuleId::AccessUnmapped);
+}
+
 // ---------------------------------------------------------------------------
 // Determinism
 
@@ -312,6 +411,28 @@ TEST(MachinePolicyTest, ReportCountEqualsRecordedReportsBelowTheLimit) {
   m.MmMapIoSpace(0x1000, 0, kMmNonCached);
   EXPECT_EQ(m.report_count(), m.reports().size());
   EXPECT_EQ(m.report_count(), 2u);
+}
+
+TEST(MachinePolicyTest, PrintReportsWritesTheReportToStderr) {
+  Machine m;
+  m.SetPrintReports(true);
+  const u64 va = m.MmMapIoSpace(kUnassigned, 0x1000, kMmNonCached);
+  m.MmUnmapIoSpace(va, 0x1000);
+  ::testing::internal::CaptureStderr();
+  m.MmUnmapIoSpace(va, 0x1000);
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  ASSERT_EQ(m.reports().size(), 1u);
+  EXPECT_NE(printed.find(m.FormatReport(m.reports()[0])), std::string::npos) << printed;
+  // A suppressed rule prints nothing; with printing off nothing is printed either.
+  m.Suppress(RuleId::MmIoUnmapDouble);
+  ::testing::internal::CaptureStderr();
+  m.MmUnmapIoSpace(va, 0x1000);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  m.SetPrintReports(false);
+  ::testing::internal::CaptureStderr();
+  m.MmUnmapIoSpace(0x1234, 1);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(m.reports().size(), 2u);
 }
 
 TEST(MachineAbortDeathTest, AbortPolicyPrintsTheReportAndAborts) {

@@ -533,18 +533,23 @@ TEST_F(MachineTest, MmIoOverflowIsCheckedBeforeRam) {
   EXPECT_TRUE(NoReports(m));
 }
 
-TEST_F(MachineTest, MmIoRangeEndingExactlyAtTopOfPhysicalSpaceIsNotOverflow) {
-  // PA + N == 2^64 does not exceed 2^64: the last page of the physical space
-  // is ordinary unassigned I/O space.
-  const u64 va = m.MmMapIoSpace(0xFFFFFFFFFFFFF000ull, 0x1000, kNonCached);
-  EXPECT_NE(va, 0u);
+TEST_F(MachineTest, MmIoTopPhysicalPageCountsAsOverflow) {
+  // docs/semantics.md: the top physical page is never mappable, so a range
+  // reaching past 0xFFFFFFFFFFFFF000 is the documented overflow status.
+  EXPECT_EQ(m.MmMapIoSpace(0xFFFFFFFFFFFFF000ull, 0x1000, kNonCached), 0u);
+  EXPECT_TRUE(NoReports(m));
+  // The page just below it is ordinary unassigned I/O space.
+  EXPECT_NE(m.MmMapIoSpace(0xFFFFFFFFFFFFE000ull, 0x1000, kNonCached), 0u);
   EXPECT_TRUE(NoReports(m));
 }
 
-TEST_F(MachineTest, MmIoMaximalLengthFromAddressZeroIsRamNotOverflow) {
-  // 0 + (2^64 - 1) does not overflow, even in 64-bit arithmetic; the range
-  // covers RAM, so the RAM check applies.
+TEST_F(MachineTest, MmIoMaximalLengthFromAddressZeroIsOverflowNotRam) {
+  // 0 + (2^64 - 1) passes the top page, so the overflow status comes first,
+  // before the RAM check could apply.
   EXPECT_EQ(m.MmMapIoSpace(0, kTop, kNonCached), 0u);
+  EXPECT_TRUE(NoReports(m));
+  // Just below the limit the RAM check applies.
+  EXPECT_EQ(m.MmMapIoSpace(0, 0xFFFFFFFFFFFFF000ull, kNonCached), 0u);
   EXPECT_TRUE(OnlyReport(m, RuleId::MmIoMapRam));
 }
 
@@ -1085,6 +1090,43 @@ TEST_F(MachineTest, MmIoAddressesAreDeterministic) {
   };
   Machine x, y;
   EXPECT_EQ(run(x), run(y));
+}
+
+TEST_F(MachineTest, MmIoNdisMapOverCachedMmMappingIsCacheConflict) {
+  // The conflict is symmetric: NdisMMapIoSpace (non-cached) over a live
+  // MmCached mapping is MM_IO.CACHE_CONFLICT, refused with NDIS_STATUS_FAILURE.
+  const u64 mm_va = m.MmMapIoSpace(kNicBar, 0x1000, kCached);
+  ASSERT_NE(mm_va, 0u);
+  InCallback(m, Callback::MiniportInitializeEx, nic, true, [&] {
+    u64 va = 0xBAADF00D;
+    EXPECT_EQ(m.NdisMMapIoSpace(&va, nic, kNicBar, 0x1000), kNdisStatusFailure);
+    EXPECT_EQ(va, 0u);
+    EXPECT_TRUE(OnlyReport(m, RuleId::MmIoCacheConflict));
+    EXPECT_EQ(m.live_mapping_count(), 1u);
+  });
+}
+
+TEST_F(MachineTest, MmIoTeardownInsideStartReportsStartMappings) {
+  // Teardown leaves the running start as succeeded, then removes the device.
+  ASSERT_EQ(m.EnterCallback(Callback::StartDevice, wdm), ControlStatus::Ok);
+  ASSERT_NE(m.MmMapIoSpace(kWdmBar, 0x1000, kNonCached), 0u);
+  m.Teardown();
+  EXPECT_TRUE(OnlyReport(m, RuleId::MmIoLeak));
+  EXPECT_EQ(m.live_mapping_count(), 0u);
+}
+
+TEST_F(MachineTest, MmIoCallsAfterTeardownAreIgnored) {
+  const u64 va = m.MmMapIoSpace(kWdmBar, 0x1000, kNonCached);
+  ASSERT_NE(va, 0u);
+  m.MmUnmapIoSpace(va, 0x1000);
+  m.Teardown();
+  m.Teardown();  // idempotent
+  EXPECT_TRUE(NoReports(m));
+  EXPECT_EQ(m.MmMapIoSpace(kWdmBar, 0x1000, kNonCached), 0u);
+  m.MmUnmapIoSpace(va, 0x1000);  // would be a double unmap; ignored
+  EXPECT_TRUE(NoReports(m));
+  EXPECT_EQ(m.live_mapping_count(), 0u);
+  EXPECT_EQ(m.touched_page_count(), 0u);
 }
 
 }  // namespace

@@ -252,6 +252,34 @@ TEST_F(MachineTest, NdisIoMapZeroLengthInRamIsStatusNotMapRam) {
   EXPECT_TRUE(Clean(m));
 }
 
+// The context check (step 4) precedes the length check (step 5): a zero-length
+// request outside MiniportInitializeEx is still MAP_CONTEXT.
+TEST_F(MachineTest, NdisIoMapContextIsCheckedBeforeLength) {
+  BringUp(m, nic);
+  MapFails(m, nic, kNicBar, 0, kNdisStatusFailure);
+  EXPECT_TRUE(Only(m, RuleId::NdisIoMapContext));
+}
+
+// NDIS maps non-cached (step 8): over a live cached MmMapIoSpace mapping of the
+// same page that is MM_IO.CACHE_CONFLICT, refused with NDIS_STATUS_FAILURE.
+TEST_F(MachineTest, NdisIoMapOverCachedMmMappingReportsCacheConflict) {
+  u64 mm = m.MmMapIoSpace(kNicBar, 0x1000, kMmCached);
+  ASSERT_NE(mm, 0u);
+  EnterInit(m, nic);
+  MapFails(m, nic, kNicBar + 0x100, 0x100, kNdisStatusFailure);
+  EXPECT_TRUE(Only(m, RuleId::MmIoCacheConflict));
+  EXPECT_EQ(m.live_mapping_count(), 1u);
+  // Another page of the BAR does not conflict.
+  m.ClearReports();
+  u64 va = MapOk(m, nic, kNicBar + 0x1000, 0x100);
+  m.NdisMUnmapIoSpace(nic, va, 0x100);
+  // Once the cached mapping is gone, the first page maps too.
+  m.MmUnmapIoSpace(mm, 0x1000);
+  va = MapOk(m, nic, kNicBar + 0x100, 0x100);
+  m.NdisMUnmapIoSpace(nic, va, 0x100);
+  EXPECT_TRUE(Clean(m));
+}
+
 // When the system region is full, NdisMMapIoSpace says NDIS_STATUS_RESOURCES.
 TEST_F(MachineTest, NdisIoMapWithoutVirtualSpaceIsResources) {
   MachineOptions o;
@@ -729,7 +757,11 @@ TEST_F(MachineTest, NdisIoMappingsLiveAtHaltReportLeak) {
   EXPECT_TRUE(Clean(m));  // not yet: the halt may still unmap
   Leave(m, true);
   EXPECT_TRUE(Only(m, RuleId::NdisIoLeak, 2));
-  for (const auto& r : m.reports()) EXPECT_TRUE(r.has_created);
+  for (const auto& r : m.reports()) {
+    // A leak names the call that made the mapping.
+    EXPECT_TRUE(r.has_created);
+    EXPECT_EQ(r.created.id, CallId::NdisMMapIoSpace);
+  }
   EXPECT_EQ(m.live_mapping_count(), 0u);
   m.Teardown();
   EXPECT_TRUE(Only(m, RuleId::NdisIoLeak, 2));  // teardown adds nothing
@@ -811,9 +843,15 @@ TEST_F(MachineTest, NdisIoDoubleUnmapReportNamesCreationAndRelease) {
   const std::string text = m.FormatReport(r);
   const std::string first = text.substr(0, text.find('\n'));
   EXPECT_EQ(first, "ERROR: ddimap: NDIS_IO.UNMAP_DOUBLE in NdisMUnmapIoSpace");
-  EXPECT_NE(text.find("NdisMMapIoSpace"), std::string::npos) << text;
-  EXPECT_NE(text.find("released"), std::string::npos) << text;
+  // core/report/report.cpp prints "created by #N <call>" and "released by #N <call>".
+  const std::string created = "created by #" + std::to_string(r.created.seq) + " NdisMMapIoSpace(";
+  const std::string released = "released by #" + std::to_string(r.released.seq) + " NdisMUnmapIoSpace(";
+  EXPECT_NE(text.find(created), std::string::npos) << text;
+  EXPECT_NE(text.find(released), std::string::npos) << text;
+  EXPECT_LT(text.find(created), text.find(released)) << text;
   EXPECT_NE(text.find("MiniportInitializeEx"), std::string::npos) << text;
+  EXPECT_NE(text.find("SUMMARY: ddimap: NDIS_IO.UNMAP_DOUBLE in NdisMUnmapIoSpace"), std::string::npos)
+      << text;
 }
 
 // ---------------------------------------------------------------------------
@@ -863,6 +901,18 @@ TEST_F(MachineTest, NdisIoGarbageHandlesNeverCrash) {
   EXPECT_TRUE(Only(m, RuleId::NdisIoBadHandle, 4 * std::size(handles)));
   EXPECT_EQ(m.live_mapping_count(), 0u);
   EXPECT_EQ(m.CheckInvariants(), "");
+}
+
+// After Teardown the machine ignores calls, but a failing NdisMMapIoSpace
+// still writes NULL ("Every failure writes NULL", docs/semantics.md).
+TEST_F(MachineTest, NdisIoMapAfterTeardownFailsWithNullAddress) {
+  EnterInit(m, nic);
+  m.Teardown();
+  EXPECT_TRUE(Clean(m));
+  MapFails(m, nic, kNicBar, 0x1000, kNdisStatusFailure);
+  m.NdisMUnmapIoSpace(nic, kNeverMapped, 0x1000);
+  EXPECT_TRUE(Clean(m));
+  EXPECT_EQ(m.live_mapping_count(), 0u);
 }
 
 }  // namespace

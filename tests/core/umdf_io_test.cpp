@@ -794,6 +794,11 @@ TEST_F(MachineTest, UmdfIoUnmapOfAnotherDevicesMappingIsRefused) {
     m.UmdfUnmapIoSpace(umdf, theirs, kExtraBarLen);
     EXPECT_TRUE(OnlyReport(m, RuleId::UmdfIoUnmapOtherOwner));
     EXPECT_EQ(m.live_mapping_count(), 2u);
+    // Another owner's interior: the owner is reported, not the interior.
+    m.ClearReports();
+    m.UmdfUnmapIoSpace(umdf, theirs + 4, kExtraBarLen);
+    EXPECT_TRUE(OnlyReport(m, RuleId::UmdfIoUnmapOtherOwner));
+    EXPECT_EQ(m.live_mapping_count(), 2u);
     m.ClearReports();
     m.UmdfUnmapIoSpace(umdf, mine, 0x1000);
   });
@@ -951,6 +956,30 @@ TEST_F(MachineTest, UmdfIoCorrectUserModeLifecycleIsClean) {
   EXPECT_TRUE(NoReports(m));
   EXPECT_EQ(m.live_mapping_count(), 0u);
   EXPECT_EQ(m.touched_page_count(), 0u);
+}
+
+TEST_F(MachineTest, UmdfIoUserViewKeepsTheByteOffset) {
+  // The view corresponds to the pseudo base, byte offset included.
+  const u64 dev = AddUmdfDevice(m, 0, kUmdf111, true, RegisterAccess::UsingUserModeMapping);
+  const u64 pseudo = PrepareAndMap(m, dev, ExtraBar(0) + 0x10, 0x20);
+  ASSERT_EQ(pseudo & kPageMask, 0x10u);
+  const u64 user = m.UmdfGetHardwareRegisterMappedAddress(dev, pseudo);
+  ASSERT_NE(user, 0u);
+  EXPECT_EQ(user & kPageMask, 0x10u);
+  m.UmdfWriteRegister(dev, pseudo + 4, 4, 0xFEEDFACE);
+  EXPECT_EQ(m.Read(user + 4, 4), 0xFEEDFACEu);
+  EXPECT_TRUE(NoReports(m));
+}
+
+TEST_F(MachineTest, UmdfIoTeardownInsidePrepareReportsLeak) {
+  // Teardown leaves the running OnPrepareHardware as succeeded, then releases
+  // the hardware: the mapping leaks there.
+  ASSERT_EQ(m.EnterCallback(Callback::OnPrepareHardware, umdf), ControlStatus::Ok);
+  u64 pseudo = kSentinel;
+  ASSERT_EQ(m.UmdfMapIoSpace(umdf, kUmdfBar, 0x1000, kNonCached, &pseudo), kSOk);
+  m.Teardown();
+  EXPECT_TRUE(OnlyReport(m, RuleId::UmdfIoLeak));
+  EXPECT_EQ(m.live_mapping_count(), 0u);
 }
 
 }  // namespace

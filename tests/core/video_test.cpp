@@ -743,5 +743,124 @@ TEST_F(VideoDdiTest, MappingsGetDistinctDeterministicAddresses) {
   EXPECT_EQ(m.CheckInvariants(), "");
 }
 
+TEST_F(VideoDdiTest, RefusedMapWritesNullOverTheInputProcessHandle) {
+  // *VirtualAddress is in/out: every refusal must overwrite the process
+  // handle that came in with NULL.
+  const u64 p = m.CreateProcess();
+  const u32 user = kVideoMemorySpaceUserMode;
+  {
+    SCOPED_TRACE("VIDEO.BAD_DEVICE");
+    EXPECT_EQ(MapOn(0x1234, kVideoFb, 0x1000, user, p).va, 0u);
+    ExpectOnly(RuleId::VideoBadDevice);
+    m.ClearReports();
+  }
+  {
+    SCOPED_TRACE("COMMON.NULL_POINTER");
+    u32 io = user;
+    u64 va = p;
+    EXPECT_EQ(m.VideoPortMapMemory(video, kVideoFb, nullptr, &io, &va), kErrorInvalidParameter);
+    EXPECT_EQ(va, 0u);
+    ExpectOnly(RuleId::CommonNullPointer);
+    m.ClearReports();
+  }
+  {
+    SCOPED_TRACE("VIDEO.IRQL");
+    ASSERT_EQ(m.SetIrql(kApcLevel), ControlStatus::Ok);
+    EXPECT_EQ(Map(kVideoFb, 0x1000, user, p).va, 0u);
+    ExpectOnly(RuleId::VideoIrql);
+    ASSERT_EQ(m.SetIrql(kPassiveLevel), ControlStatus::Ok);
+    m.ClearReports();
+  }
+  {
+    SCOPED_TRACE("VIDEO.MAP_RAM");
+    EXPECT_EQ(Map(0x200000, 0x1000, user, p).va, 0u);
+    ExpectOnly(RuleId::VideoMapRam);
+    m.ClearReports();
+  }
+  {
+    SCOPED_TRACE("VIDEO.P6CACHE_CONFLICT");
+    MapFb(0, 0x1000);
+    EXPECT_EQ(Map(kVideoFb, 0x1000, user | kVideoMemorySpaceP6Cache, p).va, 0u);
+    ExpectOnly(RuleId::VideoP6CacheConflict);
+    m.ClearReports();
+  }
+  // And the legal call with the same input returns a user address.
+  EXPECT_TRUE(InUserRegion(Map(kVideoFb, 0x1000, user, p).va));
+  EXPECT_EQ(Total(), 0u) << Dump();
+}
+
+TEST_F(VideoDdiTest, MapAfterTeardownFailsWithNullAddress) {
+  // After Teardown() calls are ignored, but the caller still gets the
+  // function's failure value, and "refused calls write their failure value to
+  // out-pointers that are not NULL" (docs/semantics.md, General).
+  const u64 p = m.CreateProcess();
+  m.Teardown();
+  const VideoMap r = Map(kVideoFb, 0x1000, kVideoMemorySpaceUserMode, p);
+  EXPECT_EQ(r.status, kErrorInvalidParameter);
+  EXPECT_EQ(r.va, 0u);
+  EXPECT_EQ(r.length, 0x1000u);
+  EXPECT_EQ(m.live_mapping_count(), 0u);
+  EXPECT_EQ(Total(), 0u) << Dump();
+}
+
+TEST_F(VideoDdiTest, UnmapChecksTheAddressBeforeTheProcessHandle) {
+  // Address classification first, then VIDEO.UNMAP_WRONG_PROCESS.
+  const u64 p = m.CreateProcess();
+  EXPECT_EQ(Unmap(kSystemRegionBase + 0x100000000ull, p), kErrorInvalidParameter);
+  ExpectOnly(RuleId::VideoUnmapNotMapped);
+}
+
+TEST_F(VideoDdiTest, UnmapAfterProcessExitIsDouble) {
+  // The exit released the mapping (VIDEO.LEAK); its address is now stale.
+  const u64 p = m.CreateProcess();
+  const u64 va = MapFbUser(p);
+  ASSERT_EQ(m.ExitProcess(p), ControlStatus::Ok);
+  ExpectOnly(RuleId::VideoLeak);
+  m.ClearReports();
+  EXPECT_EQ(Unmap(va, 0), kErrorInvalidParameter);
+  ExpectOnly(RuleId::VideoUnmapDouble);
+}
+
+TEST(VideoRegionTest, NoVirtualSpaceIsInvalidParameterWithoutAReport) {
+  MachineOptions o;
+  o.system_region_size = 0x4000;  // room for one 2-page mapping and its guard page
+  Machine m(o);
+  const u64 video = m.CreateVideoDevice();
+  ASSERT_EQ(m.AssignResource(video, PhysSpace::Memory, kVideoFb, kVideoFbLen), ControlStatus::Ok);
+  u32 len = 0x2000;
+  u32 io = 0;
+  u64 va = 0;
+  ASSERT_EQ(m.VideoPortMapMemory(video, kVideoFb, &len, &io, &va), kNoError);
+  len = 0x2000;
+  u64 va2 = 0;
+  EXPECT_EQ(m.VideoPortMapMemory(video, kVideoFb + 0x10000, &len, &io, &va2),
+            kErrorInvalidParameter);
+  EXPECT_EQ(va2, 0u);
+  EXPECT_EQ(len, 0x2000u);
+  EXPECT_EQ(m.reports().size(), 0u);
+  EXPECT_EQ(m.live_mapping_count(), 1u);
+  EXPECT_EQ(m.VideoPortUnmapMemory(video, va, 0), kNoError);
+  EXPECT_EQ(m.reports().size(), 0u);
+}
+
+TEST(VideoRegionTest, LeakReportNamesTheMapCall) {
+  Machine m;
+  const u64 video = m.CreateVideoDevice();
+  ASSERT_EQ(m.AssignResource(video, PhysSpace::Memory, kVideoFb, kVideoFbLen), ControlStatus::Ok);
+  u32 len = 0x1000;
+  u32 io = 0;
+  u64 va = 0;
+  ASSERT_EQ(m.VideoPortMapMemory(video, kVideoFb, &len, &io, &va), kNoError);
+  m.Teardown();
+  ASSERT_EQ(m.reports().size(), 1u);
+  const Report& r = m.reports()[0];
+  EXPECT_EQ(r.rule, RuleId::VideoLeak);
+  EXPECT_TRUE(r.has_created);
+  EXPECT_EQ(r.created.id, CallId::VideoPortMapMemory);
+  const std::string text = m.FormatReport(r);
+  EXPECT_EQ(text.rfind("ERROR: ddimap: VIDEO.LEAK in ", 0), 0u) << text;
+  EXPECT_NE(text.find("created by #"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace ddimap::test

@@ -25,7 +25,7 @@ enum class ArgKind : u8 {
   // enums and flags
   CacheType, Protect, VideoFlags, Callback, Space, RegisterMode,
   // pointers: the null bit of the call record says whether the pointer is NULL
-  OutPtr, InOutLen32, InOutVideoFlags, InOutVirtAddr,
+  OutPtr, OutResource, InOutLen32, InOutVideoFlags, InOutVirtAddr,
   // an interned file name (index into the machine's name table)
   FileName,
 };
@@ -63,5 +63,9 @@ inline constexpr std::size_t kCallCount = 0
     ;
 
 bool IsPointerKind(ArgKind k);
+
+// Where the resource a call makes ends up: the index of its OutResource or
+// InOutVirtAddr parameter, or -1 when the call returns it (or makes nothing).
+int MadeParam(const CallDesc& d);
 
 }  // namespace ddimap

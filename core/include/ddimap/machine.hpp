@@ -128,7 +128,8 @@ class Machine {
   // adapters, stop and remove WDM devices, release UMDF hardware, close files,
   // remove video devices, end processes. Each leak is reported under its
   // family's LEAK rule. Afterwards no mapping and no device page remain.
-  // Idempotent; the machine accepts no further calls (they are ignored).
+  // Idempotent; later calls are ignored: no report, the failure value returned
+  // and written to out-pointers.
   void Teardown();
   bool torn_down() const;
 
