@@ -1,0 +1,71 @@
+#include "fuzz/harness_main.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "program/codec.hpp"
+#include "program/trace.hpp"
+#include "runner/runner.hpp"
+
+namespace ddimap::harness {
+namespace {
+
+[[noreturn]] void Die(const char* what, const std::string& message, const Program& p) {
+  std::fprintf(stderr, "ERROR: ddimap-harness: %s\n%s\nthe program:\n%s", what, message.c_str(),
+               FormatProgram(p).c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+void RunChecked(const Program& p) {
+  RunResult r = Run(p, RunOptions{});
+  switch (r.failure) {
+    case RunResult::None: return;
+    case RunResult::Mismatch: Die("oracle mismatch", r.message, p);
+    case RunResult::SelfCheck: Die("self-check failed", r.message, p);
+    case RunResult::Expectation: Die("expectation failed", r.message, p);
+  }
+}
+
+}  // namespace
+
+int RunFuzzInput(const char* profile, const std::uint8_t* data, std::size_t size) {
+  static const Profile& prof = ProfileByName(profile);
+  Program p = Decode(data, size, prof);
+  RunChecked(p);
+  return 0;
+}
+
+int RunTraceFuzzInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  Program p;
+  ParseError err;
+  if (!ParseTrace(text, &p, &err)) {
+    if (err.line <= 0 || err.column <= 0 || err.expected.empty())
+      Die("parse error without a position", "line " + std::to_string(err.line) + " column " +
+                                                std::to_string(err.column) + ": " + err.expected, p);
+    return 0;
+  }
+  // print -> parse must give the same program.
+  std::string printed = FormatProgram(p);
+  Program again;
+  if (!ParseTrace(printed, &again, &err))
+    Die("printed trace does not parse", std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
+                                            err.expected + "\n" + printed, p);
+  if (!(again == p)) Die("print/parse round trip changed the program", printed, p);
+  // encode -> decode must give the same program (expectations aside).
+  std::vector<std::uint8_t> bytes;
+  std::string why;
+  if (Encode(p, &bytes, &why)) {
+    Program plain = p;
+    for (Op& op : plain) op.expect = {};
+    Program decoded = Decode(bytes.data(), bytes.size(), ProfileByName("fuzz_all"));
+    if (!(decoded == plain)) Die("encode/decode round trip changed the program", FormatProgram(decoded), p);
+  }
+  if (p.size() <= 256) RunChecked(p);
+  return 0;
+}
+
+}  // namespace ddimap::harness

@@ -1,0 +1,221 @@
+// The ddimap oracle: an independent reference model of the simulated machine,
+// written from docs/semantics.md, SPEC.md and core/rules/rules.def only.
+//
+// It shares no logic with the core (it includes nothing but the vocabulary
+// headers) and is written as simply as possible: plain std::vector and linear
+// scans everywhere. Fuzz harnesses run every call on the core and on a Model
+// and compare statuses, returned addresses, out-values, rules and the live
+// mappings after every call.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ddimap/machine.hpp"  // MachineOptions, ControlStatus, MappingView (types only)
+#include "ddimap/rules.hpp"
+#include "ddimap/types.hpp"
+
+namespace ddimap::oracle {
+
+// The rule's catalogue name and refusal bit, from the oracle's own expansion
+// of rules.def (the core's tables are not used).
+std::string_view OracleRuleName(RuleId id);
+bool OracleRuleRefuses(RuleId id);
+
+class Model {
+ public:
+  explicit Model(MachineOptions options = {});
+
+  // --- building ---------------------------------------------------------------
+  ControlStatus AddRam(u64 physical_address, u64 length);
+  u64 CreateNdisAdapter();
+  u64 CreateWdmDevice();
+  u64 CreateUmdfDevice(u32 version, bool allow_direct_hardware_access, RegisterAccess mode);
+  u64 CreateVideoDevice();
+  ControlStatus AssignResource(u64 object, PhysSpace space, u64 start, u64 length);
+  ControlStatus AddFile(std::string_view name, u32 length, bool readable);
+
+  // --- lifecycle --------------------------------------------------------------
+  ControlStatus SetIrql(u64 irql);
+  u64 CreateProcess();
+  ControlStatus ExitProcess(u64 process);
+  ControlStatus AttachProcess(u64 process);
+  ControlStatus EnterCallback(Callback callback, u64 object);
+  ControlStatus LeaveCallback(bool succeeded);
+
+  // --- NDIS I/O -----------------------------------------------------------------
+  NdisStatus NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHandle,
+                             u64 PhysicalAddress, u32 Length);
+  void NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u32 Length);
+
+  // --- WDM ------------------------------------------------------------------------
+  u64 MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType);
+  u64 MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect);
+  void MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes);
+
+  // --- UMDF -----------------------------------------------------------------------
+  HResult UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType,
+                         u64* pPseudoBaseAddress);
+  void UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfBytes);
+  u64 UmdfGetHardwareRegisterMappedAddress(u64 This, u64 PseudoBaseAddress);
+
+  // --- NDIS files -------------------------------------------------------------------
+  NdisStatus NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLength,
+                          std::optional<std::string_view> FileName,
+                          u64 HighestAcceptableAddress);
+  NdisStatus NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileHandle);
+  void NdisUnmapFile(u64 FileHandle);
+  void NdisCloseFile(u64 FileHandle);
+
+  // --- video ------------------------------------------------------------------------
+  VpStatus VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress, u32* Length,
+                              u32* InIoSpace, u64* VirtualAddress);
+  VpStatus VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress, u64 ProcessHandle);
+
+  // --- access -------------------------------------------------------------------------
+  u64 Read(u64 address, unsigned width);
+  void Write(u64 address, unsigned width, u64 value);
+  u64 UmdfReadRegister(u64 This, u64 address, unsigned width);
+  void UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value);
+
+  void Teardown();
+  bool torn_down() const { return torn_down_; }
+
+  // --- observation ----------------------------------------------------------------------
+  std::vector<RuleId> TakeRules();
+  std::vector<MappingView> LiveMappings() const;
+  std::size_t live_mapping_count() const { return live_.size(); }
+  u8 irql() const { return irql_; }
+  Callback callback() const { return callback_; }
+  u64 callback_object() const { return callback_object_; }
+  u64 current_process() const { return current_process_; }
+  u64 call_count() const { return seq_; }
+
+  // One line per live mapping, for failure messages.
+  std::string Describe() const;
+
+ private:
+  enum class AdapterState : u8 { Created, Initializing, Running, Halting, Halted };
+  enum class WdmState : u8 { Added, Started, Stopped, SurpriseRemoved, Removed };
+  enum class UmdfState : u8 { Created, Prepared };
+
+  struct Range { u64 start; u64 length; };
+  struct Resource { u64 owner; PhysSpace space; u64 start; u64 length; };
+  struct Adapter { u64 handle; AdapterState state; };
+  struct WdmDevice { u64 handle; WdmState state; };
+  struct UmdfDevice { u64 handle; u32 version; bool direct; RegisterAccess mode; UmdfState state; };
+  struct VideoDevice { u64 handle; };
+  struct Process { u64 handle; bool live; };
+  struct TableFile { std::string name; u32 length; bool readable; };
+  struct FileByte { u32 offset; u8 value; };
+  struct OpenFile {
+    u64 handle;
+    u64 adapter;
+    u64 name_hash;
+    u32 length;
+    bool open;
+    u64 mapping_id;                // 0: not mapped
+    std::vector<FileByte> written;  // this open's private changes
+  };
+  struct DeviceByte { PhysSpace space; u64 addr; u8 value; };
+  struct Mapping {
+    u64 id;
+    u64 base, length, access_length, va_page, extent;
+    Family family;
+    u64 owner, process;
+    Region region;
+    PhysSpace space;
+    u64 phys;
+    u32 cache;
+    bool writable;
+    bool user_view;
+    bool is_file;
+    u64 created_seq;
+    u64 view_id;  // UMDF pseudo mapping: its user-mode view (0: none)
+  };
+  struct VaRegion {
+    u64 base, size, cursor;
+    std::vector<Range> free;  // sorted by start, merged
+  };
+
+  // The start of every public call: counts it and says whether to run it.
+  bool Begin();
+  void Report(RuleId id);
+
+  // lookup
+  Adapter* FindAdapter(u64 h);
+  WdmDevice* FindWdm(u64 h);
+  UmdfDevice* FindUmdf(u64 h);
+  VideoDevice* FindVideo(u64 h);
+  Process* FindProcess(u64 h);
+  OpenFile* FindFile(u64 h);
+  const TableFile* FindTableFile(std::string_view name) const;
+  Mapping* FindLive(u64 id);
+
+  // physical space
+  bool TouchesRam(u64 pa, u64 len) const;  // len > 0, pa+len-1 representable
+  bool InsideOneResource(u64 owner, PhysSpace space, u64 pa, u64 len) const;
+  bool CacheConflict(PhysSpace space, u64 pa, u64 len, u32 cache) const;
+  static bool Overflows(u64 pa, u64 len);  // passes 0xFFFFFFFFFFFFF000
+
+  // virtual space
+  VaRegion& RegionOf(Region r);
+  std::optional<u64> Allocate(Region r, u64 extent);
+  void FreeBlock(Region r, u64 start, u64 length);
+  static u64 ExtentOf(u64 base_offset, u64 length);
+
+  // mappings
+  u64 AddMapping(Mapping m);  // returns id
+  void Release(u64 id);       // live -> quarantine (UMDF views follow their pseudo mapping)
+  void ReleaseOne(u64 id);
+  void Evict();
+
+  // unmap address classification
+  enum class Class : u8 { Exact, Interior, Released, Nothing };
+  Class Classify(u64 address, const Mapping** found) const;
+
+  // access
+  bool AccessCheck(u64 address, unsigned width, bool write, const Mapping** found);
+  bool AccessCheckUmdf(u64 This, u64 address, unsigned width, const Mapping** found);
+  u64 LoadBytes(const Mapping& m, u64 address, unsigned width) const;
+  void StoreBytes(const Mapping& m, u64 address, unsigned width, u64 value);
+  u8 DeviceByteAt(PhysSpace space, u64 addr) const;
+  void SetDeviceByte(PhysSpace space, u64 addr, u8 value);
+
+  // leaks
+  void LeakMappings(Family family, u64 owner, RuleId rule);
+  void CloseFileNow(OpenFile& f);
+
+  MachineOptions options_;
+  bool torn_down_ = false;
+  u64 seq_ = 0;
+  u8 irql_ = kPassiveLevel;
+  Callback callback_ = Callback::None;
+  u64 callback_object_ = 0;
+  u64 current_process_ = 0;
+  std::vector<RuleId> rules_;
+
+  std::vector<Range> ram_;
+  std::vector<Resource> resources_;
+  std::vector<Adapter> adapters_;
+  std::vector<WdmDevice> wdm_;
+  std::vector<UmdfDevice> umdf_;
+  std::vector<VideoDevice> video_;
+  std::vector<Process> processes_;
+  std::vector<TableFile> file_table_;
+  std::vector<OpenFile> files_;
+  std::vector<DeviceByte> device_memory_;
+
+  u64 next_adapter_ = 1, next_wdm_ = 1, next_umdf_ = 1, next_video_ = 1, next_process_ = 1,
+      next_file_ = 1;
+
+  VaRegion system_{}, user_{}, pseudo_{};
+  std::vector<Mapping> live_;        // creation order
+  std::vector<Mapping> quarantine_;  // oldest first
+  u64 next_mapping_id_ = 1;
+};
+
+}  // namespace ddimap::oracle

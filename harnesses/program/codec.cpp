@@ -1,0 +1,528 @@
+#include "program/codec.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "program/world.hpp"
+
+namespace ddimap::harness {
+namespace {
+
+// Boundary values a fuzzer would want to hit; the decoder reaches each with
+// one selector byte. Append-only, like the opcode table.
+constexpr std::array<u64, 15> kAddressConsts = {
+    0, 1, 0x1000, kSystemRegionBase, kUserRegionBase, kPseudoRegionBase, ~0ull, 0x8000000000000000ull,
+    kSystemRegionBase + 0x1000, kUserRegionBase + 0x1000, kPseudoRegionBase + 0x1000, 0xFFFFFFFFFFFFF000ull,
+    0x7FFFFFFFFFFF, 0x10, 0xFFFFFFFF};
+constexpr std::array<u64, 29> kLengthConsts = {
+    0, 1, 2, 4, 8, 0x10, 0x100, 0xFFF, 0x1000, 0x1001, 0x2000, 0x10000, 0x20000, 0x100000, 0x1000000,
+    0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x100000000ull, 0x8000000000000000ull, ~0ull, ~0ull - 0xFFF,
+    0x1388, 0x64, 0x3, 0x20, 0x21, 0x1F, 0xFFFFF};
+constexpr std::array<u64, 12> kProtects = {
+    kPageReadWrite | kPageNoCache, kPageReadWrite, kPageReadOnly, kPageReadWrite | kPageWriteCombine,
+    kPageExecuteRead, kPageExecuteReadWrite | kPageNoCache, kPageExecute, kPageReadOnly | kPageNoCache, 0,
+    kPageReadWrite | kPageReadOnly, kPageNoCache | kPageWriteCombine | kPageReadWrite, 0x1000 | kPageReadWrite};
+constexpr std::array<u64, 10> kVideoFlags = {
+    kVideoMemorySpaceMemory, kVideoMemorySpaceIo, kVideoMemorySpaceUserMode, kVideoMemorySpaceP6Cache,
+    kVideoMemorySpaceUserMode | kVideoMemorySpaceP6Cache, kVideoMemorySpaceDense,
+    kVideoMemorySpaceIo | kVideoMemorySpaceDense, kVideoMemorySpaceIo | kVideoMemorySpaceP6Cache, 0x10,
+    kVideoMemorySpaceIo | kVideoMemorySpaceUserMode};
+constexpr std::array<u64, 6> kCacheConsts = {3, 4, 5, 6, 7, 0xFFFFFFFF};
+
+// Selector bytes with a fixed meaning in every kind that has them.
+constexpr u8 kRaw64 = 0xFF;
+constexpr u8 kRaw32 = 0xFE;
+constexpr u8 kRaw16 = 0xFD;
+
+template <std::size_t N>
+int IndexOf(const std::array<u64, N>& a, u64 v) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (a[i] == v) return static_cast<int>(i);
+  return -1;
+}
+
+// What the decoder knows about each made resource, by result number.
+struct ResultInfo {
+  Resource kind;
+  u64 length;  // mappings: the mapped length; files: the file length
+};
+
+struct State {
+  std::vector<ResultInfo> results;
+  // Result numbers of each resource kind, oldest first.
+  std::vector<u64> Of(Resource r) const {
+    std::vector<u64> out;
+    for (u64 i = 0; i < results.size(); ++i)
+      if (results[i].kind == r) out.push_back(i);
+    return out;
+  }
+};
+
+class Reader {
+ public:
+  Reader(const u8* d, std::size_t n) : d_(d), n_(n) {}
+  u8 Byte() {
+    if (pos_ >= n_) {
+      short_ = true;
+      return 0;
+    }
+    return d_[pos_++];
+  }
+  u64 Le(int bytes) {
+    u64 v = 0;
+    for (int i = 0; i < bytes; ++i) v |= static_cast<u64>(Byte()) << (8 * i);
+    return v;
+  }
+  bool done() const { return pos_ >= n_; }
+  bool short_read() const { return short_; }
+
+ private:
+  const u8* d_;
+  std::size_t n_, pos_ = 0;
+  bool short_ = false;
+};
+
+void PutLe(std::vector<u8>* out, u64 v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<u8>(v >> (8 * i)));
+}
+
+std::vector<const WorldObject*> ObjectsOf(ArgKind kind) {
+  std::vector<const WorldObject*> out;
+  for (const auto& o : WorldObjects()) {
+    bool match = kind == ArgKind::AnyObject || (kind == ArgKind::Adapter && o.kind == HandleKind::Adapter) ||
+                 (kind == ArgKind::WdmDevice && o.kind == HandleKind::WdmDevice) ||
+                 (kind == ArgKind::UmdfDevice && o.kind == HandleKind::UmdfDevice) ||
+                 (kind == ArgKind::Video && o.kind == HandleKind::Video);
+    if (match) out.push_back(&o);
+  }
+  return out;
+}
+
+// The length of the mapping a map call makes, as far as decoding can tell.
+u64 MappedLength(const Op& op, const State& st) {
+  switch (op.id) {
+    case CallId::NdisMMapIoSpace: return op.args[3].value;
+    case CallId::MmMapIoSpace:
+    case CallId::MmMapIoSpaceEx: return op.args[1].value;
+    case CallId::UmdfMapIoSpace: return op.args[2].value;
+    case CallId::VideoPortMapMemory: return op.args[2].value;
+    case CallId::NdisMapFile:
+      if (op.args[2].kind == Arg::Ref && op.args[2].value < st.results.size())
+        return st.results[op.args[2].value].length;
+      return 0;
+    case CallId::NdisOpenFile:
+      for (const auto& f : WorldFiles())
+        if (f.name == op.file_name) return f.length;
+      return 0;
+    default: return 0;
+  }
+}
+
+void Record(const Op& op, State* st) {
+  Resource r = MadeResource(op.id);
+  if (r != Resource::None) st->results.push_back({r, MappedLength(op, *st)});
+}
+
+// --- decoding one argument ----------------------------------------------------
+
+Arg RefFromNewest(const std::vector<u64>& list, u8 b, u64 delta = 0) {
+  return Arg{Arg::Ref, list[list.size() - 1 - (b % list.size())], delta};
+}
+
+Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
+  auto c = [](u64 v) { return Arg{Arg::Const, v, 0}; };
+  switch (kind) {
+    case ArgKind::VirtAddr: {
+      u8 s = r.Byte();
+      auto maps = st.Of(Resource::Mapping);
+      if (s == kRaw64) return c(r.Le(8));
+      if (s >= 0xF0 || maps.empty()) return c(kAddressConsts[s % kAddressConsts.size()]);
+      u8 which = r.Byte();
+      u64 target = maps[maps.size() - 1 - (which % maps.size())];
+      u64 len = st.results[target].length;
+      u64 delta = 0;
+      switch (s % 8) {
+        case 0: delta = 0; break;
+        case 1: delta = r.Byte(); break;
+        case 2: delta = len; break;
+        case 3: delta = len - 1; break;
+        case 4: delta = ~0ull; break;  // one byte before the base
+        case 5: delta = kPageSize; break;
+        case 6: delta = r.Le(2); break;
+        case 7: delta = r.Le(8); break;
+      }
+      return Arg{Arg::Ref, target, delta};
+    }
+    case ArgKind::Len32:
+    case ArgKind::Len64:
+    case ArgKind::InOutLen32: {
+      u64 mask = kind == ArgKind::Len64 ? ~0ull : 0xFFFFFFFFull;
+      u8 s = r.Byte();
+      if (s == kRaw64) return c(r.Le(8) & mask);
+      if (s == kRaw32) return c(r.Le(4) & mask);
+      if (s == kRaw16) return c(r.Le(2) & mask);
+      auto maps = st.Of(Resource::Mapping);
+      if (s >= 0xE0) return c(kLengthConsts[(s - 0xE0) % kLengthConsts.size()] & mask);
+      if (maps.empty()) return c(kLengthConsts[s % kLengthConsts.size()] & mask);
+      u64 len = st.results[maps[maps.size() - 1 - (r.Byte() % maps.size())]].length;
+      constexpr u64 kVariants[] = {0, 1, ~0ull, kPageSize, ~kPageSize + 1};
+      return c((len + kVariants[s % 5]) & mask);
+    }
+    case ArgKind::PhysAddr: {
+      u8 s = r.Byte();
+      if (s == kRaw64) return c(r.Le(8));
+      const auto& res = WorldResources();
+      const WorldResource& w = res[r.Byte() % res.size()];
+      switch (s % 6) {
+        case 0: return c(w.start);
+        case 1: return c(w.start + r.Le(2));
+        case 2: return c(w.start + w.length - kPageSize);
+        case 3: return c(w.start + w.length);
+        case 4: return c(w.start + (static_cast<u64>(r.Byte()) << 12));
+        default: return c(w.start - kPageSize);
+      }
+    }
+    case ArgKind::Irql: {
+      u8 s = r.Byte();
+      return c(s < 0xC0 ? s & 3 : r.Byte());
+    }
+    case ArgKind::Adapter:
+    case ArgKind::WdmDevice:
+    case ArgKind::UmdfDevice:
+    case ArgKind::Video:
+    case ArgKind::AnyObject: {
+      u8 s = r.Byte();
+      if (s == kRaw64) return c(r.Le(8));
+      if (s == 0xFE) return c(0);
+      if (s >= 0xF0) return c(WorldObjects()[(s - 0xF0) % WorldObjects().size()].handle);
+      auto objs = ObjectsOf(kind);
+      return c(objs[s % objs.size()]->handle);
+    }
+    case ArgKind::Process:
+    case ArgKind::InOutVirtAddr:
+    case ArgKind::File: {
+      u8 s = r.Byte();
+      if (s == kRaw64) return c(r.Le(8));
+      auto list = st.Of(kind == ArgKind::File ? Resource::File : Resource::Process);
+      if (s >= 0xE0 || list.empty()) return c(0);
+      return RefFromNewest(list, s);
+    }
+    case ArgKind::CacheType: {
+      u8 s = r.Byte();
+      if (s == kRaw64) return c(r.Le(8));
+      if (s >= 0xF0) return c(kCacheConsts[(s - 0xF0) % kCacheConsts.size()]);
+      return c(s % 3);
+    }
+    case ArgKind::Protect: {
+      u8 s = r.Byte();
+      if (s == kRaw64) return c(r.Le(8));
+      return c(kProtects[s % kProtects.size()]);
+    }
+    case ArgKind::InOutVideoFlags:
+    case ArgKind::VideoFlags: {
+      u8 s = r.Byte();
+      if (s == kRaw32) return c(r.Le(4));
+      return c(kVideoFlags[s % kVideoFlags.size()]);
+    }
+    case ArgKind::Value: {
+      u8 s = r.Byte();
+      if (s == kRaw64) return c(r.Le(8));
+      if (s == kRaw32) return c(r.Le(4));
+      return c(s);
+    }
+    case ArgKind::Bool: return c(r.Byte() & 1);
+    case ArgKind::Callback: return c(r.Byte() % kCallbackCount);
+    case ArgKind::FileName: return c(r.Byte() % (WorldFiles().size() + 1));
+    default: return c(0);  // out-pointers and building-only kinds consume nothing
+  }
+}
+
+// --- encoding one argument ------------------------------------------------------
+
+bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out, std::string* err) {
+  auto refpos = [&](Resource want, u8 limit, u8* pos) {
+    if (a.value >= st.results.size() || st.results[a.value].kind != want) {
+      *err = "r" + std::to_string(a.value) + " is not a result of the right kind here";
+      return false;
+    }
+    auto list = st.Of(want);
+    auto it = std::find(list.begin(), list.end(), a.value);
+    u64 back = static_cast<u64>(list.end() - it) - 1;
+    if (back >= limit) {
+      *err = "r" + std::to_string(a.value) + " is too far back to reference";
+      return false;
+    }
+    *pos = static_cast<u8>(back);
+    return true;
+  };
+  u64 v = a.value;
+  switch (kind) {
+    case ArgKind::VirtAddr: {
+      if (a.kind == Arg::Const) {
+        int i = IndexOf(kAddressConsts, v);
+        if (i >= 0 && i < 15) {
+          out->push_back(static_cast<u8>(0xF0 + i));
+        } else {
+          out->push_back(kRaw64);
+          PutLe(out, v, 8);
+        }
+        return true;
+      }
+      u8 pos;
+      if (!refpos(Resource::Mapping, 255, &pos)) return false;
+      u64 d = a.delta;
+      // Selectors 0..7 mod 8 pick the variant; only the exact ones are used.
+      if (d == 0) {
+        out->insert(out->end(), {0, pos});
+      } else if (d < 256) {
+        out->insert(out->end(), {1, pos, static_cast<u8>(d)});
+      } else if (d < 65536) {
+        out->insert(out->end(), {6, pos});
+        PutLe(out, d, 2);
+      } else {
+        out->insert(out->end(), {7, pos});
+        PutLe(out, d, 8);
+      }
+      return true;
+    }
+    case ArgKind::Len32:
+    case ArgKind::Len64:
+    case ArgKind::InOutLen32: {
+      int i = IndexOf(kLengthConsts, v);
+      if (i >= 0 && (kind == ArgKind::Len64 || v <= 0xFFFFFFFF)) {
+        out->push_back(static_cast<u8>(0xE0 + i));
+      } else if (v <= 0xFFFFFFFF) {
+        out->push_back(kRaw32);
+        PutLe(out, v, 4);
+      } else if (kind == ArgKind::Len64) {
+        out->push_back(kRaw64);
+        PutLe(out, v, 8);
+      } else {
+        *err = "length " + std::to_string(v) + " does not fit 32 bits";
+        return false;
+      }
+      return true;
+    }
+    case ArgKind::PhysAddr:
+      out->push_back(kRaw64);
+      PutLe(out, v, 8);
+      return true;
+    case ArgKind::Irql:
+      if (v < 4) {
+        out->push_back(static_cast<u8>(v));
+      } else if (v <= 255) {
+        out->insert(out->end(), {0xC0, static_cast<u8>(v)});
+      } else {
+        *err = "IRQL " + std::to_string(v) + " is above 255";
+        return false;
+      }
+      return true;
+    case ArgKind::Adapter:
+    case ArgKind::WdmDevice:
+    case ArgKind::UmdfDevice:
+    case ArgKind::Video:
+    case ArgKind::AnyObject: {
+      auto objs = ObjectsOf(kind);
+      for (std::size_t i = 0; i < objs.size(); ++i)
+        if (objs[i]->handle == v) {
+          out->push_back(static_cast<u8>(i));
+          return true;
+        }
+      for (std::size_t i = 0; i < WorldObjects().size() && i < 14; ++i)
+        if (WorldObjects()[i].handle == v) {
+          out->push_back(static_cast<u8>(0xF0 + i));
+          return true;
+        }
+      if (v == 0) {
+        out->push_back(0xFE);
+      } else {
+        out->push_back(kRaw64);
+        PutLe(out, v, 8);
+      }
+      return true;
+    }
+    case ArgKind::Process:
+    case ArgKind::InOutVirtAddr:
+    case ArgKind::File: {
+      if (a.kind == Arg::Ref) {
+        u8 pos;
+        if (!refpos(kind == ArgKind::File ? Resource::File : Resource::Process, 0xE0, &pos)) return false;
+        out->push_back(pos);
+      } else if (v == 0) {
+        out->push_back(0xE0);
+      } else {
+        out->push_back(kRaw64);
+        PutLe(out, v, 8);
+      }
+      return true;
+    }
+    case ArgKind::CacheType: {
+      int i = IndexOf(kCacheConsts, v);
+      if (v < 3) {
+        out->push_back(static_cast<u8>(v));
+      } else if (i >= 0) {
+        out->push_back(static_cast<u8>(0xF0 + i));
+      } else {
+        out->push_back(kRaw64);
+        PutLe(out, v, 8);
+      }
+      return true;
+    }
+    case ArgKind::Protect: {
+      int i = IndexOf(kProtects, v);
+      if (i >= 0) {
+        out->push_back(static_cast<u8>(i));
+      } else {
+        out->push_back(kRaw64);
+        PutLe(out, v, 8);
+      }
+      return true;
+    }
+    case ArgKind::InOutVideoFlags:
+    case ArgKind::VideoFlags: {
+      int i = IndexOf(kVideoFlags, v);
+      if (i >= 0) {
+        out->push_back(static_cast<u8>(i));
+      } else if (v <= 0xFFFFFFFF) {
+        out->push_back(kRaw32);
+        PutLe(out, v, 4);
+      } else {
+        *err = "InIoSpace " + std::to_string(v) + " does not fit 32 bits";
+        return false;
+      }
+      return true;
+    }
+    case ArgKind::Value:
+      if (v < 0xFD) {
+        out->push_back(static_cast<u8>(v));
+      } else if (v <= 0xFFFFFFFF) {
+        out->push_back(kRaw32);
+        PutLe(out, v, 4);
+      } else {
+        out->push_back(kRaw64);
+        PutLe(out, v, 8);
+      }
+      return true;
+    case ArgKind::Bool:
+      if (v > 1) {
+        *err = "a BOOLEAN is TRUE or FALSE";
+        return false;
+      }
+      out->push_back(static_cast<u8>(v));
+      return true;
+    case ArgKind::Callback:
+      if (v >= static_cast<u64>(kCallbackCount)) {
+        *err = "unknown callback";
+        return false;
+      }
+      out->push_back(static_cast<u8>(v));
+      return true;
+    case ArgKind::FileName:
+      out->push_back(static_cast<u8>(v));
+      return true;
+    default: return true;
+  }
+}
+
+u8 PointerMask(const CallDesc& d) {
+  u8 m = 0;
+  for (int i = 0; i < d.param_count; ++i)
+    if (IsPointerKind(d.params[i].kind)) m |= static_cast<u8>(1u << i);
+  return m;
+}
+
+std::string FileNameByIndex(u64 i) {
+  return i < WorldFiles().size() ? std::string(WorldFiles()[i].name) : std::string(kMissingFile);
+}
+
+u64 FileIndexByName(const std::string& name) {
+  for (std::size_t i = 0; i < WorldFiles().size(); ++i)
+    if (WorldFiles()[i].name == name) return i;
+  return WorldFiles().size();  // kMissingFile
+}
+
+}  // namespace
+
+Resource MadeResource(CallId id) {
+  Resource r = Call(id).makes;
+  return r == Resource::Mapping || r == Resource::File || r == Resource::Process ? r : Resource::None;
+}
+
+Resource RefResourceFor(ArgKind kind) {
+  switch (kind) {
+    case ArgKind::VirtAddr: return Resource::Mapping;
+    case ArgKind::File: return Resource::File;
+    case ArgKind::Process:
+    case ArgKind::InOutVirtAddr: return Resource::Process;
+    default: return Resource::None;
+  }
+}
+
+Program Decode(const u8* data, std::size_t size, const Profile& profile, std::size_t max_calls) {
+  Reader r(data, size);
+  State st;
+  Program p;
+  while (!r.done() && p.size() < max_calls) {
+    u8 h = r.Byte();
+    u8 opcode = h & 0x7F;
+    u8 nulls = (h & 0x80) ? r.Byte() : 0;
+    if (opcode >= kCallCount) continue;
+    CallId id = static_cast<CallId>(opcode);
+    if (!profile.Allows(id) || IsBuildingCall(id)) continue;
+    const CallDesc& d = Call(id);
+    Op op;
+    op.id = id;
+    op.null_mask = nulls & PointerMask(d);
+    for (int i = 0; i < d.param_count; ++i) {
+      op.args[i] = DecodeArg(d.params[i].kind, r, st);
+      if (d.params[i].kind == ArgKind::FileName && !((op.null_mask >> i) & 1))
+        op.file_name = FileNameByIndex(op.args[i].value);
+      if (d.params[i].kind == ArgKind::FileName) op.args[i] = Arg{};
+    }
+    if (r.short_read()) break;  // a truncated call ends the program
+    Record(op, &st);
+    p.push_back(std::move(op));
+  }
+  return p;
+}
+
+bool Encode(const Program& p, std::vector<u8>* out, std::string* error) {
+  State st;
+  out->clear();
+  for (std::size_t n = 0; n < p.size(); ++n) {
+    const Op& op = p[n];
+    const CallDesc& d = Call(op.id);
+    if (IsBuildingCall(op.id)) {
+      *error = "call " + std::to_string(n + 1) + ": " + std::string(d.name) + " builds the machine; harnesses start from the standard world";
+      return false;
+    }
+    u8 nulls = op.null_mask & PointerMask(d);
+    out->push_back(static_cast<u8>(static_cast<u8>(op.id) | (nulls ? 0x80 : 0)));
+    if (nulls) out->push_back(nulls);
+    for (int i = 0; i < d.param_count; ++i) {
+      ArgKind k = d.params[i].kind;
+      Arg a = op.args[i];
+      if (k == ArgKind::FileName) {
+        if ((nulls >> i) & 1) {
+          out->push_back(0);
+          continue;
+        }
+        a = Arg{Arg::Const, FileIndexByName(op.file_name), 0};
+        if (a.value == WorldFiles().size() && op.file_name != kMissingFile) {
+          *error = "call " + std::to_string(n + 1) + ": file \"" + op.file_name + "\" is not in the world's file table";
+          return false;
+        }
+      }
+      std::string err;
+      if (!EncodeArg(k, a, st, out, &err)) {
+        *error = "call " + std::to_string(n + 1) + " (" + std::string(d.name) + "), parameter " +
+                 std::string(d.params[i].name) + ": " + err;
+        return false;
+      }
+    }
+    Record(op, &st);
+  }
+  return true;
+}
+
+}  // namespace ddimap::harness

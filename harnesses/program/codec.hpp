@@ -1,0 +1,39 @@
+// The binary input format: fuzz bytes <-> Program.
+//
+// An input is a sequence of calls; a truncated call at the end is dropped.
+// Each call starts with a header byte: opcode = header & 0x7F (the call
+// table's row, append-only), and when header & 0x80 a byte of NULL bits for
+// the pointer parameters follows. An opcode the profile does not allow (or
+// beyond the table) is skipped. Then each parameter is decoded by its kind
+// (calls.def), leaning toward meaningful values while reaching any value:
+// addresses mostly refer to earlier mappings (base, inside, one past the end,
+// ...), lengths to earlier mapped lengths or boundary values, physical
+// addresses to the world's resources. The exact byte layout per kind is in
+// docs/harness.md and in codec.cpp, which implements decoder and encoder side
+// by side so the two cannot drift apart.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "program/program.hpp"
+
+namespace ddimap::harness {
+
+// Decodes up to max_calls calls.
+Program Decode(const std::uint8_t* data, std::size_t size, const Profile& profile, std::size_t max_calls = 4096);
+
+// Encodes a program so that Decode(Encode(p)) == p (expectations aside).
+// Returns false with a message when some argument has no encoding (e.g. a
+// reference to a resource of the wrong kind, or an IRQL above 255).
+bool Encode(const Program& p, std::vector<std::uint8_t>* out, std::string* error);
+
+// Which resource a call's made value is (Mapping, File, Process) for refs.
+Resource MadeResource(CallId id);
+
+// The parameter kind a Ref may appear in, and the resource it must refer to.
+Resource RefResourceFor(ArgKind kind);
+
+}  // namespace ddimap::harness

@@ -1,0 +1,501 @@
+#include "program/trace.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <vector>
+
+#include "program/codec.hpp"
+#include "program/world.hpp"
+
+namespace ddimap::harness {
+namespace {
+
+std::string HexStr(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+struct FlagName {
+  u64 bit;
+  std::string_view name;
+};
+constexpr FlagName kProtectNames[] = {
+    {kPageReadOnly, "PAGE_READONLY"},       {kPageReadWrite, "PAGE_READWRITE"},
+    {kPageExecute, "PAGE_EXECUTE"},         {kPageExecuteRead, "PAGE_EXECUTE_READ"},
+    {kPageExecuteReadWrite, "PAGE_EXECUTE_READWRITE"}, {kPageNoCache, "PAGE_NOCACHE"},
+    {kPageWriteCombine, "PAGE_WRITECOMBINE"}};
+constexpr FlagName kVideoNames[] = {{kVideoMemorySpaceIo, "VIDEO_MEMORY_SPACE_IO"},
+                                    {kVideoMemorySpaceUserMode, "VIDEO_MEMORY_SPACE_USER_MODE"},
+                                    {kVideoMemorySpaceDense, "VIDEO_MEMORY_SPACE_DENSE"},
+                                    {kVideoMemorySpaceP6Cache, "VIDEO_MEMORY_SPACE_P6CACHE"}};
+
+template <std::size_t N>
+std::string FormatFlags(u64 v, const FlagName (&names)[N], std::string_view zero) {
+  if (v == 0) return std::string(zero);
+  std::string out;
+  for (const auto& f : names)
+    if (v & f.bit) {
+      if (!out.empty()) out += "|";
+      out += f.name;
+      v &= ~f.bit;
+    }
+  if (v) {
+    if (!out.empty()) out += "|";
+    out += HexStr(v);
+  }
+  return out;
+}
+
+bool IsHandleKind(ArgKind k) {
+  return k == ArgKind::Adapter || k == ArgKind::WdmDevice || k == ArgKind::UmdfDevice || k == ArgKind::Video ||
+         k == ArgKind::AnyObject;
+}
+
+ArgKind ValueKind(ArgKind k) {
+  switch (k) {
+    case ArgKind::InOutLen32: return ArgKind::Len32;
+    case ArgKind::InOutVideoFlags: return ArgKind::VideoFlags;
+    case ArgKind::InOutVirtAddr: return ArgKind::Process;
+    default: return k;
+  }
+}
+
+std::string FormatArg(ArgKind kind, const Arg& a) {
+  if (a.kind == Arg::Ref) {
+    std::string out = "r" + std::to_string(a.value);
+    if (a.delta == 0) return out;
+    if (a.delta > (1ull << 63)) return out + "-" + HexStr(~a.delta + 1);
+    return out + "+" + HexStr(a.delta);
+  }
+  return FormatValue(kind, a.value);
+}
+
+// --- parsing ----------------------------------------------------------------------
+
+class LineParser {
+ public:
+  LineParser(std::string_view line, int lineno) : s_(line), line_(lineno) {}
+
+  void Ws() {
+    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\r')) ++p_;
+  }
+  bool AtEnd() {
+    Ws();
+    return p_ >= s_.size() || s_[p_] == '#';
+  }
+  bool Eat(char c) {
+    Ws();
+    if (p_ < s_.size() && s_[p_] == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool EatWord(std::string_view w) {
+    Ws();
+    if (s_.substr(p_, w.size()) == w) {
+      p_ += w.size();
+      return true;
+    }
+    return false;
+  }
+  // An identifier-like token: letters, digits, _ . : |
+  std::string Token() {
+    Ws();
+    std::size_t b = p_;
+    while (p_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[p_])) || s_[p_] == '_' || s_[p_] == '.' ||
+                              s_[p_] == ':' || s_[p_] == '|'))
+      ++p_;
+    return std::string(s_.substr(b, p_ - b));
+  }
+  std::string Rest() {
+    Ws();
+    std::size_t e = p_;
+    while (e < s_.size() && s_[e] != ',' && s_[e] != ')' && s_[e] != ' ') ++e;
+    std::string r(s_.substr(p_, e - p_));
+    return r.empty() ? (p_ >= s_.size() ? std::string("end of line") : std::string(1, s_[p_])) : "'" + r + "'";
+  }
+  bool Fail(std::string expected) {
+    Ws();
+    if (err_.expected.empty()) err_ = {line_, static_cast<int>(p_) + 1, "expected " + expected + ", got " + Rest()};
+    return false;
+  }
+  bool FailAt(std::size_t col, std::string message) {
+    if (err_.expected.empty()) err_ = {line_, static_cast<int>(col) + 1, std::move(message)};
+    return false;
+  }
+  std::size_t pos() const { return p_; }
+  void set_pos(std::size_t p) { p_ = p; }
+  char Peek() {
+    Ws();
+    return p_ < s_.size() ? s_[p_] : '\0';
+  }
+  std::string_view rest_string() const { return s_.substr(p_); }
+  ParseError err_;
+
+  // Number: decimal or 0x-hex, full 64-bit range.
+  bool Number(u64* v) {
+    Ws();
+    std::size_t b = p_;
+    int base = 10;
+    if (s_.substr(p_, 2) == "0x" || s_.substr(p_, 2) == "0X") {
+      base = 16;
+      p_ += 2;
+    }
+    std::size_t digits = p_;
+    unsigned __int128 acc = 0;
+    while (p_ < s_.size()) {
+      char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s_[p_])));
+      int d = c >= '0' && c <= '9' ? c - '0' : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+      if (d < 0) break;
+      acc = acc * base + d;
+      if (acc > ~0ull) {
+        p_ = b;
+        return Fail("a number below 2^64");
+      }
+      ++p_;
+    }
+    if (p_ == digits) {
+      p_ = b;
+      return false;
+    }
+    *v = static_cast<u64>(acc);
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t p_ = 0;
+  int line_;
+};
+
+bool ParseFlags(LineParser& lp, ArgKind kind, u64* v) {
+  std::size_t start = lp.pos();
+  u64 n;
+  if (lp.Number(v)) return true;
+  std::string tok = lp.Token();
+  if (tok.empty()) return lp.Fail(std::string("a value"));
+  u64 acc = 0;
+  std::size_t b = 0;
+  while (b <= tok.size()) {
+    std::size_t e = tok.find('|', b);
+    std::string part = tok.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    bool found = false;
+    if (kind == ArgKind::Protect) {
+      for (const auto& f : kProtectNames)
+        if (f.name == part) acc |= f.bit, found = true;
+    } else {
+      if (part == "VIDEO_MEMORY_SPACE_MEMORY") found = true;
+      for (const auto& f : kVideoNames)
+        if (f.name == part) acc |= f.bit, found = true;
+    }
+    if (!found) {
+      LineParser num(part, 0);
+      if (num.Number(&n) && num.AtEnd()) {
+        acc |= n;
+        found = true;
+      }
+    }
+    if (!found)
+      return lp.FailAt(start, std::string("expected ") +
+                                  (kind == ArgKind::Protect ? "PAGE_* protection flags" : "VIDEO_MEMORY_SPACE_* flags") +
+                                  ", got '" + part + "'");
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  *v = acc;
+  return true;
+}
+
+// Parses a constant of `kind` (not a reference).
+bool ParseValue(LineParser& lp, ArgKind kind, u64* v) {
+  std::size_t start = lp.pos();
+  if (kind == ArgKind::Protect || kind == ArgKind::VideoFlags) return ParseFlags(lp, kind, v);
+  if (lp.Number(v)) return true;
+  if (!lp.err_.expected.empty()) return false;
+  std::string tok = lp.Token();
+  if (IsHandleKind(kind)) {
+    if (const WorldObject* o = ObjectByName(tok)) {
+      *v = o->handle;
+      return true;
+    }
+    return lp.FailAt(start, "expected an object of the world (nic0, nic1, wdm0, wdm1, umdf0..umdf3, video0, video1) "
+                            "or a number, got '" + tok + "'");
+  }
+  switch (kind) {
+    case ArgKind::CacheType:
+      for (u64 c = 0; c < 6; ++c)
+        if (CacheTypeName(c) == tok) return *v = c, true;
+      return lp.FailAt(start, "expected a MEMORY_CACHING_TYPE (MmNonCached, MmCached, MmWriteCombined, ...) or a "
+                              "number, got '" + tok + "'");
+    case ArgKind::Bool:
+      if (tok == "TRUE") return *v = 1, true;
+      if (tok == "FALSE") return *v = 0, true;
+      return lp.FailAt(start, "expected TRUE or FALSE, got '" + tok + "'");
+    case ArgKind::Callback:
+      for (int c = 0; c < kCallbackCount; ++c)
+        if (CallbackName(static_cast<Callback>(c)) == tok) return *v = static_cast<u64>(c), true;
+      return lp.FailAt(start, "expected a callback (MiniportInitializeEx, MiniportHaltEx, IRP_MN_START_DEVICE, "
+                              "IRP_MN_STOP_DEVICE, IRP_MN_REMOVE_DEVICE, IRP_MN_SURPRISE_REMOVAL, OnPrepareHardware, "
+                              "OnReleaseHardware, HwVidStartIO), got '" + tok + "'");
+    default:
+      return lp.FailAt(start, "expected a number, got '" + tok + "'");
+  }
+}
+
+}  // namespace
+
+std::string FormatValue(ArgKind kind, u64 v) {
+  kind = ValueKind(kind);
+  if (IsHandleKind(kind)) {
+    if (const WorldObject* o = ObjectByHandle(v)) return std::string(o->name);
+    return HexStr(v);
+  }
+  switch (kind) {
+    case ArgKind::CacheType: {
+      auto n = CacheTypeName(v);
+      return n.empty() ? HexStr(v) : std::string(n);
+    }
+    case ArgKind::Protect: return FormatFlags(v, kProtectNames, "0");
+    case ArgKind::VideoFlags: return FormatFlags(v, kVideoNames, "VIDEO_MEMORY_SPACE_MEMORY");
+    case ArgKind::Irql: return std::to_string(v);
+    case ArgKind::Bool: return v ? "TRUE" : "FALSE";
+    case ArgKind::Callback:
+      return v < static_cast<u64>(kCallbackCount) ? std::string(CallbackName(static_cast<Callback>(v))) : HexStr(v);
+    default: return HexStr(v);
+  }
+}
+
+std::string FormatResult(CallId id, u64 value) {
+  switch (Call(id).result) {
+    case ResultKind::NdisStatus: {
+      auto n = NdisStatusName(value);
+      return n.empty() ? HexStr(value) : std::string(n);
+    }
+    case ResultKind::HResult: {
+      auto n = HResultName(value);
+      return n.empty() ? HexStr(value) : std::string(n);
+    }
+    case ResultKind::VpStatus: {
+      auto n = VpStatusName(value);
+      return n.empty() ? HexStr(value) : std::string(n);
+    }
+    case ResultKind::Pointer:
+    case ResultKind::Handle: return value == 0 ? "NULL" : HexStr(value);
+    case ResultKind::Control: return value < 4 ? std::string(ControlStatusName(static_cast<ControlStatus>(value))) : HexStr(value);
+    case ResultKind::Void: return "void";
+    default: return HexStr(value);
+  }
+}
+
+std::string FormatOp(const Op& op, int result) {
+  const CallDesc& d = Call(op.id);
+  std::string out;
+  if (result >= 0) out += "r" + std::to_string(result) + " = ";
+  out += d.name;
+  out += "(";
+  for (int i = 0; i < d.param_count; ++i) {
+    if (i) out += ", ";
+    ArgKind k = d.params[i].kind;
+    bool null = (op.null_mask >> i) & 1;
+    if (IsPointerKind(k) && null) {
+      out += "NULL";
+    } else if (k == ArgKind::OutPtr || k == ArgKind::OutResource) {
+      out += "&out";
+    } else if (k == ArgKind::FileName) {
+      out += "\"" + op.file_name + "\"";
+    } else if (k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr) {
+      out += "&" + FormatArg(k, op.args[i]);
+    } else {
+      out += FormatArg(k, op.args[i]);
+    }
+  }
+  out += ")";
+  const Expectation& e = op.expect;
+  if (e.result || e.result_nonzero || e.check_rules) {
+    out += " =>";
+    if (e.result_nonzero) out += " nonnull";
+    if (e.result) out += " " + FormatResult(op.id, *e.result);
+    for (RuleId r : e.rules) out += " !" + std::string(RuleName(r));
+  }
+  return out;
+}
+
+std::string FormatProgram(const Program& p) {
+  std::string out;
+  int results = 0;
+  for (const Op& op : p) {
+    int r = MadeResource(op.id) != Resource::None ? results++ : -1;
+    out += FormatOp(op, r) + "\n";
+  }
+  return out;
+}
+
+bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
+  out->clear();
+  std::vector<Resource> results;
+  int lineno = 0;
+  std::size_t b = 0;
+  while (b <= text.size()) {
+    std::size_t e = text.find('\n', b);
+    std::string_view line = text.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+    ++lineno;
+    b = e == std::string_view::npos ? text.size() + 1 : e + 1;
+    LineParser lp(line, lineno);
+    if (lp.AtEnd()) continue;
+    auto fail = [&]() {
+      *error = lp.err_;
+      return false;
+    };
+    Op op;
+    // Optional binding "rN =".
+    std::size_t start = lp.pos();
+    int bound = -1;
+    if (lp.Peek() == 'r') {
+      std::size_t save = lp.pos();
+      lp.Eat('r');
+      u64 n;
+      if (lp.Number(&n) && lp.Eat('=')) {
+        bound = static_cast<int>(n);
+        start = save;
+      } else {
+        lp.set_pos(save);
+      }
+    }
+    std::size_t name_col = lp.pos();
+    std::string name = lp.Token();
+    auto id = CallByName(name);
+    if (!id) {
+      lp.set_pos(name_col);
+      lp.Fail("a call name from the call table (e.g. MmMapIoSpace)");
+      return fail();
+    }
+    op.id = *id;
+    const CallDesc& d = Call(op.id);
+    if (IsBuildingCall(op.id)) {
+      lp.FailAt(name_col, "expected a DDI or lifecycle call; " + name + " builds the machine, and traces start from "
+                          "the standard world");
+      return fail();
+    }
+    Resource made = MadeResource(op.id);
+    if (bound >= 0 && (made == Resource::None || bound != static_cast<int>(results.size()))) {
+      lp.FailAt(start, made == Resource::None ? "expected no result binding: " + name + " makes nothing"
+                                              : "expected r" + std::to_string(results.size()) + " (results are numbered in order)");
+      return fail();
+    }
+    if (!lp.Eat('(')) return lp.Fail("'('"), fail();
+    for (int i = 0; i < d.param_count; ++i) {
+      if (i && !lp.Eat(',')) return lp.Fail("',' and parameter " + std::string(d.params[i].name)), fail();
+      ArgKind k = d.params[i].kind;
+      std::size_t col = lp.pos();
+      if (IsPointerKind(k) && lp.EatWord("NULL")) {
+        op.null_mask |= static_cast<u8>(1u << i);
+        if (k == ArgKind::FileName) op.args[i] = Arg{};
+        continue;
+      }
+      if (k == ArgKind::OutPtr || k == ArgKind::OutResource) {
+        if (!lp.EatWord("&out")) return lp.Fail("&out or NULL for " + std::string(d.params[i].name)), fail();
+        continue;
+      }
+      if (k == ArgKind::FileName) {
+        if (!lp.Eat('"')) return lp.Fail("a quoted file name or NULL"), fail();
+        std::string_view rest = lp.rest_string();
+        std::size_t q = rest.find('"');
+        if (q == std::string_view::npos) return lp.Fail("a closing '\"'"), fail();
+        op.file_name = std::string(rest.substr(0, q));
+        lp.set_pos(lp.pos() + q + 1);
+        continue;
+      }
+      bool inout = k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr;
+      if (inout && !lp.Eat('&')) return lp.Fail("&value or NULL for " + std::string(d.params[i].name)), fail();
+      Resource want = RefResourceFor(k);
+      if (want != Resource::None && lp.Peek() == 'r') {
+        std::size_t save = lp.pos();
+        lp.Eat('r');
+        u64 n;
+        if (lp.Number(&n)) {
+          if (n >= results.size() || results[n] != want) {
+            lp.FailAt(save, "expected a reference to an earlier " +
+                                std::string(want == Resource::Mapping ? "mapping" : want == Resource::File ? "file" : "process") +
+                                " result, got 'r" + std::to_string(n) + "'");
+            return fail();
+          }
+          Arg a{Arg::Ref, n, 0};
+          u64 delta;
+          if (lp.Eat('+')) {
+            if (!lp.Number(&delta)) return lp.Fail("a number after '+'"), fail();
+            a.delta = delta;
+          } else if (lp.Eat('-')) {
+            if (!lp.Number(&delta)) return lp.Fail("a number after '-'"), fail();
+            a.delta = ~delta + 1;
+          }
+          op.args[i] = a;
+          continue;
+        }
+        lp.set_pos(save);
+      }
+      u64 v;
+      lp.set_pos(col);
+      if (inout) lp.Eat('&');
+      if (!ParseValue(lp, ValueKind(k), &v)) {
+        if (lp.err_.expected.empty()) lp.Fail("a value for " + std::string(d.params[i].name));
+        return fail();
+      }
+      op.args[i] = Arg{Arg::Const, v, 0};
+    }
+    if (!lp.Eat(')')) return lp.Fail(d.param_count ? "')' (the call takes " + std::to_string(d.param_count) + " parameters)" : "')'"), fail();
+    if (lp.EatWord("=>")) {
+      op.expect.check_rules = true;
+      while (!lp.AtEnd()) {
+        lp.Eat(',');
+        if (lp.AtEnd()) break;
+        std::size_t col = lp.pos();
+        if (lp.Eat('!')) {
+          std::string r = lp.Token();
+          auto rid = RuleByName(r);
+          if (!rid) {
+            lp.FailAt(col + 1, "expected a rule id from docs/rules.md, got '" + r + "'");
+            return fail();
+          }
+          op.expect.rules.push_back(*rid);
+          continue;
+        }
+        u64 v;
+        if (lp.Number(&v)) {
+          op.expect.result = v;
+          continue;
+        }
+        std::string tok = lp.Token();
+        if (tok == "nonnull") {
+          op.expect.result_nonzero = true;
+          continue;
+        }
+        if (tok == "NULL" || tok == "void") {
+          op.expect.result = 0;
+          continue;
+        }
+        bool found = false;
+        for (u64 s : {kNdisStatusSuccess, kNdisStatusFailure, kNdisStatusResources, kNdisStatusResourceConflict,
+                      kNdisStatusFileNotFound, kNdisStatusErrorReadingFile, kNdisStatusAlreadyMapped})
+          if (NdisStatusName(s) == tok) op.expect.result = s, found = true;
+        for (u64 s : {kSOk, kEInvalidArg, kEOutOfMemory})
+          if (HResultName(s) == tok) op.expect.result = s, found = true;
+        for (u64 s : {kNoError, kErrorInvalidParameter})
+          if (VpStatusName(s) == tok) op.expect.result = s, found = true;
+        for (int s = 0; s < 4; ++s)
+          if (ControlStatusName(static_cast<ControlStatus>(s)) == tok) op.expect.result = static_cast<u64>(s), found = true;
+        if (!found) {
+          lp.FailAt(col, "expected !RULE, a status name, NULL, nonnull or a number after '=>', got '" + tok + "'");
+          return fail();
+        }
+      }
+    }
+    if (!lp.AtEnd()) return lp.Fail("end of line or '# comment'"), fail();
+    if (made != Resource::None) results.push_back(made);
+    out->push_back(std::move(op));
+  }
+  return true;
+}
+
+}  // namespace ddimap::harness

@@ -1,0 +1,234 @@
+// ddimap-repro: replays fuzz inputs and traces outside any fuzzing engine and
+// prints each as a readable trace with every call's result and every report.
+// Its output is itself a valid trace (results and reports are comments), so a
+// crash becomes a regression test by saving the output with --expect.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "program/codec.hpp"
+#include "program/trace.hpp"
+#include "runner/runner.hpp"
+
+namespace fs = std::filesystem;
+using namespace ddimap;
+using namespace ddimap::harness;
+
+namespace {
+
+constexpr const char* kHelp = R"(usage: ddimap-repro [options] FILE|DIR...
+
+Replays fuzz inputs (binary) and traces (*.trace text) on the ddimap core and
+its oracle, printing each as a trace: one call per line with its result and
+reports as comments. Directories are walked (sorted). Exits 0 when every input
+ran clean, 1 when the oracle disagreed, a self-check or an expectation failed,
+2 on bad usage or a malformed trace (file:line:column: what was expected).
+
+options:
+  --profile NAME   decode binary inputs for NAME (fuzz_ndis_io, fuzz_mm_io,
+                   fuzz_umdf_io, fuzz_ndis_file, fuzz_video, fuzz_all); default:
+                   the corpus/<NAME>/ directory the file is in, else fuzz_all
+  --no-oracle      run the core alone
+  --expect         print each call's actual result and rules as `=>`
+                   expectations (turns a crash input into a regression trace)
+  --quiet          print only failures and the summary
+  --emit-binary F  compile the single given trace into binary input F
+  --help           this text
+)";
+
+struct Options {
+  std::string profile;
+  bool oracle = true, expect = false, quiet = false;
+  std::string emit_binary;
+  std::vector<std::string> inputs;
+};
+
+bool ReadFile(const fs::path& p, std::string* out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+std::string ProfileFor(const fs::path& p, const Options& o) {
+  if (!o.profile.empty()) return o.profile;
+  for (const auto& part : p)
+    for (const auto& prof : AllProfiles())
+      if (part == prof.name && prof.name != "fuzz_trace") return prof.name;
+  return "fuzz_all";
+}
+
+// Prints the program with outcomes; returns the process status for this input.
+int Replay(const fs::path& path, const Options& o) {
+  std::string data;
+  if (!ReadFile(path, &data)) {
+    std::fprintf(stderr, "%s: cannot read file\n", path.c_str());
+    return 2;
+  }
+  bool is_trace = path.extension() == ".trace";
+  Program p;
+  std::string profile = ProfileFor(path, o);
+  if (is_trace) {
+    ParseError err;
+    if (!ParseTrace(data, &p, &err)) {
+      std::fprintf(stderr, "%s:%d:%d: %s\n", path.c_str(), err.line, err.column, err.expected.c_str());
+      return 2;
+    }
+  } else {
+    p = Decode(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(), ProfileByName(profile));
+  }
+  RunOptions ro;
+  ro.oracle = o.oracle;
+  ro.check_expectations = is_trace;
+  ro.log = true;
+  RunResult r = Run(p, ro);
+  std::string out = "# " + path.string() + " (" + (is_trace ? "trace" : "binary, " + profile) + ", " +
+                    std::to_string(p.size()) + " calls)\n";
+  int results = 0;
+  for (std::size_t i = 0; i < r.log.size() && i < p.size(); ++i) {
+    const CallLog& l = r.log[i];
+    Op op = p[i];
+    if (o.expect) {
+      op.expect = {};
+      op.expect.check_rules = true;
+      op.expect.rules = l.rules;
+      if (Call(op.id).result != ResultKind::Void) {
+        if (Call(op.id).result == ResultKind::Pointer && l.outcome.ret != 0)
+          op.expect.result_nonzero = true;
+        else
+          op.expect.result = l.outcome.ret;
+      }
+    }
+    int res = MadeResource(op.id) != Resource::None ? results++ : -1;
+    out += FormatOp(op, res);
+    out += "  # #" + std::to_string(i + 1) + " -> " + FormatResult(op.id, l.outcome.ret);
+    if (res >= 0) out += ", r" + std::to_string(res) + " = " + FormatValue(ArgKind::Value, l.outcome.made);
+    out += "\n";
+    for (const auto& rep : l.reports) {
+      std::size_t b = 0;
+      while (b < rep.size()) {
+        std::size_t e = rep.find('\n', b);
+        out += "#   " + rep.substr(b, e == std::string::npos ? std::string::npos : e - b) + "\n";
+        b = e == std::string::npos ? rep.size() : e + 1;
+      }
+    }
+  }
+  if (!r.log.empty() && r.log.back().line == "# teardown" && !r.log.back().reports.empty()) {
+    out += "# teardown:\n";
+    for (const auto& rep : r.log.back().reports) {
+      std::size_t b = 0;
+      while (b < rep.size()) {
+        std::size_t e = rep.find('\n', b);
+        out += "#   " + rep.substr(b, e == std::string::npos ? std::string::npos : e - b) + "\n";
+        b = e == std::string::npos ? rep.size() : e + 1;
+      }
+    }
+  }
+  bool failed = r.failure != RunResult::None;
+  if (!o.quiet || failed) std::fputs(out.c_str(), stdout);
+  if (failed) {
+    const char* kind = r.failure == RunResult::Mismatch    ? "oracle mismatch"
+                       : r.failure == RunResult::SelfCheck ? "self-check failed"
+                                                           : "expectation failed";
+    std::printf("ERROR: ddimap-repro: %s: %s\n%s\n", path.c_str(), kind, r.message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* name) -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "ddimap-repro: %s needs a value\n", name);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      std::fputs(kHelp, stdout);
+      return 0;
+    } else if (a == "--profile") {
+      o.profile = value("--profile");
+      bool known = false;
+      for (const auto& p : AllProfiles()) known |= p.name == o.profile;
+      if (!known) {
+        std::fprintf(stderr, "ddimap-repro: unknown profile '%s' (see --help)\n", o.profile.c_str());
+        return 2;
+      }
+    } else if (a == "--no-oracle") {
+      o.oracle = false;
+    } else if (a == "--expect") {
+      o.expect = true;
+    } else if (a == "--quiet") {
+      o.quiet = true;
+    } else if (a == "--emit-binary") {
+      o.emit_binary = value("--emit-binary");
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "ddimap-repro: unknown option '%s' (see --help)\n", a.c_str());
+      return 2;
+    } else {
+      o.inputs.push_back(a);
+    }
+  }
+  if (o.inputs.empty()) {
+    std::fputs(kHelp, stderr);
+    return 2;
+  }
+  if (!o.emit_binary.empty()) {
+    if (o.inputs.size() != 1) {
+      std::fprintf(stderr, "ddimap-repro: --emit-binary takes exactly one trace\n");
+      return 2;
+    }
+    std::string text;
+    if (!ReadFile(o.inputs[0], &text)) {
+      std::fprintf(stderr, "%s: cannot read file\n", o.inputs[0].c_str());
+      return 2;
+    }
+    Program p;
+    ParseError err;
+    if (!ParseTrace(text, &p, &err)) {
+      std::fprintf(stderr, "%s:%d:%d: %s\n", o.inputs[0].c_str(), err.line, err.column, err.expected.c_str());
+      return 2;
+    }
+    std::vector<std::uint8_t> bytes;
+    std::string why;
+    if (!Encode(p, &bytes, &why)) {
+      std::fprintf(stderr, "%s: %s\n", o.inputs[0].c_str(), why.c_str());
+      return 2;
+    }
+    std::ofstream out(o.emit_binary, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return out ? 0 : 2;
+  }
+  int status = 0, ran = 0, failed = 0;
+  for (const auto& in : o.inputs) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      for (const auto& e : fs::recursive_directory_iterator(in))
+        if (e.is_regular_file()) files.push_back(e.path());
+      std::sort(files.begin(), files.end());
+    } else {
+      files.push_back(in);
+    }
+    for (const auto& f : files) {
+      int s = Replay(f, o);
+      ++ran;
+      if (s != 0) ++failed;
+      status = std::max(status, s);
+    }
+  }
+  std::printf("# ddimap-repro: %d input(s), %d passed, %d failed\n", ran, ran - failed, failed);
+  return status;
+}

@@ -1,0 +1,190 @@
+#include "runner/runner.hpp"
+
+#include <algorithm>
+
+#include "oracle/oracle.hpp"
+#include "program/codec.hpp"
+#include "program/trace.hpp"
+#include "program/world.hpp"
+
+namespace ddimap::harness {
+namespace {
+
+std::string Hex(u64 v) { return FormatValue(ArgKind::Value, v); }
+
+std::string RuleList(const std::vector<RuleId>& rules) {
+  if (rules.empty()) return "(none)";
+  std::string out;
+  for (RuleId r : rules) out += (out.empty() ? "" : " ") + std::string(RuleName(r));
+  return out;
+}
+
+std::string DescribeOutcome(CallId id, const Outcome& o, const std::vector<RuleId>& rules) {
+  const CallDesc& d = Call(id);
+  std::string out = "result " + FormatResult(id, o.ret);
+  for (int i = 0; i < d.param_count; ++i)
+    if (IsPointerKind(d.params[i].kind) && d.params[i].kind != ArgKind::FileName)
+      out += ", " + std::string(d.params[i].name) + "=" + Hex(o.out[i]);
+  return out + "; rules " + RuleList(rules);
+}
+
+std::string DescribeMapping(const MappingView& v) {
+  return "base " + Hex(v.base) + " length " + Hex(v.length) + " access " + Hex(v.access_length) + " page " +
+         Hex(v.va_page) + " extent " + Hex(v.extent) + " family " + std::string(FamilyName(v.family)) + " owner " +
+         Hex(v.owner) + " process " + Hex(v.process) + " region " + std::to_string(static_cast<int>(v.region)) +
+         " space " + std::to_string(static_cast<int>(v.space)) + " phys " + Hex(v.phys) + " cache " +
+         std::to_string(v.cache) + (v.writable ? " rw" : " ro") + (v.user_view ? " view" : "") + " created #" +
+         std::to_string(v.created_seq);
+}
+
+bool SameMapping(const MappingView& a, const MappingView& b) {
+  return a.base == b.base && a.length == b.length && a.access_length == b.access_length && a.va_page == b.va_page &&
+         a.extent == b.extent && a.family == b.family && a.owner == b.owner && a.process == b.process &&
+         a.region == b.region && a.space == b.space && a.phys == b.phys && a.cache == b.cache &&
+         a.writable == b.writable && a.user_view == b.user_view && a.created_seq == b.created_seq;
+}
+
+std::string CompareMappings(const std::vector<MappingView>& core, const std::vector<MappingView>& oracle) {
+  std::size_t n = std::max(core.size(), oracle.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i >= core.size()) return "oracle has an extra live mapping: " + DescribeMapping(oracle[i]);
+    if (i >= oracle.size()) return "core has an extra live mapping: " + DescribeMapping(core[i]);
+    if (!SameMapping(core[i], oracle[i]))
+      return "live mapping " + std::to_string(i) + " differs:\n  core:   " + DescribeMapping(core[i]) +
+             "\n  oracle: " + DescribeMapping(oracle[i]);
+  }
+  return {};
+}
+
+bool SameOutcome(const Outcome& a, const Outcome& b) { return a.ret == b.ret && a.out == b.out && a.made == b.made; }
+
+std::vector<RuleId> Sorted(std::vector<RuleId> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+}  // namespace
+
+MachineOptions HarnessMachineOptions() {
+  MachineOptions o;
+  o.max_recorded_reports = 1u << 20;
+  return o;
+}
+
+RunResult Run(const Program& p, const RunOptions& options) {
+  RunResult res;
+  Machine core(HarnessMachineOptions());
+  std::optional<oracle::Model> model;
+  if (options.oracle) model.emplace(HarnessMachineOptions());
+  BuildWorld(core);
+  if (model) BuildWorld(*model);
+  std::size_t seen = core.reports().size();
+  if (model) model->TakeRules();
+  std::vector<u64> made;  // by result number, as the core made them
+
+  auto core_rules = [&](std::vector<std::string>* texts) {
+    std::vector<RuleId> rules;
+    const auto& reps = core.reports();
+    for (std::size_t i = seen; i < reps.size(); ++i) {
+      rules.push_back(reps[i].rule);
+      res.rules.set(static_cast<std::size_t>(reps[i].rule));
+      if (texts) texts->push_back(core.FormatReport(reps[i]));
+    }
+    seen = reps.size();
+    return rules;
+  };
+  auto fail = [&](RunResult::Failure f, std::size_t call, std::string msg) {
+    res.failure = f;
+    res.failed_call = call;
+    res.message = std::move(msg);
+  };
+
+  for (std::size_t n = 0; n < p.size() && res.failure == RunResult::None; ++n) {
+    const Op& op = p[n];
+    const CallDesc& d = Call(op.id);
+    ConcreteCall c{op.id, {}, op.null_mask, op.file_name};
+    for (int i = 0; i < d.param_count; ++i) {
+      const Arg& a = op.args[i];
+      c.args[i] = a.kind == Arg::Ref ? (a.value < made.size() ? made[a.value] : 0) + a.delta : a.value;
+    }
+    Outcome co = Execute(core, c);
+    CallLog entry;
+    std::vector<RuleId> crules = core_rules(options.log ? &entry.reports : nullptr);
+    if (MadeResource(op.id) != Resource::None) made.push_back(co.made);
+    res.outcomes.emplace_back(op.id, co.ret);
+    std::string line;
+    auto op_line = [&]() {
+      if (line.empty()) {
+        int r = MadeResource(op.id) != Resource::None ? static_cast<int>(made.size()) - 1 : -1;
+        Op shown = op;
+        shown.expect = {};
+        line = "#" + std::to_string(n + 1) + " " + FormatOp(shown, r);
+      }
+      return line;
+    };
+    if (model) {
+      Outcome mo = Execute(*model, c);
+      std::vector<RuleId> mrules = model->TakeRules();
+      if (!SameOutcome(co, mo) || Sorted(crules) != Sorted(mrules)) {
+        fail(RunResult::Mismatch, n + 1,
+             "core and oracle disagree on " + op_line() + "\n  core:   " + DescribeOutcome(op.id, co, crules) +
+                 "\n  oracle: " + DescribeOutcome(op.id, mo, mrules));
+        break;
+      }
+      if (d.makes == Resource::Mapping || d.consumes != Resource::None || op.id == CallId::LeaveCallback ||
+          op.id == CallId::ExitProcess) {
+        std::string diff = CompareMappings(core.LiveMappings(), model->LiveMappings());
+        if (!diff.empty()) {
+          fail(RunResult::Mismatch, n + 1, "after " + op_line() + ": " + diff);
+          break;
+        }
+      }
+    }
+    std::string inv = core.CheckInvariants();
+    if (!inv.empty()) {
+      fail(RunResult::SelfCheck, n + 1, "self-check failed after " + op_line() + ": " + inv);
+      break;
+    }
+    if (options.check_expectations) {
+      const Expectation& e = op.expect;
+      std::string why;
+      if (e.result && *e.result != co.ret)
+        why = "expected result " + FormatResult(op.id, *e.result) + ", got " + FormatResult(op.id, co.ret);
+      else if (e.result_nonzero && co.ret == 0)
+        why = "expected a non-NULL result, got NULL";
+      else if (e.check_rules && Sorted(e.rules) != Sorted(crules))
+        why = "expected rules " + RuleList(e.rules) + ", got " + RuleList(crules);
+      if (!why.empty()) fail(RunResult::Expectation, n + 1, op_line() + ": " + why);
+    }
+    if (options.log) {
+      entry.line = op_line();
+      entry.outcome = co;
+      entry.rules = crules;
+      res.log.push_back(std::move(entry));
+    }
+  }
+
+  core.Teardown();
+  CallLog end;
+  std::vector<RuleId> crules = core_rules(options.log ? &end.reports : nullptr);
+  if (model && res.failure == RunResult::None) {
+    model->Teardown();
+    std::vector<RuleId> mrules = model->TakeRules();
+    if (Sorted(crules) != Sorted(mrules))
+      fail(RunResult::Mismatch, 0,
+           "core and oracle disagree at teardown\n  core:   rules " + RuleList(crules) + "\n  oracle: rules " +
+               RuleList(mrules));
+    else if (core.live_mapping_count() != 0 || model->live_mapping_count() != 0)
+      fail(RunResult::SelfCheck, 0, "mappings survive teardown");
+  }
+  if (res.failure == RunResult::None && (core.touched_page_count() != 0 || core.quarantined_count() != 0))
+    fail(RunResult::SelfCheck, 0, "the core holds device pages or quarantined mappings after teardown");
+  if (options.log) {
+    end.line = "# teardown";
+    end.rules = crules;
+    res.log.push_back(std::move(end));
+  }
+  return res;
+}
+
+}  // namespace ddimap::harness

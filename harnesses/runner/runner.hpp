@@ -1,0 +1,47 @@
+// Runs a program on the core and on the oracle side by side.
+//
+// Every call runs on both; any difference in return value, out-values, the
+// made resource or the reported rules is a mismatch. After every call the
+// core checks its own bookkeeping (CheckInvariants) and, after calls that
+// make or release mappings, its live mappings are compared with the oracle's
+// field by field. The world is built first and torn down last, on both.
+#pragma once
+
+#include <bitset>
+#include <string>
+#include <vector>
+
+#include "ddimap/machine.hpp"
+#include "program/execute.hpp"
+#include "program/program.hpp"
+
+namespace ddimap::harness {
+
+struct RunOptions {
+  bool oracle = true;       // compare against the oracle
+  bool check_expectations = false;  // the trace's `=>` expectations
+  bool log = false;         // keep a printable log of every call
+};
+
+struct CallLog {
+  std::string line;                // the call as a trace line, arguments resolved where useful
+  Outcome outcome;
+  std::vector<RuleId> rules;
+  std::vector<std::string> reports;  // formatted core reports
+};
+
+struct RunResult {
+  enum Failure { None, Mismatch, SelfCheck, Expectation } failure = None;
+  std::string message;                 // what went wrong, both sides printed
+  std::size_t failed_call = 0;         // 1-based op index (0: world or teardown)
+  std::vector<CallLog> log;            // when RunOptions::log (plus one entry for teardown)
+  std::bitset<kRuleCount> rules;       // rules reported during the run, teardown included
+  std::vector<std::pair<CallId, u64>> outcomes;  // (call, return value) of every op, for reach statistics
+};
+
+RunResult Run(const Program& p, const RunOptions& options);
+
+// The machine options every harness run uses.
+MachineOptions HarnessMachineOptions();
+
+}  // namespace ddimap::harness
