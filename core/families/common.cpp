@@ -96,8 +96,14 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
     default: break;
   }
   const MappingView& v = m->v;
-  bool inside = address >= v.base && width <= v.access_length &&
-                address - v.base <= v.access_length - width;
+  // The register helpers translate a pseudo address of their own device; any
+  // other live address is not a register of that device, whatever its bounds.
+  if (umdf_device != 0 && (v.region != Region::Pseudo || v.owner != umdf_device)) {
+    s.Violation(RuleId::AccessUnmapped,
+                what + ": not a pseudo address of " + Hex(umdf_device) + "; " + s.DescribeAddress(address, l), m);
+    return nullptr;
+  }
+  bool inside = address >= v.base && width <= v.access_length && address - v.base <= v.access_length - width;
   if (!inside) {
     s.Violation(RuleId::AccessOutOfBounds,
                 what + " is outside [" + Hex(v.base) + ", " + Hex(v.base + v.access_length) + ") of the live " +
@@ -105,21 +111,9 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
                 m);
     return nullptr;
   }
-  if (v.region == Region::Pseudo) {
-    if (umdf_device == 0) {
-      s.Violation(RuleId::AccessPseudoDeref,
-                  what + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers",
-                  m);
-      return nullptr;
-    }
-    if (v.owner != umdf_device) {
-      s.Violation(RuleId::AccessUnmapped,
-                  what + ": the pseudo address belongs to device " + Hex(v.owner) + ", not " + Hex(umdf_device), m);
-      return nullptr;
-    }
-  } else if (umdf_device != 0) {
-    s.Violation(RuleId::AccessUnmapped,
-                what + ": the register helpers of " + Hex(umdf_device) + " take a pseudo base address", m);
+  if (v.region == Region::Pseudo && umdf_device == 0) {
+    s.Violation(RuleId::AccessPseudoDeref,
+                what + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers", m);
     return nullptr;
   }
   if (v.region == Region::User && v.process != 0 && v.process != s.cur_process) {

@@ -23,7 +23,6 @@ constexpr OracleRuleRow kRows[] = {
 };
 
 constexpr u64 kTopOfPhysical = 0xFFFFFFFFFFFFF000ull;  // sem "overflow"
-constexpr u64 kMaxU64 = ~0ull;
 
 bool Contains(u64 start, u64 length, u64 a) {  // a in [start, start+length)
   return a >= start && a - start < length;
@@ -419,7 +418,8 @@ ControlStatus Model::AssignResource(u64 object, PhysSpace space, u64 start, u64 
 
 ControlStatus Model::AddFile(std::string_view name, u32 length, bool readable) {
   if (!Begin()) return ControlStatus::BadState;
-  if (FindTableFile(name)) return ControlStatus::BadArgument;  // reading: names are unique
+  // reading (as the core): a name is unique and not empty
+  if (name.empty() || FindTableFile(name)) return ControlStatus::BadArgument;
   file_table_.push_back({std::string(name), length, readable});
   return ControlStatus::Ok;
 }
@@ -475,10 +475,11 @@ ControlStatus Model::AttachProcess(u64 process) {
 
 ControlStatus Model::EnterCallback(Callback cb, u64 object) {
   if (!Begin()) return ControlStatus::BadState;
+  // reading (as the core): "one runs already" is checked before the callback value
+  if (callback_ != Callback::None) return ControlStatus::BadState;
   const auto v = static_cast<unsigned>(cb);
   if (cb == Callback::None || v >= static_cast<unsigned>(kCallbackCount))
     return ControlStatus::BadArgument;
-  if (callback_ != Callback::None) return ControlStatus::BadState;
   switch (cb) {
     case Callback::MiniportInitializeEx:
     case Callback::MiniportHaltEx: {
@@ -558,7 +559,9 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
     case Callback::StartDevice: {
       WdmDevice* d = FindWdm(obj);
       if (!succeeded) LeakMappings(Family::MmIo, obj, RuleId::MmIoLeak);
-      if (d) d->state = succeeded ? WdmState::Started : WdmState::Added;
+      // reading (as the core): a failing start leaves the state it started from (added or
+      // stopped); the doc's "(start failed) added" is written for the first start only
+      if (d && succeeded) d->state = WdmState::Started;
       break;
     }
     case Callback::StopDevice:
@@ -595,7 +598,11 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
 
 NdisStatus Model::NdisMMapIoSpace(u64* VirtualAddress, u64 Adapter_, u64 PhysicalAddress,
                                   u32 Length) {
-  if (!Begin()) return kNdisStatusFailure;
+  // reading (as the core): an ignored call after Teardown still writes its failure out-values
+  if (!Begin()) {
+    if (VirtualAddress) *VirtualAddress = 0;
+    return kNdisStatusFailure;
+  }
   auto fail = [&](NdisStatus s) {
     if (VirtualAddress) *VirtualAddress = 0;
     return s;
@@ -612,8 +619,8 @@ NdisStatus Model::NdisMMapIoSpace(u64* VirtualAddress, u64 Adapter_, u64 Physica
   if (!VirtualAddress) return refuse(RuleId::CommonNullPointer);
   if (!(callback_ == Callback::MiniportInitializeEx && callback_object_ == Adapter_))
     return refuse(RuleId::NdisIoMapContext);
-  // reading: "PhysicalAddress + Length overflowing 2^64" literally (the sum does not fit in 64 bits)
-  if (Length == 0 || PhysicalAddress > kMaxU64 - Length) return fail(kNdisStatusFailure);
+  // reading (as the core): "overflowing" is the model-wide overflow (passing 0xFFFFFFFFFFFFF000)
+  if (Length == 0 || Overflows(PhysicalAddress, Length)) return fail(kNdisStatusFailure);
   if (TouchesRam(PhysicalAddress, Length)) return refuse(RuleId::NdisIoMapRam);
   if (!InsideOneResource(Adapter_, PhysSpace::Memory, PhysicalAddress, Length))
     return fail(kNdisStatusResourceConflict);
@@ -764,7 +771,10 @@ void Model::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
 
 HResult Model::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType,
                               u64* pPseudoBaseAddress) {
-  if (!Begin()) return kEInvalidArg;
+  if (!Begin()) {
+    if (pPseudoBaseAddress) *pPseudoBaseAddress = 0;
+    return kEInvalidArg;
+  }
   auto fail = [&](HResult h) {
     if (pPseudoBaseAddress) *pPseudoBaseAddress = 0;
     return h;
@@ -893,7 +903,12 @@ u64 NameHash(std::string_view name) {
 NdisStatus Model::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLength,
                                std::optional<std::string_view> FileName,
                                u64 HighestAcceptableAddress) {
-  if (!Begin()) return kNdisStatusFailure;
+  if (!Begin()) {
+    if (Status) *Status = kNdisStatusFailure;
+    if (FileHandle) *FileHandle = 0;
+    if (FileLength) *FileLength = 0;
+    return kNdisStatusFailure;
+  }
   auto fail = [&](NdisStatus s) {
     if (Status) *Status = s;
     if (FileHandle) *FileHandle = 0;
@@ -930,7 +945,11 @@ NdisStatus Model::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLen
 }
 
 NdisStatus Model::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileHandle) {
-  if (!Begin()) return kNdisStatusFailure;
+  if (!Begin()) {
+    if (Status) *Status = kNdisStatusFailure;
+    if (MappedBuffer) *MappedBuffer = 0;
+    return kNdisStatusFailure;
+  }
   auto fail = [&](NdisStatus s) {
     if (Status) *Status = s;
     if (MappedBuffer) *MappedBuffer = 0;
@@ -1007,7 +1026,10 @@ void Model::NdisCloseFile(u64 FileHandle) {
 
 VpStatus Model::VideoPortMapMemory(u64 Dev, u64 PhysicalAddress, u32* Length, u32* InIoSpace,
                                    u64* VirtualAddress) {
-  if (!Begin()) return kErrorInvalidParameter;
+  if (!Begin()) {
+    if (VirtualAddress) *VirtualAddress = 0;
+    return kErrorInvalidParameter;
+  }
   // reading: every failure (refusal or documented status) writes NULL to *VirtualAddress
   auto fail = [&]() {
     if (VirtualAddress) *VirtualAddress = 0;
@@ -1175,22 +1197,28 @@ bool Model::AccessCheck(u64 a, unsigned width, bool write, const Mapping** found
 }
 
 bool Model::AccessCheckUmdf(u64 This, u64 a, unsigned width, const Mapping** found) {
-  // reading: only this device's pseudo mappings are candidates; anything else is UNMAPPED
+  // sem UMDF register helpers: the access must lie in a live pseudo mapping of this device,
+  // else the ACCESS rules, another device's pseudo address being ACCESS.UNMAPPED.
+  // reading (as the core): every live mapping other than this device's pseudo mappings is
+  // invisible to the helpers (UNMAPPED, bounds and guard pages included); released
+  // mappings of any kind are USE_AFTER_UNMAP.
   *found = nullptr;
-  auto mine = [&](const Mapping& m) {
+  auto own = [&](const Mapping& m) {
     return m.family == Family::UmdfIo && !m.user_view && m.owner == This;
   };
   for (const auto& m : live_)
-    if (mine(m) && a >= m.base && a - m.base <= m.access_length &&
+    if (own(m) && a >= m.base && a - m.base <= m.access_length &&
         width <= m.access_length - (a - m.base)) {
       *found = &m;
       return true;
     }
   for (const auto& m : live_)
-    if (mine(m) && Contains(m.va_page, m.extent + kPageSize, a))
+    if (own(m) && Contains(m.va_page, m.extent + kPageSize, a))
       return Report(RuleId::AccessOutOfBounds), false;
+  for (const auto& m : live_)
+    if (Contains(m.va_page, m.extent + kPageSize, a)) return Report(RuleId::AccessUnmapped), false;
   for (const auto& m : quarantine_)
-    if (mine(m) && Contains(m.va_page, m.extent + kPageSize, a))
+    if (Contains(m.va_page, m.extent + kPageSize, a))
       return Report(RuleId::AccessUseAfterUnmap), false;
   return Report(RuleId::AccessUnmapped), false;
 }
@@ -1218,8 +1246,8 @@ void Model::Write(u64 address, unsigned width, u64 value) {
 
 u64 Model::UmdfReadRegister(u64 This, u64 address, unsigned width) {
   if (!Begin()) return 0;
+  if (!ValidWidth(width)) return 0;  // reading (as the core): ignored before any check
   if (!FindUmdf(This)) return Report(RuleId::UmdfIoBadDevice), 0;
-  if (!ValidWidth(width)) return 0;
   const Mapping* m = nullptr;
   if (!AccessCheckUmdf(This, address, width, &m)) return 0;
   return LoadBytes(*m, address, width);
@@ -1227,8 +1255,8 @@ u64 Model::UmdfReadRegister(u64 This, u64 address, unsigned width) {
 
 void Model::UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value) {
   if (!Begin()) return;
-  if (!FindUmdf(This)) return Report(RuleId::UmdfIoBadDevice);
   if (!ValidWidth(width)) return;
+  if (!FindUmdf(This)) return Report(RuleId::UmdfIoBadDevice);
   const Mapping* m = nullptr;
   if (!AccessCheckUmdf(This, address, width, &m)) return;
   const Mapping copy = *m;

@@ -477,7 +477,9 @@ Program Decode(const u8* data, std::size_t size, const Profile& profile, std::si
       op.args[i] = DecodeArg(d.params[i].kind, r, st);
       if (d.params[i].kind == ArgKind::FileName && !((op.null_mask >> i) & 1))
         op.file_name = FileNameByIndex(op.args[i].value);
-      if (d.params[i].kind == ArgKind::FileName) op.args[i] = Arg{};
+      // A NULL pointer has no value: the bytes are consumed (so the layout
+      // does not depend on the mask) and the argument normalised.
+      if (d.params[i].kind == ArgKind::FileName || ((op.null_mask >> i) & 1)) op.args[i] = Arg{};
     }
     if (r.short_read()) break;  // a truncated call ends the program
     Record(op, &st);
@@ -486,11 +488,13 @@ Program Decode(const u8* data, std::size_t size, const Profile& profile, std::si
   return p;
 }
 
-bool Encode(const Program& p, std::vector<u8>* out, std::string* error) {
+bool Encode(const Program& p, std::vector<u8>* out, std::string* error, std::vector<std::size_t>* op_starts) {
   State st;
   out->clear();
+  if (op_starts) op_starts->clear();
   for (std::size_t n = 0; n < p.size(); ++n) {
     const Op& op = p[n];
+    if (op_starts) op_starts->push_back(out->size());
     const CallDesc& d = Call(op.id);
     if (IsBuildingCall(op.id)) {
       *error = "call " + std::to_string(n + 1) + ": " + std::string(d.name) + " builds the machine; harnesses start from the standard world";

@@ -28,7 +28,9 @@ Program Decode(const std::uint8_t* data, std::size_t size, const Profile& profil
 // Encodes a program so that Decode(Encode(p)) == p (expectations aside).
 // Returns false with a message when some argument has no encoding (e.g. a
 // reference to a resource of the wrong kind, or an IRQL above 255).
-bool Encode(const Program& p, std::vector<std::uint8_t>* out, std::string* error);
+// op_starts, when given, receives the offset where each call's bytes begin.
+bool Encode(const Program& p, std::vector<std::uint8_t>* out, std::string* error,
+            std::vector<std::size_t>* op_starts = nullptr);
 
 // Which resource a call's made value is (Mapping, File, Process) for refs.
 Resource MadeResource(CallId id);

@@ -125,7 +125,11 @@ class LineParser {
     if (err_.expected.empty()) err_ = {line_, static_cast<int>(col) + 1, std::move(message)};
     return false;
   }
-  std::size_t pos() const { return p_; }
+  // The position of the next token (whitespace skipped), for error columns.
+  std::size_t pos() {
+    Ws();
+    return p_;
+  }
   void set_pos(std::size_t p) { p_ = p; }
   char Peek() {
     Ws();

@@ -52,8 +52,44 @@ std::string ViewStr(const MappingView& v) {
   return o.str();
 }
 
-// The one core deviation the comparison tolerates (it is still reported as a
-// test failure): the MappingView of a start-time MM mapping says owner 0.
+// Core deviations from docs/semantics.md that leave the state unchanged on
+// both sides (both refuse): the comparison tolerates them so that a test can
+// go on, but each is still reported as a test failure (once per test).
+const char kDevMapFileOrder[] =
+    "NdisMapFile checks NDIS_FILE.CONTEXT before BAD_HANDLE/CLOSED_HANDLE; semantics.md NDIS_FILE lists "
+    "NULL_POINTER, IRQL, BAD_HANDLE/CLOSED_HANDLE, then CONTEXT";
+const char kDevGuardOfReleased[] =
+    "an unmap of an address in the guard page of a quarantined mapping is *_UNMAP_DOUBLE in the core; "
+    "semantics.md 'Address classification' step 3 matches a quarantined mapping's extent (whole pages, "
+    "not the guard page), so the address is 'nothing' -> *_UNMAP_NOT_MAPPED";
+
+const char* KnownRuleDeviation(const std::string& what, const std::vector<RuleId>& core,
+                               const std::vector<RuleId>& oracle) {
+  // the lists may differ at exactly one position (e.g. after MM_IO.UNMAP_IRQL_VERIFIER)
+  if (core.size() != oracle.size()) return nullptr;
+  std::size_t at = core.size();
+  for (std::size_t i = 0; i < core.size(); ++i)
+    if (core[i] != oracle[i]) {
+      if (at != core.size()) return nullptr;
+      at = i;
+    }
+  if (at == core.size()) return nullptr;
+  const RuleId c = core[at], o = oracle[at];
+  if (what.rfind("NdisMapFile", 0) == 0 && c == RuleId::NdisFileContext &&
+      (o == RuleId::NdisFileBadHandle || o == RuleId::NdisFileClosedHandle))
+    return kDevMapFileOrder;
+  const std::pair<RuleId, RuleId> pairs[] = {
+      {RuleId::NdisIoUnmapDouble, RuleId::NdisIoUnmapNotMapped},
+      {RuleId::MmIoUnmapDouble, RuleId::MmIoUnmapNotMapped},
+      {RuleId::UmdfIoUnmapDouble, RuleId::UmdfIoUnmapNotMapped},
+      {RuleId::VideoUnmapDouble, RuleId::VideoUnmapNotMapped}};
+  for (const auto& pr : pairs)
+    if (c == pr.first && o == pr.second) return kDevGuardOfReleased;
+  return nullptr;
+}
+
+// Another tolerated deviation (also reported as a test failure): the
+// MappingView of a start-time MM mapping says owner 0.
 bool KnownOwnerDeviation(const MappingView& core, const MappingView& oracle) {
   MappingView c = core;
   c.owner = oracle.owner;
@@ -96,7 +132,19 @@ class Pair {
     last_rules = ra;
     std::string diff;
     if (a != b) diff += "  return/out-values: core " + Vals(a) + " oracle " + Vals(b) + "\n";
-    if (ra != rb) diff += "  rules: core " + RuleList(ra) + " oracle " + RuleList(rb) + "\n";
+    if (ra != rb) {
+      const char* dev = KnownRuleDeviation(what, ra, rb);
+      if (dev) {
+        if (!IsReported(dev)) {
+          reported_.push_back(dev);
+          ADD_FAILURE() << "CORE DEVIATION (reported once per test, comparison continues): at call #"
+                        << calls << " " << what << ": core " << RuleList(ra) << ", oracle "
+                        << RuleList(rb) << ": " << dev;
+        }
+      } else {
+        diff += "  rules: core " + RuleList(ra) + " oracle " + RuleList(rb) + "\n";
+      }
+    }
     const auto ma = m.LiveMappings();
     const auto mb = o.LiveMappings();
     bool maps_same = ma.size() == mb.size();
@@ -145,7 +193,8 @@ class Pair {
     const std::string inv = m.CheckInvariants();
     if (!inv.empty()) diff += "  core CheckInvariants: " + inv + "\n";
     if (!diff.empty() && !failed) {
-      ADD_FAILURE() << "first mismatch at call #" << calls << ": " << what << "\n" << diff;
+      ADD_FAILURE() << "first mismatch at call #" << calls << ": " << what << "\n" << diff
+                    << "  oracle's live mappings after the call:\n" << o.Describe();
     }
     if (!diff.empty()) {
       failed = true;
@@ -365,7 +414,14 @@ class Pair {
   std::vector<RuleId> Rules() const { return last_rules; }
 
  private:
+  bool IsReported(const char* d) const {
+    for (const char* r : reported_)
+      if (r == d) return true;
+    return false;
+  }
+
   std::size_t seen_ = 0;
+  std::vector<const char*> reported_;
   std::size_t mismatched_calls_ = 0;
   bool owner_deviation_reported_ = false;
 };
@@ -1109,7 +1165,17 @@ TEST(OracleDiff, ControlMisuse) {
   p.Enter(Callback::OnReleaseHardware, w.umdf);
   p.Enter(Callback::VideoStartIo, w.nic);
   p.Enter(Callback::StartDevice, MakeHandle(HandleKind::WdmDevice, 5));
+  // a failing restart from stopped: back to stopped (surprise removal allowed) or added?
   p.Enter(Callback::StartDevice, w.wdm);
+  p.Leave(true);
+  p.Enter(Callback::StopDevice, w.wdm);
+  p.Leave(true);
+  p.Enter(Callback::StartDevice, w.wdm);
+  p.Leave(false);
+  p.Enter(Callback::SurpriseRemoval, w.wdm);
+  p.Leave(false);
+  p.Enter(Callback::StartDevice, w.wdm);  // surprise-removed: BadState
+  p.Enter(Callback::RemoveDevice, w.wdm);
   p.Enter(Callback::StartDevice, w.wdm);  // one already runs
   p.Enter(Callback::None, w.wdm);
   p.Leave(true);
@@ -1163,25 +1229,42 @@ TEST(OracleDiff, TinySystemRegionIsExhaustedAndWrapsAround) {
 
 TEST(OracleDiff, TinyUserAndPseudoRegions) {
   MachineOptions opt;
-  opt.user_region_size = 3 * kPageSize;
+  opt.user_region_size = 5 * kPageSize;
   opt.pseudo_region_size = 4 * kPageSize;
   opt.quarantine_capacity = 1;
   Pair p(opt);
   World w = Build(p);
   const u64 proc = p.CreateProcess();
   ASSERT_EQ(p.Enter(Callback::OnPrepareHardware, w.umdf_user), ControlStatus::Ok);
-  V a = p.UmdfMap(w.umdf_user, kUmdf2Bar, 0x1000, 0);  // pseudo 2 pages, view 2 pages
-  p.UmdfUnmap(w.umdf_user, a[1], 0x1000);
-  V b = p.UmdfMap(w.umdf_user, kUmdf2Bar, 0x800, 0);  // the view does not fit while a's is quarantined
-  V c = p.UmdfMap(w.umdf_user, kUmdf2Bar + 0x800, 0x800, 0);
+  V a = p.UmdfMap(w.umdf_user, kUmdf2Bar, 0x1000, 0);  // pseudo 1+1 pages, view 1+1 pages
+  p.UmdfUnmap(w.umdf_user, a[1], 0x1000);               // quarantine keeps only the view
+  V b = p.UmdfMap(w.umdf_user, kUmdf2Bar + 0x800, 0x800, 0);
   ASSERT_EQ(p.Leave(true), ControlStatus::Ok);
   ASSERT_EQ(p.Enter(Callback::VideoStartIo, w.video), ControlStatus::Ok);
-  p.VideoMap(w.video, kVideoFb, 0x1000, kVideoMemorySpaceUserMode, proc);
-  p.VideoMap(w.video, kVideoFb, 0x100, kVideoMemorySpaceUserMode, proc);
+  p.VideoMap(w.video, kVideoFb, 0x1000, kVideoMemorySpaceUserMode, proc);  // user region full
+  p.VideoMap(w.video, kVideoFb + 0x2000, 0x100, kVideoMemorySpaceUserMode, proc);
+  p.VideoMap(w.video, kVideoFb + 0x3000, 0x100, 0);  // system region is large
   ASSERT_EQ(p.Leave(true), ControlStatus::Ok);
   ASSERT_EQ(p.Enter(Callback::OnPrepareHardware, w.umdf), ControlStatus::Ok);
-  p.UmdfMap(w.umdf, kUmdfBar, 0x2000, 0);
+  p.UmdfMap(w.umdf, kUmdfBar, 0x2000, 0);  // pseudo region: 3 pages needed, 2 free
   p.UmdfMap(w.umdf, kUmdfBar2, 0x10, 0);
+  ASSERT_EQ(p.Leave(true), ControlStatus::Ok);
+  p.Teardown();
+}
+
+// The pseudo range fits but the user-mode view does not: E_OUTOFMEMORY, and
+// (reading) nothing changes; the address never returned stays "never mapped".
+TEST(OracleDiff, UmdfViewWithoutUserSpaceFailsWithoutTrace) {
+  MachineOptions opt;
+  opt.user_region_size = 1 * kPageSize;  // too small for any view (a page plus the guard)
+  Pair p(opt);
+  World w = Build(p);
+  ASSERT_EQ(p.Enter(Callback::OnPrepareHardware, w.umdf_user), ControlStatus::Ok);
+  V a = p.UmdfMap(w.umdf_user, kUmdf2Bar + 0x10, 0x10, 0);
+  EXPECT_EQ(a[0], kEOutOfMemory);
+  p.Read(kPseudoRegionBase + 0x10, 1);                   // never mapped
+  p.UmdfRead(w.umdf_user, kPseudoRegionBase + 0x10, 1);
+  p.UmdfUnmap(w.umdf_user, kPseudoRegionBase + 0x10, 0x10);
   ASSERT_EQ(p.Leave(true), ControlStatus::Ok);
   p.Teardown();
 }
@@ -1338,7 +1421,8 @@ void RandomProgram(u64 seed, int length) {
   MachineOptions opt;
   if (g.Chance(40)) opt.quarantine_capacity = g.Below(4);
   if (g.Chance(30)) opt.system_region_size = (4 + g.Below(24)) * kPageSize;
-  if (g.Chance(30)) opt.user_region_size = (2 + g.Below(12)) * kPageSize;
+  // (the user region is not shrunk: a view that does not fit trips a known core
+  // deviation, covered by UmdfViewWithoutUserSpaceFailsWithoutTrace)
   if (g.Chance(30)) opt.pseudo_region_size = (2 + g.Below(12)) * kPageSize;
   if (g.Chance(30)) opt.max_open_files = g.Below(4);
   Pair p(opt);
@@ -1417,8 +1501,10 @@ void RandomProgram(u64 seed, int length) {
     return huge[g.Below(5)];
   };
   auto width = [&]() -> unsigned {
-    const unsigned ws[] = {1, 2, 4, 8, 8, 4, 3, 0};
-    return ws[g.Below(g.Chance(95) ? 6 : 8)];
+    // (widths other than 1/2/4/8 trip a known core deviation, covered by
+    // InvalidAccessWidthsAreIgnoredButCounted)
+    const unsigned ws[] = {1, 2, 4, 8, 8, 4};
+    return ws[g.Below(6)];
   };
   auto irql = [&]() -> u64 {
     const u64 r = g.Below(100);
@@ -1462,7 +1548,15 @@ void RandomProgram(u64 seed, int length) {
     const u64 op = g.Below(44);
     switch (op) {
       case 0: case 1: case 2: enter(); break;
-      case 3: case 4: p.Leave(g.Chance(80)); break;
+      case 3: case 4:
+        if (p.o.callback() == Callback::MiniportInitializeEx) {
+          // close the files first: a file leaked by MiniportInitializeEx trips a known core
+          // deviation (LeaksAtCallbacksAndTeardownOrder covers it)
+          p.SetIrql(0);
+          for (u64 f : pl.files) p.CloseFile(f);
+        }
+        p.Leave(g.Chance(80));
+        break;
       case 5: p.SetIrql(irql()); break;
       case 6: p.SetIrql(0); break;
       case 7: pl.processes.push_back(p.CreateProcess()); break;
@@ -1574,9 +1668,17 @@ void RandomProgram(u64 seed, int length) {
 
 class OracleRandom : public ::testing::TestWithParam<int> {};
 
+// 4 x 5 programs of 300 calls. DDIMAP_DIFF_PROGRAMS=n runs n programs per
+// instance instead (for longer local runs); the seeds stay deterministic.
 TEST_P(OracleRandom, ProgramsAgreeCallByCall) {
-  const int first = GetParam() * 5;
-  for (int i = first; i < first + 5; ++i) RandomProgram(0xDD1A9000ull + u64(i) * 7919, 300);
+  if (const char* e = std::getenv("DDIMAP_DIFF_SEED")) {  // replay one program
+    if (GetParam() == 0) RandomProgram(std::strtoull(e, nullptr, 0), 300);
+    return;
+  }
+  int per = 5;
+  if (const char* e = std::getenv("DDIMAP_DIFF_PROGRAMS")) per = std::atoi(e) > 0 ? std::atoi(e) : per;
+  const int first = GetParam() * per;
+  for (int i = first; i < first + per; ++i) RandomProgram(0xDD1A9000ull + u64(i) * 7919, 300);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, OracleRandom, ::testing::Values(0, 1, 2, 3));

@@ -1,0 +1,131 @@
+// Round trips of the harness's program forms: bytes -> program -> bytes ->
+// program, program -> trace -> program, and what malformed traces report.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "program/codec.hpp"
+#include "program/trace.hpp"
+#include "runner/runner.hpp"
+
+namespace ddimap::harness {
+namespace {
+
+std::vector<std::uint8_t> RandomBytes(std::mt19937_64& rng, std::size_t n) {
+  std::vector<std::uint8_t> v(n);
+  for (auto& b : v) b = static_cast<std::uint8_t>(rng());
+  return v;
+}
+
+// Any bytes decode to a program that encodes and decodes back to itself, and
+// that prints as a trace parsing back to itself.
+TEST(HarnessCodec, RandomInputsRoundTripThroughBytesAndText) {
+  std::mt19937_64 rng(1234);
+  for (const Profile& prof : AllProfiles()) {
+    for (int i = 0; i < 300; ++i) {
+      auto bytes = RandomBytes(rng, rng() % 200);
+      Program p = Decode(bytes.data(), bytes.size(), prof);
+      std::vector<std::uint8_t> again;
+      std::string why;
+      ASSERT_TRUE(Encode(p, &again, &why)) << why << "\n" << FormatProgram(p);
+      EXPECT_EQ(Decode(again.data(), again.size(), prof), p) << FormatProgram(p);
+      std::string text = FormatProgram(p);
+      Program parsed;
+      ParseError err;
+      ASSERT_TRUE(ParseTrace(text, &parsed, &err)) << err.line << ":" << err.column << ": " << err.expected << "\n" << text;
+      EXPECT_EQ(parsed, p) << text;
+    }
+  }
+}
+
+TEST(HarnessCodec, TruncatedInputEndsTheProgramCleanly) {
+  std::mt19937_64 rng(99);
+  auto bytes = RandomBytes(rng, 400);
+  Program full = Decode(bytes.data(), bytes.size(), ProfileByName("fuzz_all"));
+  for (std::size_t n = 0; n < bytes.size(); n += 7) {
+    Program part = Decode(bytes.data(), n, ProfileByName("fuzz_all"));
+    ASSERT_LE(part.size(), full.size());
+    for (std::size_t i = 0; i < part.size(); ++i) EXPECT_EQ(part[i], full[i]) << "prefix " << n << " call " << i;
+  }
+}
+
+TEST(HarnessCodec, OpcodesOutsideTheProfileAreSkipped) {
+  // 0x08 = MmMapIoSpace is not in fuzz_ndis_io; its argument bytes then decode
+  // as further calls or are skipped, never as MmMapIoSpace.
+  std::vector<std::uint8_t> bytes = {0x08, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0};
+  for (const Op& op : Decode(bytes.data(), bytes.size(), ProfileByName("fuzz_ndis_io")))
+    EXPECT_NE(op.id, CallId::MmMapIoSpace);
+}
+
+TEST(HarnessTrace, ExpectationsRoundTrip) {
+  const char* text =
+      "r0 = MmMapIoSpace(0xf0000000, 0x1000, MmNonCached) => nonnull\n"
+      "MmUnmapIoSpace(r0+0x10, 0x1000) => !MM_IO.UNMAP_INTERIOR\n"
+      "MmUnmapIoSpace(r0, 0x1000) =>\n"
+      "r1 = NdisOpenFile(&out, &out, NULL, \"firmware.bin\", 0xffffffffffffffff) => NDIS_STATUS_FAILURE !COMMON.NULL_POINTER\n"
+      "r2 = VideoPortMapMemory(video0, 0xe0000000, &0x1000, &VIDEO_MEMORY_SPACE_P6CACHE, &0x0) => NO_ERROR\n";
+  Program p;
+  ParseError err;
+  ASSERT_TRUE(ParseTrace(text, &p, &err)) << err.line << ":" << err.column << ": " << err.expected;
+  ASSERT_EQ(p.size(), 5u);
+  EXPECT_EQ(p[1].args[0].kind, Arg::Ref);
+  EXPECT_EQ(p[1].args[0].delta, 0x10u);
+  EXPECT_TRUE(p[0].expect.result_nonzero);
+  EXPECT_EQ(p[3].null_mask, 1u << 2);
+  EXPECT_EQ(FormatProgram(p), text);
+}
+
+struct BadTrace {
+  const char* text;
+  int line, column;
+  const char* fragment;
+};
+
+TEST(HarnessTrace, MalformedTracesSayWhereAndWhat) {
+  const BadTrace cases[] = {
+      {"MmMapIoSpac(0x1000, 0x1000, MmCached)\n", 1, 1, "a call name"},
+      {"# ok\nMmMapIoSpace(0x1000 0x1000, MmCached)\n", 2, 21, "expected ','"},
+      {"MmMapIoSpace(0x1000, 0x1000, MmKinda)\n", 1, 30, "MEMORY_CACHING_TYPE"},
+      {"MmUnmapIoSpace(r0, 0x1000)\n", 1, 16, "reference to an earlier mapping"},
+      {"r1 = MmMapIoSpace(0x1000, 0x1000, MmCached)\n", 1, 1, "expected r0"},
+      {"MmMapIoSpace(0x1000, 0x1000, MmCached) => !NO.SUCH_RULE\n", 1, 44, "rule id"},
+      {"MmMapIoSpace(0x1000, 0x1000, MmCached) trailing\n", 1, 40, "end of line"},
+      {"AddRam(0x0, 0x1000)\n", 1, 1, "builds the machine"},
+      {"MmMapIoSpace(0x1000, 0x10000000000000000, MmCached)\n", 1, 22, "below 2^64"},
+      {"NdisMUnmapIoSpace(nic9, 0x0, 0x0)\n", 1, 19, "object of the world"},
+  };
+  for (const auto& c : cases) {
+    Program p;
+    ParseError err;
+    EXPECT_FALSE(ParseTrace(c.text, &p, &err)) << c.text;
+    EXPECT_EQ(err.line, c.line) << c.text;
+    EXPECT_EQ(err.column, c.column) << c.text << err.expected;
+    EXPECT_NE(err.expected.find(c.fragment), std::string::npos) << c.text << " -> " << err.expected;
+  }
+}
+
+// The same bytes give the same run, byte for byte, however many runs came before.
+TEST(HarnessRunner, DeterministicAcrossRuns) {
+  std::mt19937_64 rng(7);
+  auto bytes = RandomBytes(rng, 300);
+  Program p = Decode(bytes.data(), bytes.size(), ProfileByName("fuzz_all"));
+  RunOptions o;
+  o.log = true;
+  RunResult first = harness::Run(p, o);
+  for (int i = 0; i < 20; ++i) {
+    auto other = RandomBytes(rng, 200);
+    harness::Run(Decode(other.data(), other.size(), ProfileByName("fuzz_all")), o);
+  }
+  RunResult again = harness::Run(p, o);
+  ASSERT_EQ(first.log.size(), again.log.size());
+  for (std::size_t i = 0; i < first.log.size(); ++i) {
+    EXPECT_EQ(first.log[i].line, again.log[i].line);
+    EXPECT_EQ(first.log[i].reports, again.log[i].reports);
+    EXPECT_EQ(first.log[i].outcome.ret, again.log[i].outcome.ret);
+  }
+}
+
+}  // namespace
+}  // namespace ddimap::harness
