@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs the dependencies, then configures, builds and
-# tests the gcc-debug and clang-asan presets. Exits non-zero on the first
-# failing step. JOBS overrides the build parallelism (default: nproc).
+# tests the gcc-debug and clang-asan presets, then runs every fuzz target
+# briefly under libFuzzer (ci/fuzz-smoke.sh). A failing step ends its preset;
+# the other preset still runs, and the script exits non-zero if any step
+# failed. JOBS overrides the build parallelism (default: nproc).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,10 +11,37 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash ci/install-deps.sh
 
 jobs=${JOBS:-$(nproc)}
-for preset in gcc-debug clang-asan; do
+failed=()
+
+run_preset() {
+  local preset=$1
   echo "=== ddimap: preset ${preset} ==="
-  cmake --preset "$preset"
-  cmake --build --preset "$preset" --parallel "$jobs"
-  ctest --preset "$preset"
-done
+  if cmake --preset "$preset" &&
+     cmake --build --preset "$preset" --parallel "$jobs" &&
+     ctest --preset "$preset"; then
+    echo "=== ddimap: preset ${preset} passed ==="
+  else
+    echo "=== ddimap: preset ${preset} FAILED ===" >&2
+    failed+=("$preset")
+  fi
+}
+
+run_preset gcc-debug
+
+# A short libFuzzer run of every harness must find nothing (DDIMAP_SMOKE_SECONDS, default 20).
+echo "=== ddimap: fuzz smoke ==="
+if bash ci/fuzz-smoke.sh; then
+  echo "=== ddimap: fuzz smoke passed ==="
+else
+  echo "=== ddimap: fuzz smoke FAILED ===" >&2
+  failed+=("fuzz-smoke")
+fi
+
+# Last, so that ctest's summary line closes the output.
+run_preset clang-asan
+
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "=== ddimap: failed presets: ${failed[*]} ===" >&2
+  exit 1
+fi
 echo "=== ddimap: all presets passed ==="

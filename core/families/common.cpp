@@ -5,7 +5,7 @@ namespace ddimap::families {
 Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::optional<u64> owner,
                            const UnmapRules& rules) {
   AddressLookup l = s.maps.Lookup(address);
-  if (l.kind == AddressLookup::Nothing || l.kind == AddressLookup::Guard) {
+  if (l.kind == AddressLookup::Nothing || l.kind == AddressLookup::Guard || l.kind == AddressLookup::ReleasedGuard) {
     s.Violation(rules.not_mapped, s.DescribeAddress(address, l), l.mapping);
     return nullptr;
   }
@@ -91,6 +91,7 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
       s.Violation(RuleId::AccessUnmapped, what + ": address was never mapped");
       return nullptr;
     case AddressLookup::Released:
+    case AddressLookup::ReleasedGuard:
       s.Violation(RuleId::AccessUseAfterUnmap, what + ": " + s.DescribeAddress(address, l), m);
       return nullptr;
     default: break;

@@ -85,7 +85,9 @@ AddressLookup MappingIndex::Lookup(u64 address) const {
   auto q = quarantine_.upper_bound(address);
   if (q != quarantine_.begin()) {
     const Mapping& m = std::prev(q)->second;
-    if (address - m.v.va_page < m.v.extent + kPageSize) return {AddressLookup::Released, &m};
+    u64 off = address - m.v.va_page;
+    if (off < m.v.extent) return {AddressLookup::Released, &m};
+    if (off < m.v.extent + kPageSize) return {AddressLookup::ReleasedGuard, &m};
   }
   return {};
 }

@@ -49,7 +49,7 @@ struct Mapping {
 
 // Where an address falls among live and quarantined mappings.
 struct AddressLookup {
-  enum Kind { Nothing, Base, Interior, Guard, Released } kind = Nothing;
+  enum Kind { Nothing, Base, Interior, Guard, Released, ReleasedGuard } kind = Nothing;
   const Mapping* mapping = nullptr;
 };
 

@@ -188,6 +188,8 @@ std::string Machine::State::DescribeAddress(u64 address, const AddressLookup& l)
       return "address " + Hex(address) + " is past the end of the live " + who;
     case AddressLookup::Released:
       return "address " + Hex(address) + " lies in the released " + who;
+    case AddressLookup::ReleasedGuard:
+      return "address " + Hex(address) + " is past the end of the released " + who;
     default: return {};
   }
 }

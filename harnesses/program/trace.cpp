@@ -288,7 +288,7 @@ std::string FormatResult(CallId id, u64 value) {
     case ResultKind::Pointer:
     case ResultKind::Handle: return value == 0 ? "NULL" : HexStr(value);
     case ResultKind::Control: return value < 4 ? std::string(ControlStatusName(static_cast<ControlStatus>(value))) : HexStr(value);
-    case ResultKind::Void: return "void";
+    case ResultKind::Void: return value == 0 ? "void" : HexStr(value);
     default: return HexStr(value);
   }
 }

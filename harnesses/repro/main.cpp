@@ -3,6 +3,7 @@
 // Its output is itself a valid trace (results and reports are comments), so a
 // crash becomes a regression test by saving the output with --expect.
 #include <algorithm>
+#include <bitset>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "program/codec.hpp"
+#include "program/statuses.hpp"
 #include "program/trace.hpp"
 #include "runner/runner.hpp"
 
@@ -38,13 +40,20 @@ options:
   --expect         print each call's actual result and rules as `=>`
                    expectations (turns a crash input into a regression trace)
   --quiet          print only failures and the summary
+  --stats          after the run, list which rules and documented statuses
+                   the inputs reached (and which they did not)
   --emit-binary F  compile the single given trace into binary input F
   --help           this text
 )";
 
+struct Reach {
+  std::bitset<kRuleCount> rules;
+  std::vector<bool> statuses = std::vector<bool>(DocumentedStatuses().size());
+};
+
 struct Options {
   std::string profile;
-  bool oracle = true, expect = false, quiet = false;
+  bool oracle = true, expect = false, quiet = false, stats = false;
   std::string emit_binary;
   std::vector<std::string> inputs;
 };
@@ -65,7 +74,7 @@ std::string ProfileFor(const fs::path& p, const Options& o) {
 }
 
 // Prints the program with outcomes; returns the process status for this input.
-int Replay(const fs::path& path, const Options& o) {
+int Replay(const fs::path& path, const Options& o, Reach* reach) {
   std::string data;
   if (!ReadFile(path, &data)) {
     std::fprintf(stderr, "%s: cannot read file\n", path.c_str());
@@ -88,6 +97,9 @@ int Replay(const fs::path& path, const Options& o) {
   ro.check_expectations = is_trace;
   ro.log = true;
   RunResult r = Run(p, ro);
+  reach->rules |= r.rules;
+  for (const auto& [id, ret] : r.outcomes)
+    if (int i = StatusIndex(id, ret); i >= 0) reach->statuses[static_cast<std::size_t>(i)] = true;
   std::string out = "# " + path.string() + " (" + (is_trace ? "trace" : "binary, " + profile) + ", " +
                     std::to_string(p.size()) + " calls)\n";
   int results = 0;
@@ -172,6 +184,8 @@ int main(int argc, char** argv) {
       o.expect = true;
     } else if (a == "--quiet") {
       o.quiet = true;
+    } else if (a == "--stats") {
+      o.stats = true;
     } else if (a == "--emit-binary") {
       o.emit_binary = value("--emit-binary");
     } else if (!a.empty() && a[0] == '-') {
@@ -212,6 +226,7 @@ int main(int argc, char** argv) {
     return out ? 0 : 2;
   }
   int status = 0, ran = 0, failed = 0;
+  Reach reach;
   for (const auto& in : o.inputs) {
     std::vector<fs::path> files;
     std::error_code ec;
@@ -223,12 +238,24 @@ int main(int argc, char** argv) {
       files.push_back(in);
     }
     for (const auto& f : files) {
-      int s = Replay(f, o);
+      int s = Replay(f, o, &reach);
       ++ran;
       if (s != 0) ++failed;
       status = std::max(status, s);
     }
   }
   std::printf("# ddimap-repro: %d input(s), %d passed, %d failed\n", ran, ran - failed, failed);
+  if (o.stats) {
+    std::size_t statuses = 0;
+    for (bool b : reach.statuses) statuses += b;
+    std::printf("# reach: rules %zu/%zu, statuses %zu/%zu\n", reach.rules.count(), kRuleCount, statuses,
+                reach.statuses.size());
+    for (const auto& rule : AllRules())
+      if (!reach.rules.test(static_cast<std::size_t>(rule.id)))
+        std::printf("# rule not reached: %s\n", std::string(rule.name).c_str());
+    for (std::size_t i = 0; i < reach.statuses.size(); ++i)
+      if (!reach.statuses[i])
+        std::printf("# status not reached: %s\n", std::string(DocumentedStatuses()[i].name).c_str());
+  }
   return status;
 }
