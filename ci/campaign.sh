@@ -55,9 +55,9 @@ for h in "${harnesses[@]}"; do
   rate=$(sed -nE 's/.* exec\/s: ([0-9]+).*/\1/p' <<<"$last")
   size=$(ls "$dir/corpus" | wc -l)
   if [ "$h" = fuzz_trace ]; then
-    reach=$("$bin/ddimap-repro" --quiet --stats --no-oracle "$dir/corpus" 2>/dev/null | sed -n 's/^# reach: //p' || true)
+    reach=$("$bin/ddimap-repro" --quiet --stats --no-oracle "$dir/corpus" 2>/dev/null | sed -n 's/^# reach[^:]*: //p' || true)
   else
-    reach=$("$bin/ddimap-repro" --quiet --stats --profile "$h" "$dir/corpus" 2>/dev/null | sed -n 's/^# reach: //p' || true)
+    reach=$("$bin/ddimap-repro" --quiet --stats --profile "$h" "$dir/corpus" 2>/dev/null | sed -n 's/^# reach[^:]*: //p' || true)
   fi
   crashes=$(ls "$dir/crashes" | wc -l)
   groups=""

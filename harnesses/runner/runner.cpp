@@ -68,6 +68,9 @@ std::vector<RuleId> Sorted(std::vector<RuleId> v) {
 MachineOptions HarnessMachineOptions() {
   MachineOptions o;
   o.max_recorded_reports = 1u << 20;
+  // 16 pseudo pages: the UMDF BARs fit a few times over, and the quarantine
+  // fills the rest after a few map/unmap cycles, so E_OUTOFMEMORY is reachable.
+  o.pseudo_region_size = 0x10000;
   return o;
 }
 
