@@ -97,7 +97,7 @@ HResult Machine::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes
     // The register block is also mapped into the driver host's address space.
     auto va = s.Reserve(Region::User, m->v.extent);
     if (!va) {
-      s.ReleaseMapping(pseudo_page);  // never handed out, so nothing to report
+      s.DiscardMapping(pseudo_page);  // never handed out: no quarantine, no trace
       return fail(kEOutOfMemory);
     }
     Mapping view;
@@ -166,7 +166,7 @@ static bool ValidWidth(unsigned w) { return w == 1 || w == 2 || w == 4 || w == 8
 
 u64 Machine::UmdfReadRegister(u64 This, u64 address, unsigned width) {
   State& s = *s_;
-  if (!ValidWidth(width) || !s.Begin(UmdfAccessCall(false, width), {This, address})) return 0;
+  if (!s.Begin(UmdfAccessCall(false, width), {This, address}) || !ValidWidth(width)) return 0;
   if (!s.FindUmdf(This)) {
     s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
     return 0;
@@ -177,7 +177,7 @@ u64 Machine::UmdfReadRegister(u64 This, u64 address, unsigned width) {
 
 void Machine::UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value) {
   State& s = *s_;
-  if (!ValidWidth(width) || !s.Begin(UmdfAccessCall(true, width), {This, address, value})) return;
+  if (!s.Begin(UmdfAccessCall(true, width), {This, address, value}) || !ValidWidth(width)) return;
   if (!s.FindUmdf(This)) {
     s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
     return;

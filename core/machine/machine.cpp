@@ -157,7 +157,7 @@ void Machine::State::FreeExtent(const Mapping& m) {
   regions[static_cast<int>(m.v.region)].Free(m.v.va_page, m.v.extent + kPageSize);
 }
 
-void Machine::State::ReleaseMappingBy(u64 va_page, const CallRecord& by) {
+void Machine::State::ReleaseMappingBy(u64 va_page, const CallRecord& by, bool quarantine) {
   Mapping* m = maps.FindLive(va_page);
   if (!m) return;
   if (std::size_t* n = OwnerCount(*m)) --*n;
@@ -167,8 +167,9 @@ void Machine::State::ReleaseMappingBy(u64 va_page, const CallRecord& by) {
     phys.RemoveCache(PageFloor(m->v.phys), PageFloor(m->v.phys) + m->v.extent, m->v.cache);
   u64 view = m->view_va;
   auto free_fn = [this](const Mapping& x) { FreeExtent(x); };
-  maps.Release(va_page, by, opt.quarantine_capacity, free_fn);
-  if (view != 0) maps.Release(view, by, opt.quarantine_capacity, free_fn);
+  std::size_t capacity = quarantine ? opt.quarantine_capacity : 0;
+  maps.Release(va_page, by, capacity, free_fn);
+  if (view != 0) maps.Release(view, by, capacity, free_fn);
 }
 
 void Machine::State::ReleaseMapping(u64 va_page) { ReleaseMappingBy(va_page, cur); }

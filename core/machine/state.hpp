@@ -138,7 +138,9 @@ struct Machine::State {
   Mapping& AddMapping(Mapping m);
   // Releases a live mapping (and its UMDF view), with the current call as releaser.
   void ReleaseMapping(u64 va_page);
-  void ReleaseMappingBy(u64 va_page, const CallRecord& by);
+  void ReleaseMappingBy(u64 va_page, const CallRecord& by, bool quarantine = true);
+  // Undoes a mapping the driver never received: freed at once, not quarantined.
+  void DiscardMapping(u64 va_page) { ReleaseMappingBy(va_page, cur, false); }
   void FreeExtent(const Mapping& m);
   // The live-mapping counter of the mapping's owner (device or driver-wide).
   std::size_t* OwnerCount(const Mapping& m);

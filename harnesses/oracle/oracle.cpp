@@ -188,11 +188,13 @@ bool Model::InsideOneResource(u64 owner, PhysSpace space, u64 pa, u64 len) const
 }
 
 bool Model::CacheConflict(PhysSpace space, u64 pa, u64 len, u32 cache) const {
-  // sem caching: a live mapping of any overlapping physical page with another type.
+  // sem caching: a live mapping of any overlapping physical page with another type; tracked
+  // only for Memory-space device mappings (not NDIS_FILE, not views, not Port)
+  if (space != PhysSpace::Memory) return false;
   const u64 first = pa & ~kPageMask;
   const u64 last = (pa + (len - 1)) & ~kPageMask;
   for (const auto& m : live_) {
-    if (m.is_file || m.space != space || m.length == 0) continue;
+    if (m.is_file || m.user_view || m.space != PhysSpace::Memory || m.length == 0) continue;
     const u64 mfirst = m.phys & ~kPageMask;
     const u64 mlast = (m.phys + (m.length - 1)) & ~kPageMask;
     if (mfirst <= last && first <= mlast && m.cache != cache) return true;
@@ -211,7 +213,7 @@ Model::VaRegion& Model::RegionOf(Region r) {
 
 u64 Model::ExtentOf(u64 base_offset, u64 length) {
   // whole pages from the page of the first byte to the page of the last
-  if (length == 0) return kPageSize;  // reading (as the core): a zero-length file buffer takes one page
+  if (length == 0) return kPageSize;  // sem "Mapping records": NDIS_FILE max(1, ceil(length / 4096))
   const u64 end = base_offset + length;  // callers guarantee no wrap
   return (end + kPageMask) & ~kPageMask;
 }
@@ -280,6 +282,7 @@ void Model::FreeBlock(Region r, u64 start, u64 length) {
 
 u64 Model::AddMapping(Mapping m) {
   m.id = next_mapping_id_++;
+  if (m.family != Family::MmIo) m.leak_owner = m.owner;
   m.created_seq = seq_;
   live_.push_back(m);
   return m.id;
@@ -335,12 +338,28 @@ Model::Class Model::Classify(u64 address, const Mapping** found) const {
   return Class::Nothing;
 }
 
-void Model::LeakMappings(Family family, u64 owner, RuleId rule) {
-  // reading: one report per mapping in creation order, then released
+std::vector<u64> Model::IdsByAddress(Family family, u64 owner, u64 process) const {
+  std::vector<const Mapping*> found;
+  for (const auto& m : live_) {
+    if (m.user_view || m.is_file || m.family != family) continue;
+    if (process ? m.process != process : m.leak_owner != owner) continue;
+    found.push_back(&m);
+  }
+  for (std::size_t i = 1; i < found.size(); ++i)
+    for (std::size_t j = i; j > 0 && found[j - 1]->va_page > found[j]->va_page; --j) {
+      const Mapping* t = found[j];
+      found[j] = found[j - 1];
+      found[j - 1] = t;
+    }
   std::vector<u64> ids;
-  for (const auto& m : live_)
-    if (!m.user_view && !m.is_file && m.family == family && m.owner == owner) ids.push_back(m.id);
-  for (u64 id : ids) {
+  for (const Mapping* m : found) ids.push_back(m->id);
+  return ids;
+}
+
+void Model::LeakMappings(Family family, u64 owner, RuleId rule) {
+  // reading (as the core): one report per mapping in ascending address order, each
+  // released right after its report (the order decides what the quarantine keeps)
+  for (u64 id : IdsByAddress(family, owner, 0)) {
     Report(rule);
     Release(id);
   }
@@ -449,10 +468,7 @@ ControlStatus Model::ExitProcess(u64 process) {
   Process* p = FindProcess(process);
   if (!p || !p->live) return ControlStatus::BadObject;
   // sem VIDEO leaks: user mappings of a process that exits -> VIDEO.LEAK, then released
-  std::vector<u64> ids;
-  for (const auto& m : live_)
-    if (m.family == Family::Video && m.process == process) ids.push_back(m.id);
-  for (u64 id : ids) {
+  for (u64 id : IdsByAddress(Family::Video, 0, process)) {
     Report(RuleId::VideoLeak);
     Release(id);
   }
@@ -540,12 +556,13 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
   switch (cb) {
     case Callback::MiniportInitializeEx: {
       Adapter* a = FindAdapter(obj);
-      // sem: leaving MiniportInitializeEx (either outcome) with files open -> NDIS_FILE.LEAK,
-      // then closed and unmapped. reading (as the core): file leaks before mapping leaks.
+      // sem: leaving MiniportInitializeEx (either outcome) with files of that adapter open ->
+      // NDIS_FILE.LEAK per file; the file stays open (and mapped), reported at most once.
+      // reading (as the core): file leaks before mapping leaks.
       for (auto& f : files_)
-        if (f.open && f.adapter == obj) {
+        if (f.open && f.adapter == obj && !f.leak_reported) {
           Report(RuleId::NdisFileLeak);
-          CloseFileNow(f);
+          f.leak_reported = true;
         }
       if (!succeeded) LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
       if (a) a->state = succeeded ? AdapterState::Running : AdapterState::Halted;
@@ -619,7 +636,7 @@ NdisStatus Model::NdisMMapIoSpace(u64* VirtualAddress, u64 Adapter_, u64 Physica
   if (!VirtualAddress) return refuse(RuleId::CommonNullPointer);
   if (!(callback_ == Callback::MiniportInitializeEx && callback_object_ == Adapter_))
     return refuse(RuleId::NdisIoMapContext);
-  // reading (as the core): "overflowing" is the model-wide overflow (passing 0xFFFFFFFFFFFFF000)
+  // sem NDIS_IO step 5: "overflowing" is the model-wide overflow (passing 0xFFFFFFFFFFFFF000)
   if (Length == 0 || Overflows(PhysicalAddress, Length)) return fail(kNdisStatusFailure);
   if (TouchesRam(PhysicalAddress, Length)) return refuse(RuleId::NdisIoMapRam);
   if (!InsideOneResource(Adapter_, PhysSpace::Memory, PhysicalAddress, Length))
@@ -661,7 +678,7 @@ void Model::NdisMUnmapIoSpace(u64 Adapter_, u64 VirtualAddress, u32 Length) {
   const Mapping* m = nullptr;
   const Class c = Classify(VirtualAddress, &m);
   if (c == Class::Nothing) return Report(RuleId::NdisIoUnmapNotMapped);
-  // reading (as the core): the family and owner checks apply to live mappings only
+  // sem: a released mapping -> UNMAP_DOUBLE whatever family or owner it had
   if (c == Class::Released) return Report(RuleId::NdisIoUnmapDouble);
   if (m->family != Family::NdisIo) return Report(RuleId::NdisIoUnmapOtherFamily);
   if (m->owner != Adapter_) return Report(RuleId::NdisIoUnmapOtherOwner);
@@ -694,8 +711,10 @@ u64 Model::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType) {
   m.va_page = *page;
   m.extent = extent;
   m.family = Family::MmIo;
-  // sem: a mapping made while IRP_MN_START_DEVICE of D runs belongs to D; else the driver (0)
-  m.owner = callback_ == Callback::StartDevice ? callback_object_ : 0;
+  // sem: a mapping made while IRP_MN_START_DEVICE of D runs belongs to D (for MM_IO.LEAK);
+  // the mapping record says owner 0 (sem "Mapping records")
+  m.owner = 0;
+  m.leak_owner = callback_ == Callback::StartDevice ? callback_object_ : 0;
   m.region = Region::System;
   m.space = PhysSpace::Memory;
   m.phys = PhysicalAddress;
@@ -741,7 +760,10 @@ u64 Model::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect) {
   m.va_page = *page;
   m.extent = extent;
   m.family = Family::MmIo;
-  m.owner = callback_ == Callback::StartDevice ? callback_object_ : 0;
+  // sem: a mapping made while IRP_MN_START_DEVICE of D runs belongs to D (for MM_IO.LEAK);
+  // the mapping record says owner 0 (sem "Mapping records")
+  m.owner = 0;
+  m.leak_owner = callback_ == Callback::StartDevice ? callback_object_ : 0;
   m.region = Region::System;
   m.space = PhysSpace::Memory;
   m.phys = PhysicalAddress;
@@ -758,7 +780,7 @@ void Model::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
   const Mapping* m = nullptr;
   const Class c = Classify(BaseAddress, &m);
   if (c == Class::Nothing) return Report(RuleId::MmIoUnmapNotMapped);
-  // reading (as the core): the family and owner checks apply to live mappings only
+  // sem: a released mapping -> UNMAP_DOUBLE whatever family or owner it had
   if (c == Class::Released) return Report(RuleId::MmIoUnmapDouble);
   if (m->family != Family::MmIo) return Report(RuleId::MmIoUnmapOtherFamily);
   if (c == Class::Interior) return Report(RuleId::MmIoUnmapInterior);
@@ -864,7 +886,7 @@ void Model::UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfBytes)
   const Mapping* m = nullptr;
   const Class c = Classify(PseudoBaseAddress, &m);
   if (c == Class::Nothing) return Report(RuleId::UmdfIoUnmapNotMapped);
-  // reading (as the core): the family and owner checks apply to live mappings only
+  // sem: a released mapping -> UNMAP_DOUBLE whatever family or owner it had
   if (c == Class::Released) return Report(RuleId::UmdfIoUnmapDouble);
   if (m->family != Family::UmdfIo) return Report(RuleId::UmdfIoUnmapOtherFamily);
   if (m->owner != This) return Report(RuleId::UmdfIoUnmapOtherOwner);
@@ -985,7 +1007,7 @@ NdisStatus Model::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileHan
   m.region = Region::System;
   m.space = PhysSpace::Memory;
   m.phys = 0;
-  m.cache = kMmCached;  // reading: a pool buffer, not device memory
+  m.cache = kMmCached;  // sem "Mapping records": MmCached, never checked
   m.writable = true;
   m.is_file = true;
   f->mapping_id = AddMapping(m);
@@ -1066,13 +1088,13 @@ VpStatus Model::VideoPortMapMemory(u64 Dev, u64 PhysicalAddress, u32* Length, u3
   if (CacheConflict(space, PhysicalAddress, len, cache)) return refuse(RuleId::VideoP6CacheConflict);
   const u64 off = PhysicalAddress & kPageMask;
   const u64 extent = ExtentOf(off, len);
-  // reading (SPEC): a process handle in *VirtualAddress maps into that process's user space
+  // sem "Mapping records": User region if a process handle was given, else System
   const Region region = process_in != 0 ? Region::User : Region::System;
   auto page = Allocate(region, extent);
   if (!page) return fail();
   Mapping m{};
   m.base = *page + off;
-  m.length = len;  // reading: "the length the map call was given"
+  m.length = len;  // sem "Mapping records": *Length in
   m.access_length = len;
   m.va_page = *page;
   m.extent = extent;
@@ -1086,7 +1108,9 @@ VpStatus Model::VideoPortMapMemory(u64 Dev, u64 PhysicalAddress, u32* Length, u3
   m.writable = true;
   AddMapping(m);
   *VirtualAddress = m.base;
-  *Length = static_cast<u32>(extent - off);
+  // reading (as the core): a rounded length beyond 32 bits saturates at 0xFFFFFFFF
+  const u64 rounded = extent - off;
+  *Length = rounded > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<u32>(rounded);
   return kNoError;
 }
 
@@ -1179,10 +1203,10 @@ bool Model::AccessCheck(u64 a, unsigned width, bool write, const Mapping** found
     }
   }
   if (!*found) {
-    // reading: the access's first byte decides which of the three it is
+    // sem ACCESS: the address itself is looked up
     for (const auto& m : live_)
       if (Contains(m.va_page, m.extent + kPageSize, a)) return Report(RuleId::AccessOutOfBounds), false;
-    // reading (as the core): a quarantined mapping keeps its guard page reserved too
+    // sem ACCESS: a quarantined mapping's extent or guard page
     for (const auto& m : quarantine_)
       if (Contains(m.va_page, m.extent + kPageSize, a))
         return Report(RuleId::AccessUseAfterUnmap), false;
@@ -1197,11 +1221,10 @@ bool Model::AccessCheck(u64 a, unsigned width, bool write, const Mapping** found
 }
 
 bool Model::AccessCheckUmdf(u64 This, u64 a, unsigned width, const Mapping** found) {
-  // sem UMDF register helpers: the access must lie in a live pseudo mapping of this device,
-  // else the ACCESS rules, another device's pseudo address being ACCESS.UNMAPPED.
-  // reading (as the core): every live mapping other than this device's pseudo mappings is
-  // invisible to the helpers (UNMAPPED, bounds and guard pages included); released
-  // mappings of any kind are USE_AFTER_UNMAP.
+  // sem UMDF register helpers: in no mapping -> UNMAPPED, in a quarantined one ->
+  // USE_AFTER_UNMAP; in (or in the guard page of) a live mapping that is not a pseudo mapping
+  // of this device -> UNMAPPED whatever the bounds; then the bounds (OUT_OF_BOUNDS). Live and
+  // quarantined extents never overlap, so the order of the scans below does not matter.
   *found = nullptr;
   auto own = [&](const Mapping& m) {
     return m.family == Family::UmdfIo && !m.user_view && m.owner == This;
@@ -1280,12 +1303,14 @@ void Model::Teardown() {
       LeakMappings(Family::NdisIo, a.handle, RuleId::NdisIoLeak);
       a.state = AdapterState::Halted;
     }
-  // close files still open
+  // report files still open and not reported yet, then close every file silently
   for (auto& f : files_)
-    if (f.open) {
+    if (f.open && !f.leak_reported) {
       Report(RuleId::NdisFileLeak);
-      CloseFileNow(f);
+      f.leak_reported = true;
     }
+  for (auto& f : files_)
+    if (f.open) CloseFileNow(f);
   // remove WDM devices, then driver-wide MM mappings
   for (auto& d : wdm_) {
     LeakMappings(Family::MmIo, d.handle, RuleId::MmIoLeak);

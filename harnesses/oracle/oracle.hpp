@@ -118,6 +118,7 @@ class Model {
     u32 length;
     bool open;
     u64 mapping_id;                // 0: not mapped
+    bool leak_reported;            // NDIS_FILE.LEAK already reported (at most once per file)
     std::vector<FileByte> written;  // this open's private changes
   };
   struct DeviceByte { PhysSpace space; u64 addr; u8 value; };
@@ -134,7 +135,8 @@ class Model {
     bool user_view;
     bool is_file;
     u64 created_seq;
-    u64 view_id;  // UMDF pseudo mapping: its user-mode view (0: none)
+    u64 view_id;      // UMDF pseudo mapping: its user-mode view (0: none)
+    u64 leak_owner;   // whose leak it is: owner, or for MM the WDM device it was started with (0: driver)
   };
   struct VaRegion {
     u64 base, size, cursor;
@@ -186,6 +188,9 @@ class Model {
   void SetDeviceByte(PhysSpace space, u64 addr, u8 value);
 
   // leaks
+  // live mappings of a family with this leak owner (or, when process != 0, of that process),
+  // user-mode views and file buffers excluded, in ascending address order
+  std::vector<u64> IdsByAddress(Family family, u64 owner, u64 process) const;
   void LeakMappings(Family family, u64 owner, RuleId rule);
   void CloseFileNow(OpenFile& f);
 

@@ -264,7 +264,7 @@ std::string FormatValue(ArgKind kind, u64 v) {
     case ArgKind::Protect: return FormatFlags(v, kProtectNames, "0");
     case ArgKind::VideoFlags: return FormatFlags(v, kVideoNames, "VIDEO_MEMORY_SPACE_MEMORY");
     case ArgKind::Irql: return std::to_string(v);
-    case ArgKind::Bool: return v ? "TRUE" : "FALSE";
+    case ArgKind::Bool: return v == 0 ? "FALSE" : v == 1 ? "TRUE" : HexStr(v);
     case ArgKind::Callback:
       return v < static_cast<u64>(kCallbackCount) ? std::string(CallbackName(static_cast<Callback>(v))) : HexStr(v);
     default: return HexStr(v);
