@@ -226,6 +226,7 @@ Callback Machine::callback() const { return s_->cb; }
 u64 Machine::callback_object() const { return s_->cb_object; }
 u64 Machine::current_process() const { return s_->cur_process; }
 u64 Machine::call_count() const { return s_->seq; }
+void Machine::StartProgram() { s_->seq = 0; }
 std::size_t Machine::live_mapping_count() const { return s_->maps.live().size(); }
 std::size_t Machine::quarantined_count() const { return s_->maps.quarantined(); }
 std::size_t Machine::touched_page_count() const { return s_->phys.touched_pages(); }

@@ -93,6 +93,8 @@ class Model {
   u64 callback_object() const { return callback_object_; }
   u64 current_process() const { return current_process_; }
   u64 call_count() const { return seq_; }
+  // Call numbers restart at 1 with the next call (docs/semantics.md).
+  void StartProgram() { seq_ = 0; }
 
   // One line per live mapping, for failure messages.
   std::string Describe() const;

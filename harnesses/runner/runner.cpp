@@ -81,6 +81,8 @@ RunResult Run(const Program& p, const RunOptions& options) {
   if (options.oracle) model.emplace(HarnessMachineOptions());
   BuildWorld(core);
   if (model) BuildWorld(*model);
+  core.StartProgram();
+  if (model) model->StartProgram();
   std::size_t seen = core.reports().size();
   if (model) model->TakeRules();
   std::vector<u64> made;  // by result number, as the core made them

@@ -152,6 +152,10 @@ class Machine {
   u64 callback_object() const;
   u64 current_process() const;
   u64 call_count() const;
+  // Call numbers (the #N of reports) restart at 1 with the next call: a
+  // harness calls this after building its world, so a report's #N is the
+  // line of the program.
+  void StartProgram();
   std::size_t live_mapping_count() const;
   std::size_t quarantined_count() const;
   std::size_t touched_page_count() const;
