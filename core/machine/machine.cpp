@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "machine/state.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 
@@ -167,7 +168,7 @@ void Machine::State::ReleaseMappingBy(u64 va_page, const CallRecord& by, bool qu
     phys.RemoveCache(PageFloor(m->v.phys), PageFloor(m->v.phys) + m->v.extent, m->v.cache);
   u64 view = m->view_va;
   auto free_fn = [this](const Mapping& x) { FreeExtent(x); };
-  std::size_t capacity = quarantine ? opt.quarantine_capacity : 0;
+  std::size_t capacity = quarantine && !DDIMAP_MUTANT(quarantine_skipped) ? opt.quarantine_capacity : 0;
   maps.Release(va_page, by, capacity, free_fn);
   if (view != 0) maps.Release(view, by, capacity, free_fn);
 }
