@@ -12,8 +12,10 @@
 namespace ddimap::harness {
 namespace {
 
-[[noreturn]] void Die(const char* what, const std::string& message, const Program& p) {
-  std::fprintf(stderr, "ERROR: ddimap-harness: %s\n%s\nthe program:\n%s", what, message.c_str(),
+[[noreturn]] void Die(const char* what, const std::string& message, const Program& p,
+                      const std::string& signature = {}) {
+  std::fprintf(stderr, "ERROR: ddimap-harness: %s\n%s\n%s%sthe program:\n%s", what, message.c_str(),
+               signature.empty() ? "" : "SIGNATURE: ", signature.empty() ? "" : (signature + "\n").c_str(),
                FormatProgram(p).c_str());
   std::fflush(stderr);
   std::abort();
@@ -23,9 +25,9 @@ void RunChecked(const Program& p) {
   RunResult r = Run(p, RunOptions{});
   switch (r.failure) {
     case RunResult::None: return;
-    case RunResult::Mismatch: Die("oracle mismatch", r.message, p);
-    case RunResult::SelfCheck: Die("self-check failed", r.message, p);
-    case RunResult::Expectation: Die("expectation failed", r.message, p);
+    case RunResult::Mismatch: Die("oracle mismatch", r.message, p, r.signature);
+    case RunResult::SelfCheck: Die("self-check failed", r.message, p, r.signature);
+    case RunResult::Expectation: Die("expectation failed", r.message, p, r.signature);
   }
 }
 

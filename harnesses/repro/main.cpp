@@ -148,7 +148,8 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
     const char* kind = r.failure == RunResult::Mismatch    ? "oracle mismatch"
                        : r.failure == RunResult::SelfCheck ? "self-check failed"
                                                            : "expectation failed";
-    std::printf("ERROR: ddimap-repro: %s: %s\n%s\n", path.c_str(), kind, r.message.c_str());
+    std::printf("ERROR: ddimap-repro: %s: %s\n%s\nSIGNATURE: %s\n", path.c_str(), kind, r.message.c_str(),
+                r.signature.c_str());
     return 1;
   }
   return 0;

@@ -1,6 +1,7 @@
 #include "runner/runner.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "oracle/oracle.hpp"
 #include "program/codec.hpp"
@@ -57,6 +58,35 @@ std::string CompareMappings(const std::vector<MappingView>& core, const std::vec
 }
 
 bool SameOutcome(const Outcome& a, const Outcome& b) { return a.ret == b.ret && a.out == b.out && a.made == b.made; }
+
+// Which part of an outcome differs first: result, an out-parameter by name, or rules.
+std::string DifferingField(CallId id, const Outcome& a, const Outcome& b, bool rules_differ) {
+  if (a.ret != b.ret) return "result";
+  const CallDesc& d = Call(id);
+  for (int i = 0; i < d.param_count; ++i)
+    if (a.out[i] != b.out[i]) return std::string(d.params[i].name);
+  if (a.made != b.made) return "made";
+  return rules_differ ? "rules" : "mappings";
+}
+
+// The first line of a self-check message without its addresses, so that one
+// bug gives one signature.
+std::string Stable(std::string s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.compare(i, 2, "0x") == 0) {
+      out += "0x?";
+      i += 2;
+      while (i < s.size() && std::isxdigit(static_cast<unsigned char>(s[i]))) ++i;
+      --i;
+    } else if (s[i] == '\n') {
+      break;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
 
 std::vector<RuleId> Sorted(std::vector<RuleId> v) {
   std::sort(v.begin(), v.end());
@@ -131,6 +161,8 @@ RunResult Run(const Program& p, const RunOptions& options) {
       Outcome mo = Execute(*model, c);
       std::vector<RuleId> mrules = model->TakeRules();
       if (!SameOutcome(co, mo) || Sorted(crules) != Sorted(mrules)) {
+        res.signature = "oracle-mismatch " + std::string(d.name) + " " +
+                        DifferingField(op.id, co, mo, Sorted(crules) != Sorted(mrules));
         fail(RunResult::Mismatch, n + 1,
              "core and oracle disagree on " + op_line() + "\n  core:   " + DescribeOutcome(op.id, co, crules) +
                  "\n  oracle: " + DescribeOutcome(op.id, mo, mrules));
@@ -140,6 +172,7 @@ RunResult Run(const Program& p, const RunOptions& options) {
           op.id == CallId::ExitProcess) {
         std::string diff = CompareMappings(core.LiveMappings(), model->LiveMappings());
         if (!diff.empty()) {
+          res.signature = "oracle-mismatch " + std::string(d.name) + " mappings";
           fail(RunResult::Mismatch, n + 1, "after " + op_line() + ": " + diff);
           break;
         }
@@ -147,6 +180,7 @@ RunResult Run(const Program& p, const RunOptions& options) {
     }
     std::string inv = core.CheckInvariants();
     if (!inv.empty()) {
+      res.signature = "self-check " + std::string(d.name) + ": " + Stable(inv);
       fail(RunResult::SelfCheck, n + 1, "self-check failed after " + op_line() + ": " + inv);
       break;
     }
@@ -159,7 +193,10 @@ RunResult Run(const Program& p, const RunOptions& options) {
         why = "expected a non-NULL result, got NULL";
       else if (e.check_rules && Sorted(e.rules) != Sorted(crules))
         why = "expected rules " + RuleList(e.rules) + ", got " + RuleList(crules);
-      if (!why.empty()) fail(RunResult::Expectation, n + 1, op_line() + ": " + why);
+      if (!why.empty()) {
+        res.signature = "expectation " + std::string(d.name);
+        fail(RunResult::Expectation, n + 1, op_line() + ": " + why);
+      }
     }
     if (options.log) {
       entry.line = op_line();
@@ -175,15 +212,20 @@ RunResult Run(const Program& p, const RunOptions& options) {
   if (model && res.failure == RunResult::None) {
     model->Teardown();
     std::vector<RuleId> mrules = model->TakeRules();
-    if (Sorted(crules) != Sorted(mrules))
+    if (Sorted(crules) != Sorted(mrules)) {
+      res.signature = "oracle-mismatch teardown rules";
       fail(RunResult::Mismatch, 0,
            "core and oracle disagree at teardown\n  core:   rules " + RuleList(crules) + "\n  oracle: rules " +
                RuleList(mrules));
-    else if (core.live_mapping_count() != 0 || model->live_mapping_count() != 0)
+    } else if (core.live_mapping_count() != 0 || model->live_mapping_count() != 0) {
+      res.signature = "self-check teardown mappings";
       fail(RunResult::SelfCheck, 0, "mappings survive teardown");
+    }
   }
-  if (res.failure == RunResult::None && (core.touched_page_count() != 0 || core.quarantined_count() != 0))
+  if (res.failure == RunResult::None && (core.touched_page_count() != 0 || core.quarantined_count() != 0)) {
+    res.signature = "self-check teardown residue";
     fail(RunResult::SelfCheck, 0, "the core holds device pages or quarantined mappings after teardown");
+  }
   if (options.log) {
     end.line = "# teardown";
     end.rules = crules;

@@ -33,6 +33,10 @@ struct CallLog {
 struct RunResult {
   enum Failure { None, Mismatch, SelfCheck, Expectation } failure = None;
   std::string message;                 // what went wrong, both sides printed
+  // One line naming the failure for deduplication, stable across inputs that
+  // hit the same bug: "oracle-mismatch <Call> <field>", "self-check <what>",
+  // "expectation <Call> <field>".
+  std::string signature;
   std::size_t failed_call = 0;         // 1-based op index (0: world or teardown)
   std::vector<CallLog> log;            // when RunOptions::log (plus one entry for teardown)
   std::bitset<kRuleCount> rules;       // rules reported during the run, teardown included
