@@ -1,0 +1,131 @@
+// Core micro-benchmarks (Google Benchmark, release build): the cost of one
+// map+unmap pair per family, of a register access and of teardown, with 10,
+// 1e3 and 1e5 other mappings live, and the same pair on the oracle as the
+// baseline the harness pays for every call. Run: bench/run.sh.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <vector>
+
+#include "ddimap/machine.hpp"
+#include "oracle/oracle.hpp"
+
+namespace ddimap {
+namespace {
+
+constexpr u64 kBar = 0xFEBF0000;   // adapter / device BAR, 16 MiB so 1e5 one-page mappings fit
+constexpr u64 kBarLen = 0x1000000;
+constexpr u64 kFb = 0xE0000000;
+
+// A machine with one device of each family started, and `live` MM mappings
+// of distinct pages already made (the population the measured pair sees).
+template <typename M>
+struct World {
+  M m;
+  u64 nic, wdm, umdf, video;
+  explicit World(std::size_t live) {
+    m.AddRam(0, 0x80000000);
+    nic = m.CreateNdisAdapter();
+    wdm = m.CreateWdmDevice();
+    umdf = m.CreateUmdfDevice(0x1000B, true, RegisterAccess::UsingSystemCall);
+    video = m.CreateVideoDevice();
+    m.AssignResource(nic, PhysSpace::Memory, kBar, kBarLen);
+    m.AssignResource(umdf, PhysSpace::Memory, kBar + kBarLen, 0x1000);
+    m.AssignResource(video, PhysSpace::Memory, kFb, kBarLen);
+    for (std::size_t i = 0; i < live; ++i) m.MmMapIoSpace(0xF0000000 + (i % 0x1000) * 0x1000, 0x1000, kMmNonCached);
+  }
+};
+
+template <typename M>
+void MmPair(benchmark::State& st) {
+  World<M> w(static_cast<std::size_t>(st.range(0)));
+  for (auto _ : st) {
+    u64 va = w.m.MmMapIoSpace(0xF8000000, 0x1000, kMmNonCached);
+    w.m.MmUnmapIoSpace(va, 0x1000);
+    benchmark::DoNotOptimize(va);
+  }
+  st.SetItemsProcessed(st.iterations());
+}
+
+void NdisPair(benchmark::State& st) {
+  World<Machine> w(static_cast<std::size_t>(st.range(0)));
+  w.m.EnterCallback(Callback::MiniportInitializeEx, w.nic);
+  for (auto _ : st) {
+    u64 va = 0;
+    w.m.NdisMMapIoSpace(&va, w.nic, kBar, 0x1000);
+    w.m.NdisMUnmapIoSpace(w.nic, va, 0x1000);
+    benchmark::DoNotOptimize(va);
+  }
+}
+
+void UmdfPair(benchmark::State& st) {
+  World<Machine> w(static_cast<std::size_t>(st.range(0)));
+  w.m.EnterCallback(Callback::OnPrepareHardware, w.umdf);
+  for (auto _ : st) {
+    u64 va = 0;
+    w.m.UmdfMapIoSpace(w.umdf, kBar + kBarLen, 0x1000, kMmNonCached, &va);
+    w.m.UmdfUnmapIoSpace(w.umdf, va, 0x1000);
+    benchmark::DoNotOptimize(va);
+  }
+}
+
+void VideoPair(benchmark::State& st) {
+  World<Machine> w(static_cast<std::size_t>(st.range(0)));
+  for (auto _ : st) {
+    u32 len = 0x1000, space = 0;
+    u64 va = 0;
+    w.m.VideoPortMapMemory(w.video, kFb, &len, &space, &va);
+    w.m.VideoPortUnmapMemory(w.video, va, 0);
+    benchmark::DoNotOptimize(va);
+  }
+}
+
+void FilePair(benchmark::State& st) {
+  World<Machine> w(static_cast<std::size_t>(st.range(0)));
+  w.m.AddFile("fw.bin", 4096, true);
+  w.m.EnterCallback(Callback::MiniportInitializeEx, w.nic);
+  NdisStatus s;
+  u64 h = 0;
+  u32 len = 0;
+  w.m.NdisOpenFile(&s, &h, &len, "fw.bin", ~0ull);
+  for (auto _ : st) {
+    u64 buf = 0;
+    w.m.NdisMapFile(&s, &buf, h);
+    w.m.NdisUnmapFile(h);
+    benchmark::DoNotOptimize(buf);
+  }
+}
+
+void RegisterRead(benchmark::State& st) {
+  World<Machine> w(static_cast<std::size_t>(st.range(0)));
+  u64 va = w.m.MmMapIoSpace(0xF8000000, 0x1000, kMmNonCached);
+  w.m.Write(va + 8, 4, 42);
+  for (auto _ : st) benchmark::DoNotOptimize(w.m.Read(va + 8, 4));
+}
+
+void Teardown(benchmark::State& st) {
+  for (auto _ : st) {
+    st.PauseTiming();
+    auto w = std::make_unique<World<Machine>>(static_cast<std::size_t>(st.range(0)));
+    st.ResumeTiming();
+    w->m.Teardown();
+    st.PauseTiming();
+    w.reset();
+    st.ResumeTiming();
+  }
+}
+
+#define DDIMAP_LIVE ->Arg(10)->Arg(1000)->Arg(100000)
+BENCHMARK(MmPair<Machine>) DDIMAP_LIVE;
+BENCHMARK(MmPair<oracle::Model>) DDIMAP_LIVE;
+BENCHMARK(NdisPair) DDIMAP_LIVE;
+BENCHMARK(UmdfPair) DDIMAP_LIVE;
+BENCHMARK(VideoPair) DDIMAP_LIVE;
+BENCHMARK(FilePair) DDIMAP_LIVE;
+BENCHMARK(RegisterRead) DDIMAP_LIVE;
+BENCHMARK(Teardown)->Arg(10)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond)->Iterations(5);
+
+}  // namespace
+}  // namespace ddimap
+
+BENCHMARK_MAIN();
