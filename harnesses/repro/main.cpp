@@ -148,8 +148,20 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
     const char* kind = r.failure == RunResult::Mismatch    ? "oracle mismatch"
                        : r.failure == RunResult::SelfCheck ? "self-check failed"
                                                            : "expectation failed";
-    std::printf("ERROR: ddimap-repro: %s: %s\n%s\nSIGNATURE: %s\n", path.c_str(), kind, r.message.c_str(),
-                r.signature.c_str());
+    // With --expect the output is meant to be saved as a trace: keep it one.
+    std::string text = "ERROR: ddimap-repro: " + path.string() + ": " + kind + "\n" + r.message +
+                       "\nSIGNATURE: " + r.signature + "\n";
+    if (o.expect) {
+      std::string commented;
+      std::size_t b = 0;
+      while (b < text.size()) {
+        std::size_t e = text.find('\n', b);
+        commented += "# " + text.substr(b, e - b) + "\n";
+        b = e + 1;
+      }
+      text = commented;
+    }
+    std::fputs(text.c_str(), stdout);
     return 1;
   }
   return 0;

@@ -157,12 +157,20 @@ RunResult Run(const Program& p, const RunOptions& options) {
       }
       return line;
     };
+    if (options.log) {
+      entry.line = op_line();
+      entry.outcome = co;
+      entry.rules = crules;
+      res.log.push_back(std::move(entry));
+    }
     if (model) {
       Outcome mo = Execute(*model, c);
       std::vector<RuleId> mrules = model->TakeRules();
       if (!SameOutcome(co, mo) || Sorted(crules) != Sorted(mrules)) {
-        res.signature = "oracle-mismatch " + std::string(d.name) + " " +
-                        DifferingField(op.id, co, mo, Sorted(crules) != Sorted(mrules));
+        std::string field = DifferingField(op.id, co, mo, Sorted(crules) != Sorted(mrules));
+        res.signature = "oracle-mismatch " + std::string(d.name) + " " + field;
+        if (field == "rules")
+          res.signature += " core=" + RuleList(Sorted(crules)) + " oracle=" + RuleList(Sorted(mrules));
         fail(RunResult::Mismatch, n + 1,
              "core and oracle disagree on " + op_line() + "\n  core:   " + DescribeOutcome(op.id, co, crules) +
                  "\n  oracle: " + DescribeOutcome(op.id, mo, mrules));
@@ -197,12 +205,6 @@ RunResult Run(const Program& p, const RunOptions& options) {
         res.signature = "expectation " + std::string(d.name);
         fail(RunResult::Expectation, n + 1, op_line() + ": " + why);
       }
-    }
-    if (options.log) {
-      entry.line = op_line();
-      entry.outcome = co;
-      entry.rules = crules;
-      res.log.push_back(std::move(entry));
     }
   }
 
