@@ -184,7 +184,7 @@ std::string Machine::State::DescribeAddress(u64 address, const AddressLookup& l)
   switch (l.kind) {
     case AddressLookup::Base: return "address " + Hex(address) + " is the base of the live " + who;
     case AddressLookup::Interior:
-      return "address " + Hex(address) + " is " + Hex(address - v.base) +
+      return "address " + Hex(address) + " is " + Hex(address >= v.base ? address - v.base : v.base - address) +
              (address >= v.base ? " bytes inside the live " : " bytes before the base of the live ") + who;
     case AddressLookup::Guard:
       return "address " + Hex(address) + " is past the end of the live " + who;

@@ -345,6 +345,10 @@ bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out
     case ArgKind::InOutVirtAddr:
     case ArgKind::File: {
       if (a.kind == Arg::Ref) {
+        if (a.delta != 0) {  // the binary form names a handle, never an offset from one
+          *err = "r" + std::to_string(a.value) + " with an offset has no binary form for a handle";
+          return false;
+        }
         u8 pos;
         if (!refpos(kind == ArgKind::File ? Resource::File : Resource::Process, 0xE0, &pos)) return false;
         out->push_back(pos);
