@@ -26,7 +26,6 @@ class RegionAllocator {
   u64 base() const { return base_; }
   u64 end() const { return base_ + size_; }
   bool Contains(u64 a) const { return a >= base_ && a - base_ < size_; }
-  std::size_t block_count() const { return free_.size(); }
 
  private:
   std::map<u64, u64> free_;  // start -> end

@@ -54,14 +54,6 @@ void Machine::State::ViolationWithRecords(RuleId rule, std::string evidence,
   if (reports.size() < opt.max_recorded_reports) reports.push_back(std::move(r));
 }
 
-void Machine::State::ViolationAt(RuleId rule, const CallRecord& call, std::string evidence,
-                                 const Mapping* m) {
-  CallRecord saved = cur;
-  cur = call;
-  Violation(rule, std::move(evidence), m);
-  cur = saved;
-}
-
 void Machine::State::Violation(RuleId rule, std::string evidence, const Mapping* m) {
   if (m == nullptr) return ViolationWithRecords(rule, std::move(evidence), nullptr, nullptr);
   ViolationWithRecords(rule, std::move(evidence), &m->created, m->is_released ? &m->released : nullptr);

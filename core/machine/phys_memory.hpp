@@ -45,7 +45,6 @@ class PhysMemory {
   bool CacheConflict(u64 s, u64 e, u32 cache) const;
   void AddCache(u64 s, u64 e, u32 cache);
   void RemoveCache(u64 s, u64 e, u32 cache);
-  std::size_t cache_segments() const { return segs_.size(); }
 
  private:
   using Page = std::array<u8, kPageSize>;

@@ -113,10 +113,9 @@ struct Machine::State {
   bool Begin(CallId id, std::initializer_list<u64> args, u8 null_mask = 0);
 
   // --- reports ---
-  // Files a report of `rule` about the current call. Returns the rule's
-  // refusal bit so checks read `if (bad) return Violation(...) ? fail : ...`.
+  // Files a report of `rule` about the current call; `m` adds the calls that
+  // created and released the mapping involved. Policy and suppression apply.
   void Violation(RuleId rule, std::string evidence, const Mapping* m = nullptr);
-  void ViolationAt(RuleId rule, const CallRecord& call, std::string evidence, const Mapping* m);
   void ViolationWithRecords(RuleId rule, std::string evidence, const CallRecord* created,
                             const CallRecord* released);
 
