@@ -1,4 +1,5 @@
 #include "families/common.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap::families {
 
@@ -29,7 +30,7 @@ Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::o
                 s.DescribeAddress(address, l) + ", not of " + Hex(*owner), m);
     return nullptr;
   }
-  if (l.kind == AddressLookup::Interior && !rules.interior_releases) {
+  if (l.kind == AddressLookup::Interior && !rules.interior_releases && !DDIMAP_MUTANT(unmap_interior_accepted)) {
     s.Violation(rules.interior, s.DescribeAddress(address, l), m);
     return nullptr;
   }
@@ -50,7 +51,7 @@ Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
   u64 extent = PageCeil(offset + r.length);  // no overflow: pa + length <= kPhysTop
   if (r.space == PhysSpace::Memory) {
     u64 ps = PageFloor(r.pa);
-    if (s.phys.CacheConflict(ps, ps + extent, r.cache)) {
+    if (s.phys.CacheConflict(ps, ps + extent, r.cache) && !DDIMAP_MUTANT(cache_conflict_missed)) {
       const Mapping* other = FindCacheConflict(s, ps, ps + extent, r.cache);
       std::string ev = "physical range [" + Hex(r.pa) + ", " + Hex(r.pa + r.length) + ") requested as " +
                        std::string(CacheTypeName(r.cache));
@@ -77,7 +78,8 @@ Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
 
 const ResourceRange* FindResource(const Device& d, PhysSpace space, u64 pa, u64 len) {
   for (const auto& res : d.resources)
-    if (res.space == space && Inside(pa, len, res.start, res.length)) return &res;
+    if (res.space == space && Inside(pa, len, res.start, res.length + (DDIMAP_MUTANT(resource_bound_off_by_one) ? 1 : 0)))
+      return &res;
   return nullptr;
 }
 
@@ -117,7 +119,8 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
                 what + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers", m);
     return nullptr;
   }
-  if (v.region == Region::User && v.process != 0 && v.process != s.cur_process) {
+  if (v.region == Region::User && v.process != 0 && v.process != s.cur_process &&
+      !DDIMAP_MUTANT(access_wrong_process_missed)) {
     s.Violation(RuleId::AccessWrongProcess,
                 what + ": user mapping of process " + Hex(v.process) + " touched from " +
                     (s.cur_process ? "process " + Hex(s.cur_process) : std::string("system context")),
@@ -136,6 +139,7 @@ static u8 LoadByte(Machine::State& s, const Mapping& m, u64 off) {
     auto it = s.files.find(m.file);
     return it != s.files.end() && off < it->second.bytes.size() ? it->second.bytes[off] : 0;
   }
+  if (DDIMAP_MUTANT(video_user_alias_broken) && m.v.process != 0) return 0;
   return s.phys.ReadByte(m.v.space, m.v.phys + off);
 }
 

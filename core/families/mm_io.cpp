@@ -1,6 +1,7 @@
 // WDM: MmMapIoSpace / MmMapIoSpaceEx / MmUnmapIoSpace (seed 001).
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -64,7 +65,7 @@ static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool writabl
 u64 Machine::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType) {
   State& s = *s_;
   if (!s.Begin(CallId::MmMapIoSpace, {PhysicalAddress, NumberOfBytes, CacheType})) return 0;
-  if (s.irql > kDispatchLevel) {
+  if (s.irql > (DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : kDispatchLevel)) {
     s.Violation(RuleId::MmIoMapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
     return 0;
   }
@@ -84,7 +85,7 @@ u64 Machine::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType)
 u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect) {
   State& s = *s_;
   if (!s.Begin(CallId::MmMapIoSpaceEx, {PhysicalAddress, NumberOfBytes, Protect})) return 0;
-  if (s.irql > kDispatchLevel) {
+  if (s.irql > (DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : kDispatchLevel)) {
     s.Violation(RuleId::MmIoMapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
     return 0;
   }
@@ -98,7 +99,7 @@ u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect)
     s.Violation(RuleId::MmIoBadProtect, why);
     return 0;
   }
-  bool writable = (Protect & (kPageReadWrite | kPageExecuteReadWrite)) != 0;
+  bool writable = DDIMAP_MUTANT(mm_ex_readonly_writable) || (Protect & (kPageReadWrite | kPageExecuteReadWrite)) != 0;
   return MmMapCommon(s, PhysicalAddress, NumberOfBytes, *cache, writable);
 }
 
@@ -109,12 +110,12 @@ void Machine::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
     s.Violation(RuleId::MmIoUnmapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
     return;
   }
-  if (s.irql > kApcLevel)
+  if (s.irql > (DDIMAP_MUTANT(mm_unmap_verifier_threshold) ? kPassiveLevel : kApcLevel))
     s.Violation(RuleId::MmIoUnmapIrqlVerifier,
                 "called at IRQL " + std::to_string(s.irql) + "; Driver Verifier requires <= APC_LEVEL");
   Mapping* m = families::CheckUnmapAddress(s, BaseAddress, Family::MmIo, std::nullopt, kUnmapRules);
   if (!m) return;
-  if (m->v.length != NumberOfBytes) {
+  if (m->v.length != NumberOfBytes && !DDIMAP_MUTANT(mm_unmap_length_ignored)) {
     s.Violation(RuleId::MmIoUnmapLengthMismatch,
                 "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length), m);
     return;

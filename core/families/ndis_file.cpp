@@ -3,6 +3,7 @@
 
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -32,7 +33,7 @@ bool InInitialize(const Machine::State& s) { return s.cb == Callback::MiniportIn
 // BAD_HANDLE or CLOSED_HANDLE; returns the open file or nullptr.
 OpenFile* CheckHandle(Machine::State& s, u64 h) {
   if (OpenFile* f = s.FindFile(h)) return f;
-  if (HandleIs(h, HandleKind::File) && HandleSerial(h) < s.next_file) {
+  if (HandleIs(h, HandleKind::File) && HandleSerial(h) < s.next_file && !DDIMAP_MUTANT(file_stale_handle_as_bad)) {
     const Tombstone* t = s.FindTombstone(h);
     s.ViolationWithRecords(RuleId::NdisFileClosedHandle, "FileHandle " + Hex(h) + " was already closed",
                            t ? &t->created : nullptr, t ? &t->released : nullptr);
@@ -44,7 +45,7 @@ OpenFile* CheckHandle(Machine::State& s, u64 h) {
 
 void CloseFile(Machine::State& s, u64 handle) {
   OpenFile* f = s.FindFile(handle);
-  if (f->mapped_va) s.ReleaseMapping(f->mapped_va);
+  if (f->mapped_va && !DDIMAP_MUTANT(file_close_while_mapped_not_unmapped)) s.ReleaseMapping(f->mapped_va);
   s.Bury(handle, f->opened);
   s.files.erase(HandleSerial(handle));
 }
@@ -85,7 +86,8 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
   for (std::size_t i = 0; i < s.file_table.size(); ++i)
     if (s.file_table[i].name == *FileName) entry = i;
   if (entry == s.file_table.size()) return finish(kNdisStatusFileNotFound);
-  if (s.files.size() >= s.opt.max_open_files || HighestAcceptableAddress < kLowestBufferCeiling)
+  if (s.files.size() >= s.opt.max_open_files + (DDIMAP_MUTANT(file_open_limit_off_by_one) ? 1 : 0) ||
+      HighestAcceptableAddress < kLowestBufferCeiling)
     return finish(kNdisStatusResources);
   const FileEntry& fe = s.file_table[entry];
   if (!fe.readable) return finish(kNdisStatusErrorReadingFile);
@@ -120,7 +122,7 @@ NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileH
                 "NdisMapFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx");
     return finish(kNdisStatusFailure);
   }
-  if (f->mapped_va != 0) return finish(kNdisStatusAlreadyMapped);
+  if (f->mapped_va != 0 && !DDIMAP_MUTANT(file_already_mapped_not_returned)) return finish(kNdisStatusAlreadyMapped);
   u64 len = f->bytes.size();
   u64 extent = PageCeil(len == 0 ? 1 : len);
   auto va = s.Reserve(Region::System, extent);
@@ -146,7 +148,7 @@ void Machine::NdisUnmapFile(u64 FileHandle) {
     return;
   }
   s.ReleaseMapping(f->mapped_va);
-  f->mapped_va = 0;
+  if (!DDIMAP_MUTANT(file_unmap_keeps_buffer)) f->mapped_va = 0;
 }
 
 void Machine::NdisCloseFile(u64 FileHandle) {
@@ -169,7 +171,7 @@ void families::NdisFileLeaks(Machine::State& s, u64 adapter, std::string_view wh
   std::sort(open.begin(), open.end());  // unordered_map order is not deterministic across builds
   for (u64 serial : open) {
     OpenFile& f = s.files.at(serial);
-    f.leak_reported = true;
+    f.leak_reported = !DDIMAP_MUTANT(file_leak_reported_twice);
     s.ViolationWithRecords(RuleId::NdisFileLeak,
                            "file " + Hex(MakeHandle(HandleKind::File, serial)) + " (\"" + s.file_table[f.entry].name +
                                "\") is still open when " + std::string(when),

@@ -1,6 +1,7 @@
 // NDIS miniport I/O space: NdisMMapIoSpace / NdisMUnmapIoSpace (seed 000).
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -36,7 +37,7 @@ NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHand
   if (!s.Begin(CallId::NdisMMapIoSpace, {0, MiniportAdapterHandle, PhysicalAddress, Length},
                VirtualAddress ? 0 : 1))
     return fail(kNdisStatusFailure);
-  if (s.irql != kPassiveLevel) {
+  if (s.irql > (DDIMAP_MUTANT(ndis_map_irql_dispatch) ? kDispatchLevel : kPassiveLevel)) {
     s.Violation(RuleId::NdisIoIrql, "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL");
     return fail(kNdisStatusFailure);
   }
@@ -49,7 +50,8 @@ NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHand
     s.Violation(RuleId::CommonNullPointer, "VirtualAddress (the out-pointer for the mapped address) is NULL");
     return fail(kNdisStatusFailure);
   }
-  if (s.cb != Callback::MiniportInitializeEx || s.cb_object != MiniportAdapterHandle) {
+  if ((s.cb != Callback::MiniportInitializeEx || s.cb_object != MiniportAdapterHandle) &&
+      !DDIMAP_MUTANT(ndis_map_context_dropped)) {
     s.Violation(RuleId::NdisIoMapContext, "called in " + std::string(CallbackName(s.cb)) +
                                               (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
                                               ", not in MiniportInitializeEx of " + Hex(MiniportAdapterHandle));
@@ -84,7 +86,8 @@ void Machine::NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u
     s.Violation(RuleId::NdisIoBadHandle, BadHandleEvidence(s, MiniportAdapterHandle));
     return;
   }
-  if ((s.cb != Callback::MiniportInitializeEx && s.cb != Callback::MiniportHaltEx) ||
+  if ((s.cb != Callback::MiniportInitializeEx &&
+       (s.cb != Callback::MiniportHaltEx || DDIMAP_MUTANT(ndis_halt_unmap_rejected))) ||
       s.cb_object != MiniportAdapterHandle) {
     s.Violation(RuleId::NdisIoUnmapContext,
                 "called in " + std::string(CallbackName(s.cb)) +
@@ -92,12 +95,15 @@ void Machine::NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u
                     ", not in MiniportInitializeEx or MiniportHaltEx of " + Hex(MiniportAdapterHandle));
     return;
   }
-  Mapping* m = families::CheckUnmapAddress(s, VirtualAddress, Family::NdisIo, MiniportAdapterHandle, kUnmapRules);
+  Mapping* m = families::CheckUnmapAddress(
+      s, VirtualAddress, Family::NdisIo,
+      DDIMAP_MUTANT(ndis_unmap_other_owner_accepted) ? std::nullopt : std::optional<u64>(MiniportAdapterHandle),
+      kUnmapRules);
   if (!m) return;
   if (m->v.length != Length) {
     s.Violation(RuleId::NdisIoUnmapLengthMismatch,
                 "Length " + Hex(Length) + " differs from the mapped Length " + Hex(m->v.length), m);
-    return;
+    if (!DDIMAP_MUTANT(ndis_length_refusal_unmaps)) return;
   }
   s.ReleaseMapping(m->v.va_page);
 }

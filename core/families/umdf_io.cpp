@@ -4,6 +4,7 @@
 // reports and refuses instead.
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -24,7 +25,7 @@ UmdfDevice* CheckDevice(Machine::State& s, u64 This) {
     s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
     return nullptr;
   }
-  if (d->version < kMinVersion || d->version >= kMaxVersion) {
+  if (d->version < kMinVersion || d->version >= kMaxVersion + (DDIMAP_MUTANT(umdf_version_2_0_accepted) ? 1 : 0)) {
     s.Violation(RuleId::UmdfIoVersion, "device " + Hex(This) + " runs UMDF " + VersionText(d->version) +
                                            "; IWDFDevice3 I/O-space mapping needs 1.11 <= version < 2.0");
     return nullptr;
@@ -76,7 +77,7 @@ HResult Machine::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes
                     " bytes is not inside one memory resource assigned to " + Hex(This));
     return fail(kEInvalidArg);
   }
-  if (auto it = d->mapped.find(res->start); it != d->mapped.end()) {
+  if (auto it = d->mapped.find(res->start); it != d->mapped.end() && !DDIMAP_MUTANT(umdf_duplicate_mapping_missed)) {
     const Mapping* other = s.maps.FindLive(it->second);
     s.Violation(RuleId::UmdfIoDuplicateMapping,
                 "the resource at " + Hex(res->start) + " is already mapped at " + Hex(other->v.base), other);
@@ -118,12 +119,16 @@ void Machine::UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfByte
   State& s = *s_;
   if (!s.Begin(CallId::UmdfUnmapIoSpace, {This, PseudoBaseAddress, NumberOfBytes})) return;
   if (!CheckDevice(s, This)) return;
-  if ((s.cb != Callback::OnReleaseHardware && s.cb != Callback::OnPrepareHardware) || s.cb_object != This) {
+  if (((s.cb != Callback::OnReleaseHardware || DDIMAP_MUTANT(umdf_release_unmap_rejected)) &&
+       s.cb != Callback::OnPrepareHardware) ||
+      s.cb_object != This) {
     s.Violation(RuleId::UmdfIoUnmapContext, "called in " + std::string(CallbackName(s.cb)) +
                                                 ", not in OnReleaseHardware (or OnPrepareHardware) of " + Hex(This));
     return;
   }
-  Mapping* m = families::CheckUnmapAddress(s, PseudoBaseAddress, Family::UmdfIo, This, kUnmapRules);
+  Mapping* m = families::CheckUnmapAddress(
+      s, PseudoBaseAddress, Family::UmdfIo,
+      DDIMAP_MUTANT(umdf_unmap_other_owner_accepted) ? std::nullopt : std::optional<u64>(This), kUnmapRules);
   if (!m) return;
   if (m->v.length != NumberOfBytes) {
     s.Violation(RuleId::UmdfIoUnmapLengthMismatch,
@@ -144,7 +149,8 @@ u64 Machine::UmdfGetHardwareRegisterMappedAddress(u64 This, u64 PseudoBaseAddres
     return 0;
   }
   AddressLookup l = s.maps.Lookup(PseudoBaseAddress);
-  if (l.kind != AddressLookup::Base || l.mapping->v.family != Family::UmdfIo || l.mapping->v.owner != This ||
+  if (l.kind != AddressLookup::Base || l.mapping->v.family != Family::UmdfIo ||
+      (l.mapping->v.owner != This && !DDIMAP_MUTANT(umdf_hw_address_wrong_owner)) ||
       l.mapping->view_va == 0) {
     s.Violation(RuleId::UmdfIoNoUserMapping,
                 s.DescribeAddress(PseudoBaseAddress, l) + "; not a live pseudo base of " + Hex(This), l.mapping);

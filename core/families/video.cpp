@@ -1,6 +1,7 @@
 // Video miniport: VideoPortMapMemory / VideoPortUnmapMemory (seed 004).
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -88,7 +89,7 @@ VpStatus Machine::VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress
   if (!CheckDevice(s, HwDeviceExtension) || !CheckIrql(s)) return kErrorInvalidParameter;
   Mapping* m = families::CheckUnmapAddress(s, VirtualAddress, Family::Video, HwDeviceExtension, kUnmapRules);
   if (!m) return kErrorInvalidParameter;
-  if (ProcessHandle != 0 && ProcessHandle != m->v.process) {
+  if (ProcessHandle != 0 && ProcessHandle != m->v.process && !DDIMAP_MUTANT(video_process_ignored)) {
     s.Violation(RuleId::VideoUnmapWrongProcess,
                 "ProcessHandle " + Hex(ProcessHandle) + " is neither 0 nor the handle given at map time (" +
                     Hex(m->v.process) + ")",

@@ -2,6 +2,7 @@
 // program, and the points where the LEAK rules are checked.
 #include "families/families.hpp"
 #include "machine/state.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 
@@ -27,7 +28,7 @@ ControlStatus Machine::ExitProcess(u64 process) {
   if (!s_->Begin(CallId::ExitProcess, {process})) return ControlStatus::BadState;
   Process* p = s_->FindProcess(process);
   if (!p) return ControlStatus::BadObject;
-  families::VideoLeaks(*s_, 0, process, "its process exits");
+  if (!DDIMAP_MUTANT(video_exit_leak_missed)) families::VideoLeaks(*s_, 0, process, "its process exits");
   s_->Bury(process, p->created);
   s_->processes.erase(HandleSerial(process));
   if (s_->cur_process == process) s_->cur_process = 0;
@@ -107,9 +108,10 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
     case Callback::StartDevice:
       if (!ok) families::MmIoLeaks(s, obj, when);
       if (ok) s.FindWdm(obj)->state = PnpState::Started;
+      else if (DDIMAP_MUTANT(wdm_failed_restart_resets)) s.FindWdm(obj)->state = PnpState::Added;
       break;
     case Callback::StopDevice:
-      families::MmIoLeaks(s, obj, when);
+      if (!DDIMAP_MUTANT(mm_stop_leak_missed)) families::MmIoLeaks(s, obj, when);
       s.FindWdm(obj)->state = PnpState::Stopped;
       break;
     case Callback::RemoveDevice:

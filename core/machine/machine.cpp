@@ -119,7 +119,7 @@ u64 Machine::State::Intern(std::string_view name) {
 
 std::optional<u64> Machine::State::Reserve(Region r, u64 extent) {
   if (extent > ~0ull - kPageSize) return std::nullopt;
-  return regions[static_cast<int>(r)].Allocate(extent + kPageSize);
+  return regions[static_cast<int>(r)].Allocate(extent + (DDIMAP_MUTANT(guard_page_not_reserved) ? 0 : kPageSize));
 }
 
 std::size_t* Machine::State::OwnerCount(const Mapping& m) {
@@ -147,22 +147,25 @@ Mapping& Machine::State::AddMapping(Mapping m) {
 }
 
 void Machine::State::FreeExtent(const Mapping& m) {
-  regions[static_cast<int>(m.v.region)].Free(m.v.va_page, m.v.extent + kPageSize);
+  regions[static_cast<int>(m.v.region)].Free(m.v.va_page, m.v.extent + (DDIMAP_MUTANT(guard_page_not_reserved) ? 0 : kPageSize));
 }
 
 void Machine::State::ReleaseMappingBy(u64 va_page, const CallRecord& by, bool quarantine) {
   Mapping* m = maps.FindLive(va_page);
   if (!m) return;
-  if (std::size_t* n = OwnerCount(*m)) --*n;
+  if (std::size_t* n = OwnerCount(*m); n && !DDIMAP_MUTANT(owner_count_not_decremented)) --*n;
   if (m->v.family == Family::UmdfIo && m->parent_va == 0)
     if (UmdfDevice* d = FindUmdf(m->v.owner)) d->mapped.erase(m->resource_start);
-  if (m->v.family != Family::NdisFile && m->v.space == PhysSpace::Memory && m->parent_va == 0)
+  if (m->v.family != Family::NdisFile && m->v.space == PhysSpace::Memory && m->parent_va == 0 &&
+      !DDIMAP_MUTANT(cache_count_not_decremented))
     phys.RemoveCache(PageFloor(m->v.phys), PageFloor(m->v.phys) + m->v.extent, m->v.cache);
   u64 view = m->view_va;
   auto free_fn = [this](const Mapping& x) { FreeExtent(x); };
-  std::size_t capacity = quarantine && !DDIMAP_MUTANT(quarantine_skipped) ? opt.quarantine_capacity : 0;
+  std::size_t capacity = quarantine && !DDIMAP_MUTANT(quarantine_skipped)
+                             ? opt.quarantine_capacity - (DDIMAP_MUTANT(quarantine_evict_early) ? 1 : 0)
+                             : 0;
   maps.Release(va_page, by, capacity, free_fn);
-  if (view != 0) maps.Release(view, by, capacity, free_fn);
+  if (view != 0 && !DDIMAP_MUTANT(umdf_view_not_released)) maps.Release(view, by, capacity, free_fn);
 }
 
 void Machine::State::ReleaseMapping(u64 va_page) { ReleaseMappingBy(va_page, cur); }
