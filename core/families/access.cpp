@@ -13,21 +13,19 @@ CallId AccessCall(bool write, unsigned width) {
   }
 }
 
-bool ValidWidth(unsigned w) { return w == 1 || w == 2 || w == 4 || w == 8; }
-
 }  // namespace
 
 u64 Machine::Read(u64 address, unsigned width) {
   State& s = *s_;
   // An invalid width is still a call (it counts), but does nothing.
-  if (!s.Begin(AccessCall(false, width), {address}) || !ValidWidth(width)) return 0;
+  if (!s.Begin(AccessCall(false, width), {address}) || !families::ValidWidth(width)) return 0;
   const Mapping* m = families::CheckAccess(s, address, width, false, 0);
   return m ? families::LoadThrough(s, *m, address, width) : 0;
 }
 
 void Machine::Write(u64 address, unsigned width, u64 value) {
   State& s = *s_;
-  if (!s.Begin(AccessCall(true, width), {address, value}) || !ValidWidth(width)) return;
+  if (!s.Begin(AccessCall(true, width), {address, value}) || !families::ValidWidth(width)) return;
   if (const Mapping* m = families::CheckAccess(s, address, width, true, 0))
     families::StoreThrough(s, *m, address, width, value);
 }

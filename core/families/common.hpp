@@ -50,6 +50,9 @@ const ResourceRange* FindResource(const Device& d, PhysSpace space, u64 pa, u64 
 // legal, and must be that device's). Reports and returns nullptr when refused.
 const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool write, u64 umdf_device);
 
+// Register and buffer accesses are 1, 2, 4 or 8 bytes wide.
+inline bool ValidWidth(unsigned w) { return w == 1 || w == 2 || w == 4 || w == 8; }
+
 // Reads/writes little-endian through an accepted mapping.
 u64 LoadThrough(Machine::State& s, const Mapping& m, u64 address, unsigned width);
 void StoreThrough(Machine::State& s, const Mapping& m, u64 address, unsigned width, u64 value);

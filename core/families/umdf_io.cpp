@@ -168,11 +168,9 @@ static CallId UmdfAccessCall(bool write, unsigned width) {
   }
 }
 
-static bool ValidWidth(unsigned w) { return w == 1 || w == 2 || w == 4 || w == 8; }
-
 u64 Machine::UmdfReadRegister(u64 This, u64 address, unsigned width) {
   State& s = *s_;
-  if (!s.Begin(UmdfAccessCall(false, width), {This, address}) || !ValidWidth(width)) return 0;
+  if (!s.Begin(UmdfAccessCall(false, width), {This, address}) || !families::ValidWidth(width)) return 0;
   if (!s.FindUmdf(This)) {
     s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
     return 0;
@@ -183,7 +181,7 @@ u64 Machine::UmdfReadRegister(u64 This, u64 address, unsigned width) {
 
 void Machine::UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value) {
   State& s = *s_;
-  if (!s.Begin(UmdfAccessCall(true, width), {This, address, value}) || !ValidWidth(width)) return;
+  if (!s.Begin(UmdfAccessCall(true, width), {This, address, value}) || !families::ValidWidth(width)) return;
   if (!s.FindUmdf(This)) {
     s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
     return;

@@ -290,18 +290,23 @@ std::string Machine::CheckInvariants() const {
 
 // --- building ---------------------------------------------------------------------------
 
+bool Machine::State::ResourceOverlaps(PhysSpace space, u64 start, u64 length) const {
+  auto clash = [&](const Device& d) {
+    for (const auto& r : d.resources)
+      if (r.space == space && Overlaps(start, length, r.start, r.length)) return true;
+    return false;
+  };
+  for (const auto& d : adapters) if (clash(d)) return true;
+  for (const auto& d : wdm) if (clash(d)) return true;
+  for (const auto& d : umdf) if (clash(d)) return true;
+  for (const auto& d : video) if (clash(d)) return true;
+  return false;
+}
+
 ControlStatus Machine::AddRam(u64 pa, u64 length) {
   if (!s_->Begin(CallId::AddRam, {pa, length})) return ControlStatus::BadState;
   if (length == 0 || PhysOverflows(pa, length)) return ControlStatus::BadArgument;
-  auto clash = [&](const Device& d) {
-    for (const auto& r : d.resources)
-      if (r.space == PhysSpace::Memory && Overlaps(pa, length, r.start, r.length)) return true;
-    return false;
-  };
-  for (const auto& d : s_->adapters) if (clash(d)) return ControlStatus::BadArgument;
-  for (const auto& d : s_->wdm) if (clash(d)) return ControlStatus::BadArgument;
-  for (const auto& d : s_->umdf) if (clash(d)) return ControlStatus::BadArgument;
-  for (const auto& d : s_->video) if (clash(d)) return ControlStatus::BadArgument;
+  if (s_->ResourceOverlaps(PhysSpace::Memory, pa, length)) return ControlStatus::BadArgument;
   s_->phys.AddRam(pa, length);
   return ControlStatus::Ok;
 }
@@ -342,15 +347,7 @@ ControlStatus Machine::AssignResource(u64 object, PhysSpace space, u64 start, u6
   if (static_cast<u8>(space) > 1 || length == 0 || PhysOverflows(start, length))
     return ControlStatus::BadArgument;
   if (space == PhysSpace::Memory && s_->phys.OverlapsRam(start, length)) return ControlStatus::BadArgument;
-  auto clash = [&](const Device& d) {
-    for (const auto& r : d.resources)
-      if (r.space == space && Overlaps(start, length, r.start, r.length)) return true;
-    return false;
-  };
-  for (const auto& d : s_->adapters) if (clash(d)) return ControlStatus::BadArgument;
-  for (const auto& d : s_->wdm) if (clash(d)) return ControlStatus::BadArgument;
-  for (const auto& d : s_->umdf) if (clash(d)) return ControlStatus::BadArgument;
-  for (const auto& d : s_->video) if (clash(d)) return ControlStatus::BadArgument;
+  if (s_->ResourceOverlaps(space, start, length)) return ControlStatus::BadArgument;
   dev->resources.push_back({space, start, length});
   return ControlStatus::Ok;
 }

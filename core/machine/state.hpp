@@ -126,6 +126,8 @@ struct Machine::State {
   VideoDevice* FindVideo(u64 h);
   Device* FindDevice(u64 h);
   Process* FindProcess(u64 h);
+  // Whether [start, start+length) in `space` overlaps any device's resource.
+  bool ResourceOverlaps(PhysSpace space, u64 start, u64 length) const;
   OpenFile* FindFile(u64 h);
   const Tombstone* FindTombstone(u64 h) const;
   void Bury(u64 handle, const CallRecord& created);
