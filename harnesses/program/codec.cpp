@@ -303,10 +303,24 @@ bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out
       }
       return true;
     }
-    case ArgKind::PhysAddr:
+    case ArgKind::PhysAddr: {
+      // A world resource's start (2 bytes) or a 16-bit offset into it (4 bytes)
+      // before the raw form (9 bytes): long lifecycles must fit max_len.
+      const auto& res = WorldResources();
+      for (std::size_t i = 0; i < res.size(); ++i) {
+        if (v - res[i].start >= 0x10000) continue;
+        if (v == res[i].start) {
+          out->insert(out->end(), {0, static_cast<u8>(i)});
+        } else {
+          out->insert(out->end(), {1, static_cast<u8>(i)});
+          PutLe(out, v - res[i].start, 2);
+        }
+        return true;
+      }
       out->push_back(kRaw64);
       PutLe(out, v, 8);
       return true;
+    }
     case ArgKind::Irql:
       if (v < 4) {
         out->push_back(static_cast<u8>(v));

@@ -224,7 +224,7 @@ bool ParseValue(LineParser& lp, ArgKind kind, u64* v) {
       *v = o->handle;
       return true;
     }
-    return lp.FailAt(start, "expected an object of the world (nic0, nic1, wdm0, wdm1, umdf0..umdf3, video0, video1) "
+    return lp.FailAt(start, "expected an object of the world (nic0, nic1, wdm0, wdm1, umdf0..umdf4, video0, video1) "
                             "or a number, got '" + tok + "'");
   }
   switch (kind) {

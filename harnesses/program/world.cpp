@@ -12,6 +12,7 @@ const std::vector<WorldObject>& WorldObjects() {
       {"umdf1", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 2)},
       {"umdf2", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 3)},
       {"umdf3", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 4)},
+      {"umdf4", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 5)},
       {"video0", HandleKind::Video, MakeHandle(HandleKind::Video, 1)},
       {"video1", HandleKind::Video, MakeHandle(HandleKind::Video, 2)},
   };
@@ -19,7 +20,8 @@ const std::vector<WorldObject>& WorldObjects() {
 }
 
 UmdfSpec UmdfSpecOf(std::string_view name) {
-  if (name == "umdf1") return {0x1000B, true, RegisterAccess::UsingUserModeMapping};  // user-mode view
+  // user-mode views; two such devices, so a pseudo base of the wrong one can be asked for
+  if (name == "umdf1" || name == "umdf4") return {0x1000B, true, RegisterAccess::UsingUserModeMapping};
   if (name == "umdf2") return {0x20000, true, RegisterAccess::UsingSystemCall};       // UMDF 2.0
   if (name == "umdf3") return {0x1000B, false, RegisterAccess::UsingSystemCall};      // no direct access
   return {0x1000B, true, RegisterAccess::UsingSystemCall};
@@ -36,6 +38,7 @@ const std::vector<WorldResource>& WorldResources() {
       {"umdf1", PhysSpace::Memory, 0xFEE20000, 0x1000},
       {"umdf2", PhysSpace::Memory, 0xFEE30000, 0x1000},
       {"umdf3", PhysSpace::Memory, 0xFEE40000, 0x1000},
+      {"umdf4", PhysSpace::Memory, 0xFEE50000, 0x1000},
       {"video0", PhysSpace::Memory, 0xE0000000, 0x1000000},
       {"video0", PhysSpace::Port, 0x3C0, 0x20},
       {"video1", PhysSpace::Memory, 0xE1000000, 0x100000},
