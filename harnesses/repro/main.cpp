@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ options:
   --quiet          print only failures and the summary
   --stats          after the run, list which rules and documented statuses
                    the inputs reached (and which they did not)
+  --reach-log      after each input, one line of what the inputs so far have
+                   reached: "# reach-log PATH rules R/N statuses S/N pairs P"
+                   (pairs: distinct (call, outcome) pairs, the state coverage
+                   the reach benchmark plots over time)
   --emit-binary F  compile the single given trace into binary input F
   --help           this text
 )";
@@ -49,11 +54,15 @@ options:
 struct Reach {
   std::bitset<kRuleCount> rules;
   std::vector<bool> statuses = std::vector<bool>(DocumentedStatuses().size());
+  // (call, outcome): the rules the call reported, else its documented status,
+  // else whether it returned zero. Edge coverage saturates early on a model
+  // this small; these pairs keep growing while new behaviour is found.
+  std::set<std::string> pairs;
 };
 
 struct Options {
   std::string profile;
-  bool oracle = true, expect = false, quiet = false, stats = false;
+  bool oracle = true, expect = false, quiet = false, stats = false, reach_log = false;
   std::string emit_binary;
   std::vector<std::string> inputs;
 };
@@ -100,6 +109,18 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
   reach->rules |= r.rules;
   for (const auto& [id, ret] : r.outcomes)
     if (int i = StatusIndex(id, ret); i >= 0) reach->statuses[static_cast<std::size_t>(i)] = true;
+  for (std::size_t i = 0; i < r.log.size() && i < p.size(); ++i) {
+    const CallLog& l = r.log[i];
+    std::string key = std::string(Call(p[i].id).name) + " ";
+    if (!l.rules.empty()) {
+      for (RuleId rule : l.rules) key += "!" + std::string(RuleName(rule));
+    } else if (int si = StatusIndex(p[i].id, l.outcome.ret); si >= 0) {
+      key += std::string(DocumentedStatuses()[static_cast<std::size_t>(si)].name);
+    } else {
+      key += l.outcome.ret == 0 ? "zero" : "nonzero";
+    }
+    reach->pairs.insert(std::move(key));
+  }
   std::string out = "# " + path.string() + " (" + (is_trace ? "trace" : "binary, " + profile) + ", " +
                     std::to_string(p.size()) + " calls)\n";
   int results = 0;
@@ -167,6 +188,63 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
   return 0;
 }
 
+// What the reach statistics count: only what the profile can reach. fuzz_all,
+// every rule; a family harness, its family's rules except UNMAP_OTHER_FAMILY
+// (which needs a second family), plus COMMON when it has pointer parameters
+// and, with KeSetIrql, MACHINE. NdisMMapIoSpace's NDIS_STATUS_RESOURCES needs
+// the system region filled by another family, so it too counts in fuzz_all
+// only. ACCESS rules need several families' mappings, so only fuzz_all counts them.
+struct Totals {
+  std::string profile;
+  std::size_t rules = 0, rules_total = 0, statuses = 0, statuses_total = 0;
+  std::vector<std::string> missing;  // "rule not reached: X" / "status not reached: Y"
+};
+
+Totals Count(const Reach& reach, const std::string& profile) {
+  const Profile& prof = ProfileByName(profile.empty() ? "fuzz_all" : profile);
+  bool all = prof.name == "fuzz_all" || prof.name == "fuzz_trace";
+  auto own = [&](Family f) {
+    for (CallId id : prof.calls)
+      if (Call(id).family == f && f != Family::Access) return true;
+    return false;
+  };
+  auto relevant = [&](const RuleInfo& r) {
+    if (all) return true;
+    if (r.family == Family::Machine) return prof.Allows(CallId::SetIrql);
+    if (r.family == Family::Common) {
+      for (CallId id : prof.calls)
+        for (int i = 0; i < Call(id).param_count; ++i)
+          if (IsPointerKind(Call(id).params[i].kind)) return true;
+      return false;
+    }
+    return own(r.family) && r.name.find("UNMAP_OTHER_FAMILY") == std::string_view::npos;
+  };
+  auto status_relevant = [&](std::size_t i) {
+    const StatusEntry& e = DocumentedStatuses()[i];
+    if (!prof.Allows(e.id)) return false;
+    return all || !(e.id == CallId::NdisMMapIoSpace && e.value == kNdisStatusResources);
+  };
+  Totals t;
+  t.profile = prof.name;
+  for (const auto& rule : AllRules()) {
+    if (!relevant(rule)) continue;
+    ++t.rules_total;
+    if (reach.rules.test(static_cast<std::size_t>(rule.id)))
+      ++t.rules;
+    else
+      t.missing.push_back("rule not reached: " + std::string(rule.name));
+  }
+  for (std::size_t i = 0; i < reach.statuses.size(); ++i) {
+    if (!status_relevant(i)) continue;
+    ++t.statuses_total;
+    if (reach.statuses[i])
+      ++t.statuses;
+    else
+      t.missing.push_back("status not reached: " + std::string(DocumentedStatuses()[i].name));
+  }
+  return t;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,6 +277,8 @@ int main(int argc, char** argv) {
       o.quiet = true;
     } else if (a == "--stats") {
       o.stats = true;
+    } else if (a == "--reach-log") {
+      o.reach_log = true;
     } else if (a == "--emit-binary") {
       o.emit_binary = value("--emit-binary");
     } else if (!a.empty() && a[0] == '-') {
@@ -253,54 +333,21 @@ int main(int argc, char** argv) {
     for (const auto& f : files) {
       int s = Replay(f, o, &reach);
       ++ran;
+      if (o.reach_log) {
+        Totals t = Count(reach, o.profile);
+        std::printf("# reach-log %s rules %zu/%zu statuses %zu/%zu pairs %zu\n", f.c_str(), t.rules, t.rules_total,
+                    t.statuses, t.statuses_total, reach.pairs.size());
+      }
       if (s != 0) ++failed;
       status = std::max(status, s);
     }
   }
   std::printf("# ddimap-repro: %d input(s), %d passed, %d failed\n", ran, ran - failed, failed);
   if (o.stats) {
-    // Only what the profile can reach counts: fuzz_all, every rule; a family
-    // harness, its family's rules except UNMAP_OTHER_FAMILY (which needs a
-    // second family), plus COMMON when it has pointer parameters and, with
-    // KeSetIrql, MACHINE. NdisMMapIoSpace's NDIS_STATUS_RESOURCES needs the
-    // system region filled by another family, so it too counts in fuzz_all only. ACCESS rules
-    // need several families' mappings, so only fuzz_all counts them.
-    const Profile& prof = ProfileByName(o.profile.empty() ? "fuzz_all" : o.profile);
-    bool all = prof.name == "fuzz_all" || prof.name == "fuzz_trace";
-    auto own = [&](Family f) {
-      for (CallId id : prof.calls)
-        if (Call(id).family == f && f != Family::Access) return true;
-      return false;
-    };
-    auto relevant = [&](const RuleInfo& r) {
-      if (all) return true;
-      if (r.family == Family::Machine) return prof.Allows(CallId::SetIrql);
-      if (r.family == Family::Common) {
-        for (CallId id : prof.calls)
-          for (int i = 0; i < Call(id).param_count; ++i)
-            if (IsPointerKind(Call(id).params[i].kind)) return true;
-        return false;
-      }
-      return own(r.family) && r.name.find("UNMAP_OTHER_FAMILY") == std::string_view::npos;
-    };
-    std::size_t rules = 0, rules_total = 0, statuses = 0, statuses_total = 0;
-    for (const auto& rule : AllRules())
-      if (relevant(rule)) ++rules_total, rules += reach.rules.test(static_cast<std::size_t>(rule.id));
-    auto status_relevant = [&](std::size_t i) {
-      const StatusEntry& e = DocumentedStatuses()[i];
-      if (!prof.Allows(e.id)) return false;
-      return all || !(e.id == CallId::NdisMMapIoSpace && e.value == kNdisStatusResources);
-    };
-    for (std::size_t i = 0; i < reach.statuses.size(); ++i)
-      if (status_relevant(i)) ++statuses_total, statuses += reach.statuses[i];
-    std::printf("# reach (%s): rules %zu/%zu, statuses %zu/%zu\n", prof.name.c_str(), rules, rules_total, statuses,
-                statuses_total);
-    for (const auto& rule : AllRules())
-      if (relevant(rule) && !reach.rules.test(static_cast<std::size_t>(rule.id)))
-        std::printf("# rule not reached: %s\n", std::string(rule.name).c_str());
-    for (std::size_t i = 0; i < reach.statuses.size(); ++i)
-      if (status_relevant(i) && !reach.statuses[i])
-        std::printf("# status not reached: %s\n", std::string(DocumentedStatuses()[i].name).c_str());
+    Totals t = Count(reach, o.profile);
+    std::printf("# reach (%s): rules %zu/%zu, statuses %zu/%zu\n", t.profile.c_str(), t.rules, t.rules_total,
+                t.statuses, t.statuses_total);
+    for (const std::string& m : t.missing) std::printf("# %s\n", m.c_str());
   }
   return status;
 }
