@@ -49,12 +49,14 @@ struct ResultInfo {
 
 struct State {
   std::vector<ResultInfo> results;
-  // Result numbers of each resource kind, oldest first.
-  std::vector<u64> Of(Resource r) const {
-    std::vector<u64> out;
-    for (u64 i = 0; i < results.size(); ++i)
-      if (results[i].kind == r) out.push_back(i);
-    return out;
+  // Result numbers of each resource kind, oldest first; kept as results grow,
+  // because every reference argument asks for one of these lists.
+  std::array<std::vector<u64>, 8> by_kind;
+  static_assert(static_cast<std::size_t>(Resource::Video) < 8, "one list per resource kind");
+  const std::vector<u64>& Of(Resource r) const { return by_kind[static_cast<std::size_t>(r)]; }
+  void Add(Resource r, u64 length) {
+    by_kind[static_cast<std::size_t>(r)].push_back(results.size());
+    results.push_back({r, length});
   }
 };
 
@@ -120,7 +122,7 @@ u64 MappedLength(const Op& op, const State& st) {
 
 void Record(const Op& op, State* st) {
   Resource r = MadeResource(op.id);
-  if (r != Resource::None) st->results.push_back({r, MappedLength(op, *st)});
+  if (r != Resource::None) st->Add(r, MappedLength(op, *st));
 }
 
 // --- decoding one argument ----------------------------------------------------
@@ -134,7 +136,7 @@ Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
   switch (kind) {
     case ArgKind::VirtAddr: {
       u8 s = r.Byte();
-      auto maps = st.Of(Resource::Mapping);
+      const auto& maps = st.Of(Resource::Mapping);
       if (s == kRaw64) return c(r.Le(8));
       if (s >= 0xF0 || maps.empty()) return c(kAddressConsts[s % kAddressConsts.size()]);
       u8 which = r.Byte();
@@ -161,7 +163,7 @@ Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
       if (s == kRaw64) return c(r.Le(8) & mask);
       if (s == kRaw32) return c(r.Le(4) & mask);
       if (s == kRaw16) return c(r.Le(2) & mask);
-      auto maps = st.Of(Resource::Mapping);
+      const auto& maps = st.Of(Resource::Mapping);
       if (s >= 0xE0) return c(kLengthConsts[(s - 0xE0) % kLengthConsts.size()] & mask);
       if (maps.empty()) return c(kLengthConsts[s % kLengthConsts.size()] & mask);
       u64 len = st.results[maps[maps.size() - 1 - (r.Byte() % maps.size())]].length;
@@ -203,7 +205,7 @@ Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
     case ArgKind::File: {
       u8 s = r.Byte();
       if (s == kRaw64) return c(r.Le(8));
-      auto list = st.Of(kind == ArgKind::File ? Resource::File : Resource::Process);
+      const auto& list = st.Of(kind == ArgKind::File ? Resource::File : Resource::Process);
       if (s >= 0xE0 || list.empty()) return c(0);
       return RefFromNewest(list, s);
     }
@@ -245,7 +247,7 @@ bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out
       *err = "r" + std::to_string(a.value) + " is not a result of the right kind here";
       return false;
     }
-    auto list = st.Of(want);
+    const auto& list = st.Of(want);
     auto it = std::find(list.begin(), list.end(), a.value);
     u64 back = static_cast<u64>(list.end() - it) - 1;
     if (back >= limit) {

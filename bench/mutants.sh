@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Bug-finding power: how fast fuzz_all kills each semantic mutant of the core
+# (core/mutants/mutants.def), from the shipped corpus and from an empty one,
+# against the naive baseline harness fuzz_baseline (FuzzedDataProvider,
+# uniform raw arguments, no reuse of results, crash/sanitizer only).
+#
+# One tree, build/bench-mutants (clang, libFuzzer + ASan + UBSan, like the
+# libfuzzer-asan preset, plus -DDDIMAP_MUTANTS=ON), holds every mutant; each
+# run selects one with DDIMAP_MUTANT=<name>, so nothing is rebuilt per mutant.
+# A run is one libFuzzer process with -seed=<trial> and -max_total_time=<budget>;
+# it kills the mutant when it stops on a crash (exit status != 0 and a crash
+# artifact). Time to kill is the run's wall time; executions come from
+# -print_final_stats. Before the mutants, both harnesses run with no mutant
+# for the empty-corpus budget: a crash there is a false alarm and fails the script.
+#
+# Environment (defaults in brackets):
+#   TRIALS [3]            runs per mutant and mode (seeds 1..TRIALS)
+#   SHIPPED_BUDGET [60]   seconds per run from the shipped corpus
+#   EMPTY_BUDGET [10]     seconds per run from an empty corpus (fuzz_all)
+#   BASELINE_BUDGET [EMPTY_BUDGET]  seconds per run of fuzz_baseline (empty corpus)
+#   JOBS [nproc]          runs in parallel (one core each)
+#   MUTANTS [all]         comma-separated subset
+# Prints markdown (per-mutant table, then totals); raw results go to
+# build/bench-mutants/campaign/results.tsv. Exit 0 unless the build or the
+# no-mutant check fails.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$root/build/bench-mutants
+out=$build/campaign
+
+# --worker MUTANT MODE TRIAL: one run (MUTANT "none": no mutant); appends a TSV line to results.tsv.
+if [ "${1:-}" = --worker ]; then
+  m=$2 mode=$3 trial=$4
+  dir=$out/runs/$m.$mode.$trial
+  rm -rf "$dir" && mkdir -p "$dir/new"
+  case $mode in
+    shipped) bin=fuzz_all budget=$SHIPPED_BUDGET
+             args=(-max_len=4096 -dict="$root/dictionaries/fuzz_all.dict" "$dir/new" "$root/corpus/fuzz_all") ;;
+    empty)   bin=fuzz_all budget=$EMPTY_BUDGET
+             args=(-max_len=4096 -dict="$root/dictionaries/fuzz_all.dict" "$dir/new") ;;
+    baseline) bin=fuzz_baseline budget=$BASELINE_BUDGET args=("$dir/new") ;;
+  esac
+  start=$(date +%s.%N)
+  mutant=$m
+  [ "$m" = none ] && mutant=
+  DDIMAP_MUTANT=$mutant "$build/harnesses/$bin" -seed="$trial" -max_total_time="$budget" -print_final_stats=1 \
+    -artifact_prefix="$dir/" "${args[@]}" >"$dir/log" 2>&1
+  rc=$?
+  end=$(date +%s.%N)
+  secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n1)
+  killed=no
+  if [ "$rc" -ne 0 ] && compgen -G "$dir/crash-*" >/dev/null; then killed=yes; fi
+  sig=$(sed -n 's/^SIGNATURE: //p; s/^SUMMARY: \(AddressSanitizer\|UndefinedBehaviorSanitizer\|libFuzzer\): /\1: /p' \
+        "$dir/log" | head -n1 | tr '\t' ' ')
+  [ "$killed" = yes ] || secs=$budget
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$mode" "$trial" "$killed" "$secs" "${execs:-0}" "${sig:--}" \
+    >>"$out/results.tsv"
+  tail -n 40 "$dir/log" >"$dir/log.tail" && mv "$dir/log.tail" "$dir/log"
+  rm -rf "$dir/new"
+  exit 0
+fi
+
+export TRIALS=${TRIALS:-3} SHIPPED_BUDGET=${SHIPPED_BUDGET:-60} EMPTY_BUDGET=${EMPTY_BUDGET:-10}
+export BASELINE_BUDGET=${BASELINE_BUDGET:-$EMPTY_BUDGET}
+JOBS=${JOBS:-$(nproc)}
+cd "$root" || exit 1
+
+flags='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
+gen=()
+command -v ninja >/dev/null && gen=(-G Ninja)
+mkdir -p "$build"
+echo "--- building $build (libFuzzer + ASan + UBSan, mutants on)" >&2
+if ! env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u LIB_FUZZING_ENGINE cmake -S "$root" -B "$build" "${gen[@]}" \
+      -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      "-DCMAKE_C_FLAGS=$flags -fsanitize=fuzzer-no-link" "-DCMAKE_CXX_FLAGS=$flags -fsanitize=fuzzer-no-link" \
+      "-DCMAKE_EXE_LINKER_FLAGS=$flags" -DDDIMAP_FUZZING_ENGINE=-fsanitize=fuzzer -DDDIMAP_BUILD_TESTS=OFF \
+      -DDDIMAP_MUTANTS=ON >"$build/configure.log" 2>&1 ||
+   ! cmake --build "$build" --parallel "$JOBS" --target fuzz_all fuzz_baseline >"$build/build.log" 2>&1; then
+  tail -n 40 "$build/configure.log" "$build/build.log" >&2
+  echo "FAIL: building $build" >&2
+  exit 1
+fi
+
+names=()
+while IFS= read -r n; do names+=("$n"); done < <(sed -nE 's/^DDIMAP_MUTANT_ROW\(([A-Za-z0-9_]+),.*/\1/p' core/mutants/mutants.def)
+if [ -n "${MUTANTS:-}" ]; then IFS=, read -r -a names <<<"$MUTANTS"; fi
+
+rm -rf "$out" && mkdir -p "$out/runs"
+: >"$out/results.tsv"
+
+echo "--- no mutant: fuzz_all and fuzz_baseline from empty, ${EMPTY_BUDGET}s and ${BASELINE_BUDGET}s" >&2
+printf 'none empty 1\nnone baseline 1\n' | xargs -P "$JOBS" -L1 bash "$0" --worker
+if grep -q $'\tyes\t' "$out/results.tsv"; then
+  echo "FAIL: a harness crashed with no mutant selected (a false alarm); see $out/runs" >&2
+  cat "$out/results.tsv" >&2
+  exit 1
+fi
+mv "$out/results.tsv" "$out/sanity.tsv" && : >"$out/results.tsv"
+
+total=$(( ${#names[@]} * TRIALS * 3 ))
+echo "--- $total runs: ${#names[@]} mutants x $TRIALS trials x (shipped ${SHIPPED_BUDGET}s, empty ${EMPTY_BUDGET}s, baseline ${BASELINE_BUDGET}s), $JOBS at a time" >&2
+# Longest runs first, so the tail of the schedule is short runs.
+for mode in baseline empty shipped; do
+  for t in $(seq 1 "$TRIALS"); do
+    for n in "${names[@]}"; do echo "$n $mode $t"; done
+  done
+done | xargs -P "$JOBS" -L1 bash "$0" --worker
+
+python3 - "$out/results.tsv" "$root/core/mutants/mutants.def" <<'EOF'
+import re, statistics, sys, os
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+desc = dict(re.findall(r'^DDIMAP_MUTANT_ROW\((\w+),\s*"(.*)"\)\s*$', open(sys.argv[2]).read(), re.M))
+budget = {"shipped": float(os.environ["SHIPPED_BUDGET"]), "empty": float(os.environ["EMPTY_BUDGET"]),
+          "baseline": float(os.environ["BASELINE_BUDGET"])}
+trials = int(os.environ["TRIALS"])
+runs = {}
+for m, mode, t, killed, secs, execs, sig in rows:
+    runs.setdefault((m, mode), []).append((killed == "yes", float(secs), int(execs), sig))
+names = [n for n in desc if any((n, mo) in runs for mo in budget)]
+
+def median_cell(rs, mode, field):
+    # Unkilled runs count as never (censored at the budget): a median that
+    # falls on one is shown as "> budget".
+    vals = sorted((r[field] if r[0] else float("inf")) for r in rs)
+    med = statistics.median_low(vals) if vals else float("inf")
+    if med == float("inf"):
+        return (">%gs" % budget[mode]) if field == 1 else "-"
+    return ("%.1fs" % med) if field == 1 else ("%d" % med)
+
+def cell(m, mode):
+    rs = runs.get((m, mode), [])
+    k = sum(r[0] for r in rs)
+    return "%d/%d, %s, %s" % (k, len(rs), median_cell(rs, mode, 1), median_cell(rs, mode, 2))
+
+print("| mutant | fuzz_all from the shipped corpus | fuzz_all from empty | fuzz_baseline from empty | first signature (fuzz_all) |")
+print("|---|---|---|---|---|")
+for m in names:
+    sig = next((r[3] for mode in ("shipped", "empty") for r in runs.get((m, mode), []) if r[0]), "-")
+    print("| `%s` | %s | %s | %s | %s |" % (m, cell(m, "shipped"), cell(m, "empty"), cell(m, "baseline"),
+                                           sig.replace("|", "\\|")))
+print()
+print("Cells: runs that killed / runs, median seconds to kill, median executions to kill (unkilled runs count as "
+      "never: a median on one shows as > budget).")
+print()
+print("| harness, corpus (budget) | mutants killed in every trial | in some trial | runs that killed | median time to kill | median executions to kill |")
+print("|---|---:|---:|---:|---:|---:|")
+meds = {}
+for mode, label in (("shipped", "fuzz_all, shipped"), ("empty", "fuzz_all, empty"), ("baseline", "fuzz_baseline, empty")):
+    every = sum(all(r[0] for r in runs.get((m, mode), [])) and runs.get((m, mode)) is not None for m in names)
+    some = sum(any(r[0] for r in runs.get((m, mode), [])) for m in names)
+    allr = [r for m in names for r in runs.get((m, mode), [])]
+    k = sum(r[0] for r in allr)
+    t = sorted((r[1] if r[0] else float("inf")) for r in allr)
+    meds[mode] = statistics.median_low(t) if t else float("inf")
+    print("| %s (%gs) | %d/%d (%d%%) | %d/%d | %d/%d (%d%%) | %s | %s |" % (
+        label, budget[mode], every, len(names), 100 * every // max(1, len(names)), some, len(names), k, len(allr),
+        100 * k // max(1, len(allr)), median_cell(allr, mode, 1), median_cell(allr, mode, 2)))
+print()
+e, b = meds["empty"], meds["baseline"]
+if e == float("inf"):
+    print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): not defined (fuzz_all's median run did not kill).")
+elif b == float("inf"):
+    print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): more than %.0fx "
+          "(the baseline's median run did not kill within %gs; fuzz_all's median: %.1fs)." % (budget["baseline"] / e, budget["baseline"], e))
+else:
+    print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): %.1fx (%.1fs against %.1fs)." % (b / e, e, b))
+EOF

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Throughput: exec/s of each harness under ASan + UBSan (libfuzzer-asan
+# preset) replaying the fixed committed input set bench/inputs/<harness>/,
+# against the empty target fuzz_empty built with the same flags, replaying the
+# same files in the same run. libFuzzer runs each file given on its command
+# line -runs=N times (reading it each time), so a rate is
+#   files x (N - 1) / (wall(-runs=N) - wall(-runs=1)),
+# which cancels process start-up. Each figure is the median of REPEATS.
+# Environment: REPEATS [5], RUNS [10] (harnesses), EMPTY_RUNS [200] (fuzz_empty).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+REPEATS=${REPEATS:-5} RUNS=${RUNS:-10} EMPTY_RUNS=${EMPTY_RUNS:-200}
+harnesses="fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all fuzz_trace"
+{
+  cmake --preset libfuzzer-asan
+  # shellcheck disable=SC2086
+  cmake --build --preset libfuzzer-asan --parallel "$(nproc)" --target $harnesses fuzz_empty
+} >build/bench-throughput.build.log 2>&1 || { tail -n 30 build/bench-throughput.build.log >&2; exit 1; }
+bin=build/libfuzzer-asan/harnesses
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+
+wall() {  # wall BINARY RUNS FILES... -> seconds
+  local b=$1 n=$2 s e
+  shift 2
+  s=$(date +%s%N)
+  "$b" -runs="$n" "$@" >/dev/null 2>&1
+  e=$(date +%s%N)
+  echo $(( e - s ))
+}
+rate() {  # rate BINARY RUNS FILES... -> exec/s, median of REPEATS
+  local b=$1 n=$2 i one many
+  shift 2
+  for i in $(seq 1 "$REPEATS"); do
+    one=$(wall "$b" 1 "$@")
+    many=$(wall "$b" "$n" "$@")
+    awk -v f=$# -v n="$n" -v a="$one" -v b="$many" 'BEGIN { d = b - a; if (d <= 0) d = 1; printf "%.0f\n", f * (n - 1) / (d / 1e9) }'
+  done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+echo "| harness | inputs (bytes) | exec/s | fuzz_empty exec/s, same inputs | ratio |"
+echo "|---|---:|---:|---:|---:|"
+for h in $harnesses; do
+  files=(bench/inputs/"$h"/*)
+  bytes=$(cat "${files[@]}" | wc -c)
+  hr=$(rate "$bin/$h" "$RUNS" "${files[@]}")
+  er=$(rate "$bin/fuzz_empty" "$EMPTY_RUNS" "${files[@]}")
+  ratio=$(awk -v a="$hr" -v b="$er" 'BEGIN { printf "%.1f%%", 100 * a / b }')
+  echo "| $h | ${#files[@]} ($bytes) | $hr | $er | $ratio |"
+done
