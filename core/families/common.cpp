@@ -86,15 +86,17 @@ const ResourceRange* FindResource(const Device& d, PhysSpace space, u64 pa, u64 
 const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool write, u64 umdf_device) {
   AddressLookup l = s.maps.Lookup(address);
   const Mapping* m = l.mapping;
-  std::string what = std::string(write ? "write" : "read") + " of " + std::to_string(width) +
-                     " byte(s) at " + Hex(address);
+  // The evidence prefix, built only when a violation is filed.
+  auto what = [&] {
+    return std::string(write ? "write" : "read") + " of " + std::to_string(width) + " byte(s) at " + Hex(address);
+  };
   switch (l.kind) {
     case AddressLookup::Nothing:
-      s.Violation(RuleId::AccessUnmapped, what + ": address was never mapped");
+      s.Violation(RuleId::AccessUnmapped, what() + ": address was never mapped");
       return nullptr;
     case AddressLookup::Released:
     case AddressLookup::ReleasedGuard:
-      s.Violation(RuleId::AccessUseAfterUnmap, what + ": " + s.DescribeAddress(address, l), m);
+      s.Violation(RuleId::AccessUseAfterUnmap, what() + ": " + s.DescribeAddress(address, l), m);
       return nullptr;
     default: break;
   }
@@ -103,32 +105,32 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
   // other live address is not a register of that device, whatever its bounds.
   if (umdf_device != 0 && (v.region != Region::Pseudo || v.owner != umdf_device)) {
     s.Violation(RuleId::AccessUnmapped,
-                what + ": not a pseudo address of " + Hex(umdf_device) + "; " + s.DescribeAddress(address, l), m);
+                what() + ": not a pseudo address of " + Hex(umdf_device) + "; " + s.DescribeAddress(address, l), m);
     return nullptr;
   }
   bool inside = address >= v.base && width <= v.access_length && address - v.base <= v.access_length - width;
   if (!inside) {
     s.Violation(RuleId::AccessOutOfBounds,
-                what + " is outside [" + Hex(v.base) + ", " + Hex(v.base + v.access_length) + ") of the live " +
+                what() + " is outside [" + Hex(v.base) + ", " + Hex(v.base + v.access_length) + ") of the live " +
                     std::string(FamilyName(v.family)) + " mapping",
                 m);
     return nullptr;
   }
   if (v.region == Region::Pseudo && umdf_device == 0) {
     s.Violation(RuleId::AccessPseudoDeref,
-                what + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers", m);
+                what() + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers", m);
     return nullptr;
   }
   if (v.region == Region::User && v.process != 0 && v.process != s.cur_process &&
       !DDIMAP_MUTANT(access_wrong_process_missed)) {
     s.Violation(RuleId::AccessWrongProcess,
-                what + ": user mapping of process " + Hex(v.process) + " touched from " +
+                what() + ": user mapping of process " + Hex(v.process) + " touched from " +
                     (s.cur_process ? "process " + Hex(s.cur_process) : std::string("system context")),
                 m);
     return nullptr;
   }
   if (write && !v.writable) {
-    s.Violation(RuleId::AccessReadOnly, what + ": the mapping was made without write permission", m);
+    s.Violation(RuleId::AccessReadOnly, what() + ": the mapping was made without write permission", m);
     return nullptr;
   }
   return m;

@@ -5,20 +5,38 @@
 // never lands in a neighbour. Released extents stay reserved while they sit in
 // the quarantine, which is what lets an unmap or access tell "already released"
 // from "never mapped".
+//
+// Performance notes (the map+unmap pair is the hot path): mappings live in a
+// slab of stable slots reused through a free list; an open-addressing hash
+// finds a live mapping by its va_page; ordered maps of va_page -> slot (nodes
+// from a free-list pool, erased through iterators kept in the slot) serve the
+// address-order walks and the predecessor lookups of interior and guard
+// addresses. None of this is visible: order, addresses and results are those
+// of plain ordered maps.
 #pragma once
 
-#include <deque>
+#include <cstddef>
 #include <map>
+#include <memory>
+#include <memory_resource>
 #include <optional>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "ddimap/machine.hpp"
 #include "ddimap/report.hpp"
+#include "node_pool.hpp"
 
 namespace ddimap {
 
-// Free space of one region, as disjoint [start, end) blocks keyed by start.
+// Free space of one region, as disjoint [start, end) blocks ordered by start.
 class RegionAllocator {
  public:
+  RegionAllocator() = default;
+  RegionAllocator(const RegionAllocator&) = delete;
+  RegionAllocator& operator=(const RegionAllocator&) = delete;
+
   void Reset(u64 base, u64 size);
   // Returns the start of `bytes` (a multiple of the page size) or nullopt.
   std::optional<u64> Allocate(u64 bytes);
@@ -28,7 +46,24 @@ class RegionAllocator {
   bool Contains(u64 a) const { return a >= base_ && a - base_ < size_; }
 
  private:
-  std::map<u64, u64> free_;  // start -> end
+  // Blocks are disjoint, so ordering them by start is ordering them by end as
+  // well: a block's bounds may be moved in place as long as it stays
+  // non-empty and clear of its neighbours, which is all carving and merging do.
+  struct Block {
+    mutable u64 start;
+    mutable u64 end;
+  };
+  struct ByStart {
+    using is_transparent = void;
+    bool operator()(const Block& a, const Block& b) const { return a.start < b.start; }
+    bool operator()(const Block& a, u64 b) const { return a.start < b; }
+    bool operator()(u64 a, const Block& b) const { return a < b.start; }
+  };
+  using Blocks = std::pmr::set<Block, ByStart>;
+  u64 Carve(Blocks::iterator it, u64 start, u64 bytes);
+
+  NodePool pool_;
+  Blocks free_{&pool_};
   u64 base_ = 0, size_ = 0, cursor_ = 0;
 };
 
@@ -52,13 +87,108 @@ struct AddressLookup {
   const Mapping* mapping = nullptr;
 };
 
+// va_page -> slot, open addressing with linear probing (no tombstones).
+class PageHash {
+ public:
+  static constexpr u32 kNone = ~0u;
+  u32 Find(u64 key) const {
+    if (n_ == 0) return kNone;
+    for (std::size_t i = Home(key);; i = (i + 1) & mask_) {
+      const Entry& e = t_[i];
+      if (e.val == kNone) return kNone;
+      if (e.key == key) return e.val;
+    }
+  }
+  void Insert(u64 key, u32 val);  // key must be absent
+  void Erase(u64 key);
+  void Clear();
+
+ private:
+  struct Entry {
+    u64 key = 0;
+    u32 val = kNone;
+  };
+  // Pages of one aligned 64-page group get neighbouring home slots, the group
+  // a hashed position: next-fit hands out neighbouring pages, so consecutive
+  // inserts touch the same few cache lines.
+  std::size_t Home(u64 key) const {
+    u64 page = key >> 12;
+    u64 group = ((page >> 6) * 0x9E3779B97F4A7C15ull) >> shift_;
+    return static_cast<std::size_t>(group + (page & 63)) & mask_;
+  }
+  void Grow();
+
+  std::vector<Entry> t_;
+  std::size_t mask_ = 0, n_ = 0;
+  unsigned shift_ = 63;
+};
+
+// A FIFO queue in a power-of-two ring that grows as needed.
+template <typename T>
+class Ring {
+ public:
+  std::size_t size() const { return n_; }
+  const T& front() const { return buf_[head_]; }
+  void push_back(const T& v) {
+    if (n_ == buf_.size()) Grow();
+    buf_[(head_ + n_) & (buf_.size() - 1)] = v;
+    ++n_;
+  }
+  void pop_front() {
+    head_ = (head_ + 1) & (buf_.size() - 1);
+    --n_;
+  }
+  void clear() { head_ = n_ = 0; }
+
+ private:
+  void Grow() {
+    std::vector<T> b(buf_.empty() ? 16 : buf_.size() * 2);
+    for (std::size_t i = 0; i < n_; ++i) b[i] = buf_[(head_ + i) & (buf_.size() - 1)];
+    buf_.swap(b);
+    head_ = 0;
+  }
+  std::vector<T> buf_;
+  std::size_t head_ = 0, n_ = 0;
+};
+
 class MappingIndex {
+  using Ordered = std::pmr::map<u64, u32>;  // va_page -> slot
+
  public:
   MappingIndex() = default;
   MappingIndex(const MappingIndex&) = delete;
   MappingIndex& operator=(const MappingIndex&) = delete;
 
-  Mapping& Insert(Mapping m);
+  // Live mappings in increasing va_page order, as (va_page, mapping) pairs.
+  class LiveRange {
+   public:
+    class iterator {
+     public:
+      using value_type = std::pair<u64, const Mapping&>;
+      iterator(Ordered::const_iterator it, const MappingIndex* ix) : it_(it), ix_(ix) {}
+      value_type operator*() const { return {it_->first, ix_->At(it_->second).m}; }
+      iterator& operator++() {
+        ++it_;
+        return *this;
+      }
+      bool operator==(const iterator& o) const { return it_ == o.it_; }
+      bool operator!=(const iterator& o) const { return it_ != o.it_; }
+
+     private:
+      Ordered::const_iterator it_;
+      const MappingIndex* ix_;
+    };
+    explicit LiveRange(const MappingIndex* ix) : ix_(ix) {}
+    iterator begin() const { return {ix_->live_.begin(), ix_}; }
+    iterator end() const { return {ix_->live_.end(), ix_}; }
+    std::size_t size() const { return ix_->live_.size(); }
+    bool empty() const { return ix_->live_.empty(); }
+
+   private:
+    const MappingIndex* ix_;
+  };
+
+  Mapping& Insert(Mapping&& m);
   // Moves a live mapping into the quarantine; evicted quarantine entries are
   // returned to their region through `free_extent`.
   template <typename FreeFn>
@@ -67,49 +197,107 @@ class MappingIndex {
   template <typename FreeFn>
   void Clear(FreeFn free_extent);
 
-  Mapping* FindLive(u64 va_page);
-  const Mapping* FindLive(u64 va_page) const;
+  Mapping* FindLive(u64 va_page) {
+    u32 s = hash_.Find(va_page);
+    return s == PageHash::kNone ? nullptr : &At(s).m;
+  }
+  const Mapping* FindLive(u64 va_page) const {
+    u32 s = hash_.Find(va_page);
+    return s == PageHash::kNone ? nullptr : &At(s).m;
+  }
   AddressLookup Lookup(u64 address) const;
-  const std::map<u64, Mapping>& live() const { return live_; }
+  LiveRange live() const { return LiveRange(this); }
   std::size_t quarantined() const { return quarantine_.size(); }
 
  private:
-  std::map<u64, Mapping> live_;        // keyed by va_page
-  std::map<u64, Mapping> quarantine_;  // keyed by va_page
-  std::deque<u64> fifo_;               // quarantine order
+  enum class Where : u8 { Free, Live, Quarantined };
+  struct Slot {
+    Mapping m;
+    Ordered::iterator it;  // into live_ or quarantine_, per `where`
+    Where where = Where::Free;
+  };
+  struct FifoEntry {
+    u64 va_page = 0;
+    u32 slot = 0;  // the slot that entered the quarantine with this entry
+  };
+  static constexpr unsigned kChunkBits = 5;  // small: the harnesses build a machine per input
+  static constexpr u32 kChunk = 1u << kChunkBits;
+
+  Slot& At(u32 s) { return chunks_[s >> kChunkBits][s & (kChunk - 1)]; }
+  const Slot& At(u32 s) const { return chunks_[s >> kChunkBits][s & (kChunk - 1)]; }
+  u32 NewSlot();
+  void FreeSlot(u32 s) {
+    At(s).where = Where::Free;
+    free_slots_.push_back(s);
+  }
+  AddressLookup SlowLookup(u64 address) const;
+
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  u32 slot_count_ = 0;  // slots ever handed out of chunks_
+  std::vector<u32> free_slots_;
+  PageHash hash_;  // live mappings only
+  NodePool pool_;
+  Ordered live_{&pool_};        // keyed by va_page
+  Ordered quarantine_{&pool_};  // keyed by va_page
+  Ring<FifoEntry> fifo_;  // quarantine order
 };
 
 template <typename FreeFn>
 void MappingIndex::Release(u64 va_page, const CallRecord& by, std::size_t capacity,
                            FreeFn free_extent) {
-  auto it = live_.find(va_page);
-  if (it == live_.end()) return;
-  auto node = live_.extract(it);
-  node.mapped().released = by;
-  node.mapped().is_released = true;
+  u32 s = hash_.Find(va_page);
+  if (s == PageHash::kNone) return;
+  Slot& slot = At(s);
+  hash_.Erase(va_page);
+  auto node = live_.extract(slot.it);
+  slot.m.released = by;
+  slot.m.is_released = true;
   if (capacity == 0) {
-    free_extent(node.mapped());
+    free_extent(slot.m);
+    FreeSlot(s);
     return;
   }
-  quarantine_.insert(std::move(node));
-  fifo_.push_back(va_page);
+  // Addresses grow, so the end hint makes the usual insert amortised O(1).
+  auto q = quarantine_.insert(quarantine_.end(), std::move(node));
+  if (!node.empty()) {
+    FreeSlot(s);  // already quarantined at this address: this record is dropped
+  } else {
+    slot.it = q;
+    slot.where = Where::Quarantined;
+  }
+  fifo_.push_back({va_page, s});
   while (fifo_.size() > capacity) {
-    auto q = quarantine_.find(fifo_.front());
+    FifoEntry e = fifo_.front();
     fifo_.pop_front();
-    if (q != quarantine_.end()) {
-      free_extent(q->second);
-      quarantine_.erase(q);
+    // The entry's own slot when it is still the quarantined mapping at its
+    // address; otherwise whatever is quarantined there now.
+    Ordered::iterator victim = quarantine_.end();
+    if (At(e.slot).where == Where::Quarantined && At(e.slot).it->first == e.va_page)
+      victim = At(e.slot).it;
+    else
+      victim = quarantine_.find(e.va_page);
+    if (victim != quarantine_.end()) {
+      u32 vs = victim->second;
+      free_extent(At(vs).m);
+      quarantine_.erase(victim);
+      FreeSlot(vs);
     }
   }
 }
 
 template <typename FreeFn>
 void MappingIndex::Clear(FreeFn free_extent) {
-  for (auto& [k, m] : live_) free_extent(m);
-  for (auto& [k, m] : quarantine_) free_extent(m);
+  for (const auto& [k, s] : live_) free_extent(At(s).m);
+  for (const auto& [k, s] : quarantine_) free_extent(At(s).m);
   live_.clear();
   quarantine_.clear();
   fifo_.clear();
+  hash_.Clear();
+  free_slots_.clear();
+  for (u32 s = slot_count_; s-- > 0;) {
+    At(s).where = Where::Free;
+    free_slots_.push_back(s);
+  }
 }
 
 }  // namespace ddimap

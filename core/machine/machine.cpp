@@ -137,7 +137,7 @@ std::size_t* Machine::State::OwnerCount(const Mapping& m) {
   return nullptr;
 }
 
-Mapping& Machine::State::AddMapping(Mapping m) {
+Mapping& Machine::State::AddMapping(Mapping&& m) {
   if (std::size_t* n = OwnerCount(m)) ++*n;
   m.created = cur;
   m.v.created_seq = cur.seq;

@@ -5,10 +5,12 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <unordered_map>
 #include <vector>
 
 #include "ddimap/types.hpp"
+#include "node_pool.hpp"
 
 namespace ddimap {
 
@@ -54,12 +56,15 @@ class PhysMemory {
     u64 end;
     std::array<u32, 3> count;  // live mappings per caching type 0..2
   };
-  void SplitAt(u64 at);
-  void MergeAround(u64 at);
+  using Segs = std::pmr::map<u64, Seg>;
+  Segs::iterator SplitFrom(u64 s);
+  void SplitEnd(Segs::iterator it, u64 e);
+  void MergeWithPrev(Segs::iterator it);
 
   std::vector<PhysRange> ram_;
   std::unordered_map<u64, std::unique_ptr<Page>> pages_;
-  std::map<u64, Seg> segs_;  // disjoint, page-aligned, keyed by start
+  NodePool seg_pool_;
+  Segs segs_{&seg_pool_};  // disjoint, page-aligned, keyed by start
 };
 
 // The top physical page is never mappable, so the page-aligned end of any

@@ -136,7 +136,7 @@ struct Machine::State {
   // --- mappings ---
   std::optional<u64> Reserve(Region r, u64 extent);  // extent + guard page
   // Creates a mapping record with the current call as its creator.
-  Mapping& AddMapping(Mapping m);
+  Mapping& AddMapping(Mapping&& m);
   // Releases a live mapping (and its UMDF view), with the current call as releaser.
   void ReleaseMapping(u64 va_page);
   void ReleaseMappingBy(u64 va_page, const CallRecord& by, bool quarantine = true);
