@@ -1,5 +1,6 @@
 #include "machine/address_space.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <new>
 
@@ -122,6 +123,18 @@ void PageHash::Clear() {
 }
 
 // --- MappingIndex -----------------------------------------------------------------------
+
+MappingIndex::MappingIndex(const MappingIndex& o)
+    : slot_count_(o.slot_count_), free_slots_(o.free_slots_), hash_(o.hash_), live_(o.live_, &pool_),
+      quarantine_(o.quarantine_, &pool_), fifo_(o.fifo_) {
+  for (const auto& c : o.chunks_) {
+    chunks_.push_back(std::make_unique<Slot[]>(kChunk));
+    std::copy(c.get(), c.get() + kChunk, chunks_.back().get());
+  }
+  // The copied slots still point into the source's maps: repoint them.
+  for (auto it = live_.begin(); it != live_.end(); ++it) At(it->second).it = it;
+  for (auto it = quarantine_.begin(); it != quarantine_.end(); ++it) At(it->second).it = it;
+}
 
 u32 MappingIndex::NewSlot() {
   if (!free_slots_.empty()) {

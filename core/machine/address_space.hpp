@@ -34,7 +34,8 @@ namespace ddimap {
 class RegionAllocator {
  public:
   RegionAllocator() = default;
-  RegionAllocator(const RegionAllocator&) = delete;
+  RegionAllocator(const RegionAllocator& o)
+      : free_(o.free_, &pool_), base_(o.base_), size_(o.size_), cursor_(o.cursor_) {}
   RegionAllocator& operator=(const RegionAllocator&) = delete;
 
   void Reset(u64 base, u64 size);
@@ -156,7 +157,7 @@ class MappingIndex {
 
  public:
   MappingIndex() = default;
-  MappingIndex(const MappingIndex&) = delete;
+  MappingIndex(const MappingIndex& o);  // a deep copy (Machine's copy constructor)
   MappingIndex& operator=(const MappingIndex&) = delete;
 
   // Live mappings in increasing va_page order, as (va_page, mapping) pairs.

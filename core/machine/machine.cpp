@@ -194,6 +194,7 @@ std::string Machine::State::DescribeAddress(u64 address, const AddressLookup& l)
 // --- Machine: construction and introspection -------------------------------------------
 
 Machine::Machine(MachineOptions options) : s_(std::make_unique<State>(std::move(options))) {}
+Machine::Machine(const Machine& other) : s_(std::make_unique<State>(*other.s_)) {}
 Machine::~Machine() { Teardown(); }
 
 bool Machine::torn_down() const { return s_->torn_down; }

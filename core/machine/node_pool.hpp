@@ -14,7 +14,9 @@ namespace ddimap {
 class NodePool final : public std::pmr::memory_resource {
  public:
   NodePool() = default;
-  NodePool(const NodePool&) = delete;
+  // A copy is a fresh, empty pool: nodes belong to the containers of the pool
+  // they came from, and a copied container allocates its own.
+  NodePool(const NodePool&) : std::pmr::memory_resource() {}
   NodePool& operator=(const NodePool&) = delete;
   ~NodePool() override {
     for (std::byte* c : chunks_) ::operator delete(c, std::align_val_t{kAlign});

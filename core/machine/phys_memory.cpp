@@ -4,6 +4,10 @@
 
 namespace ddimap {
 
+PhysMemory::PhysMemory(const PhysMemory& o) : ram_(o.ram_), segs_(o.segs_, &seg_pool_) {
+  for (const auto& [key, page] : o.pages_) pages_.emplace(key, std::make_unique<Page>(*page));
+}
+
 bool PhysMemory::OverlapsRam(u64 start, u64 length) const {
   for (const auto& r : ram_)
     if (Overlaps(start, length, r.start, r.length)) return true;

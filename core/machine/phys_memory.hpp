@@ -30,6 +30,9 @@ inline bool Inside(u64 start, u64 len, u64 outer_start, u64 outer_len) {
 
 class PhysMemory {
  public:
+  PhysMemory() = default;
+  PhysMemory(const PhysMemory& o);  // a deep copy (Machine's copy constructor)
+  PhysMemory& operator=(const PhysMemory&) = delete;
   void AddRam(u64 start, u64 length) { ram_.push_back({start, length}); }
   bool OverlapsRam(u64 start, u64 length) const;
 

@@ -64,7 +64,9 @@ class Machine {
  public:
   explicit Machine(MachineOptions options = {});
   ~Machine();  // tears down first (leaks are reported, then everything freed)
-  Machine(const Machine&) = delete;
+  // A deep, independent copy: same state, same reports, same future. The
+  // harnesses build their standard world once and copy it for every input.
+  Machine(const Machine& other);
   Machine& operator=(const Machine&) = delete;
 
   // --- building the machine (the operating system's side) -------------------

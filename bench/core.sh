@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Core micro-benchmarks as a markdown table: bench/run.sh (Google Benchmark,
+# clang-release) with JSON output, one row per benchmark, one column per
+# number of live mappings, then the growth from 1e3 to 1e5 and the oracle's
+# cost over the core's for the same MmMapIoSpace + MmUnmapIoSpace pair.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
+bash "$root/bench/run.sh" --benchmark_out="$json" --benchmark_out_format=json >/dev/null 2>&1 ||
+  { echo "FAIL: bench/run.sh" >&2; exit 1; }
+python3 - "$json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows, order = {}, []
+for b in d["benchmarks"]:
+    if b.get("run_type", "iteration") != "iteration":
+        continue
+    name, arg = b["name"].rsplit("/", 1)[0], int(b["name"].split("/")[1])
+    unit = {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
+    if name not in rows:
+        rows[name] = {}
+        order.append(name)
+    rows[name][arg] = b["cpu_time"] * unit
+what = {
+    "MmPair<Machine>": "MmMapIoSpace + MmUnmapIoSpace",
+    "MmPair<oracle::Model>": "the same pair on the oracle (baseline)",
+    "NdisPair": "NdisMMapIoSpace + NdisMUnmapIoSpace",
+    "UmdfPair": "IWDFDevice3::MapIoSpace + UnmapIoSpace",
+    "VideoPair": "VideoPortMapMemory + VideoPortUnmapMemory",
+    "FilePair": "NdisMapFile + NdisUnmapFile",
+    "RegisterRead": "READ_REGISTER_ULONG through a mapping",
+    "Teardown": "Teardown() of the whole machine",
+}
+def fmt(ns):
+    if ns >= 1e6: return "%.1f ms" % (ns / 1e6)
+    if ns >= 1e4: return "%.1f us" % (ns / 1e3)
+    return "%.0f ns" % ns
+print("| benchmark | what | 10 live | 1e3 live | 1e5 live | growth 1e3 -> 1e5 |")
+print("|---|---|---:|---:|---:|---:|")
+for n in order:
+    r = rows[n]
+    g = "%.2fx" % (r[100000] / r[1000]) if 1000 in r and 100000 in r else "-"
+    print("| `%s` | %s | %s | %s | %s | %s |" % (n, what.get(n, ""), fmt(r.get(10, 0)), fmt(r.get(1000, 0)),
+                                               fmt(r.get(100000, 0)), g))
+c, o = rows.get("MmPair<Machine>"), rows.get("MmPair<oracle::Model>")
+if c and o:
+    print()
+    print("Oracle over core, same pair, same run: " + ", ".join(
+        "%.1fx at %s live" % (o[k] / c[k], {10: "10", 1000: "1e3", 100000: "1e5"}[k]) for k in (10, 1000, 100000)) + ".")
+    print()
+    print("CPU time per iteration. Goal check at 1e5 live: MmMapIoSpace + MmUnmapIoSpace %s (goal < 100 ns), growth %.2fx (goal <= 2x)."
+          % (fmt(c[100000]), c[100000] / c[1000]))
+PY
