@@ -57,6 +57,7 @@ struct Seed {
   fs::path trace;     // where it came from
   std::vector<std::uint8_t> bytes;
   std::vector<std::size_t> starts;
+  Program program;  // the decoded calls, one per start
 };
 
 class Generator {
@@ -102,7 +103,7 @@ class Generator {
     if (!ParseTrace(Read(trace), &p, &err))
       return Fail(trace.string() + ":" + std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
                   err.expected);
-    Seed s{name, trace, {}, {}};
+    Seed s{name, trace, {}, {}, {}};
     std::string why;
     if (!Encode(p, &s.bytes, &why, &s.starts)) return Fail(trace.string() + ": " + why);
     if (s.bytes.size() > kMaxLen) return Fail(trace.string() + ": encodes to more than max_len bytes");
@@ -117,6 +118,7 @@ class Generator {
                       ") is not in the " + harness + " profile");
       return Fail(trace.string() + ": does not decode back to itself under " + harness);
     }
+    s.program = std::move(back);
     out->push_back(std::move(s));
     return true;
   }
@@ -140,6 +142,27 @@ class Generator {
         if (e - b < 2 || e - b > 40) continue;
         std::string call(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
         if (seen.insert(call).second) d += "call_" + std::to_string(n++) + "=\"" + DictEscape(call) + "\"\n";
+      }
+    }
+    // Entering a callback and making the mapping or file it allows, as one
+    // token: most unmap rules need both before the unmap, and in fuzz_all's
+    // large opcode space a fuzzer seldom strings the two together unaided.
+    d += "# A callback entered and its first mapping or file made, as the seeds do it.\n";
+    n = 0;
+    for (const Seed& s : seeds) {
+      const Program& p = s.program;
+      for (std::size_t i = 0; i + 1 < s.starts.size(); ++i) {
+        if (p[i].id != CallId::EnterCallback) continue;
+        for (std::size_t j = i + 1; j < s.starts.size() && j <= i + 2; ++j) {
+          Resource r = MadeResource(p[j].id);
+          if (r != Resource::Mapping && r != Resource::File) continue;
+          std::size_t b = s.starts[i], e = j + 1 < s.starts.size() ? s.starts[j + 1] : s.bytes.size();
+          if (e - b <= 64) {
+            std::string seq(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
+            if (seen.insert(seq).second) d += "ctx_" + std::to_string(n++) + "=\"" + DictEscape(seq) + "\"\n";
+          }
+          break;
+        }
       }
     }
     Emit(fs::path("dictionaries") / (harness + ".dict"), d);
