@@ -18,6 +18,7 @@
 #   SHIPPED_BUDGET [60]   seconds per run from the shipped corpus
 #   EMPTY_BUDGET [10]     seconds per run from an empty corpus (fuzz_all)
 #   BASELINE_BUDGET [EMPTY_BUDGET]  seconds per run of fuzz_baseline (empty corpus)
+#   BASELINE_TRIALS [TRIALS]        runs per mutant of fuzz_baseline
 #   JOBS [nproc]          runs in parallel (one core each)
 #   MUTANTS [all]         comma-separated subset
 # Prints markdown (per-mutant table, then totals); raw results go to
@@ -62,7 +63,7 @@ if [ "${1:-}" = --worker ]; then
 fi
 
 export TRIALS=${TRIALS:-3} SHIPPED_BUDGET=${SHIPPED_BUDGET:-60} EMPTY_BUDGET=${EMPTY_BUDGET:-10}
-export BASELINE_BUDGET=${BASELINE_BUDGET:-$EMPTY_BUDGET}
+export BASELINE_BUDGET=${BASELINE_BUDGET:-$EMPTY_BUDGET} BASELINE_TRIALS=${BASELINE_TRIALS:-$TRIALS}
 JOBS=${JOBS:-$(nproc)}
 cd "$root" || exit 1
 
@@ -98,11 +99,13 @@ if grep -q $'\tyes\t' "$out/results.tsv"; then
 fi
 mv "$out/results.tsv" "$out/sanity.tsv" && : >"$out/results.tsv"
 
-total=$(( ${#names[@]} * TRIALS * 3 ))
-echo "--- $total runs: ${#names[@]} mutants x $TRIALS trials x (shipped ${SHIPPED_BUDGET}s, empty ${EMPTY_BUDGET}s, baseline ${BASELINE_BUDGET}s), $JOBS at a time" >&2
+total=$(( ${#names[@]} * (TRIALS * 2 + BASELINE_TRIALS) ))
+echo "--- $total runs: ${#names[@]} mutants x ($TRIALS trials x (shipped ${SHIPPED_BUDGET}s, empty ${EMPTY_BUDGET}s), $BASELINE_TRIALS x baseline ${BASELINE_BUDGET}s), $JOBS at a time" >&2
 # Longest runs first, so the tail of the schedule is short runs.
 for mode in baseline empty shipped; do
-  for t in $(seq 1 "$TRIALS"); do
+  n_trials=$TRIALS
+  [ "$mode" = baseline ] && n_trials=$BASELINE_TRIALS
+  for t in $(seq 1 "$n_trials"); do
     for n in "${names[@]}"; do echo "$n $mode $t"; done
   done
 done | xargs -P "$JOBS" -L1 bash "$0" --worker
@@ -113,7 +116,6 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 desc = dict(re.findall(r'^DDIMAP_MUTANT_ROW\((\w+),\s*"(.*)"\)\s*$', open(sys.argv[2]).read(), re.M))
 budget = {"shipped": float(os.environ["SHIPPED_BUDGET"]), "empty": float(os.environ["EMPTY_BUDGET"]),
           "baseline": float(os.environ["BASELINE_BUDGET"])}
-trials = int(os.environ["TRIALS"])
 runs = {}
 for m, mode, t, killed, secs, execs, sig in rows:
     runs.setdefault((m, mode), []).append((killed == "yes", float(secs), int(execs), sig))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs the dependencies, then configures, builds and
-# tests the gcc-debug and clang-asan presets, then runs every fuzz target
-# briefly under libFuzzer (ci/fuzz-smoke.sh). A failing step ends its preset;
+# tests the gcc-debug and clang-asan presets, runs every fuzz target briefly
+# under libFuzzer (ci/fuzz-smoke.sh) and the benchmark command at toy size
+# (ci/bench-smoke.sh). A failing step ends its preset;
 # the other preset still runs, and the script exits non-zero if any step
 # failed. JOBS overrides the build parallelism (default: nproc).
 set -euo pipefail
@@ -35,6 +36,15 @@ if bash ci/fuzz-smoke.sh; then
 else
   echo "=== ddimap: fuzz smoke FAILED ===" >&2
   failed+=("fuzz-smoke")
+fi
+
+# The benchmark command at toy size (bench/all.sh; ci/bench-smoke.sh checks its tables).
+echo "=== ddimap: bench smoke ==="
+if bash ci/bench-smoke.sh; then
+  echo "=== ddimap: bench smoke passed ==="
+else
+  echo "=== ddimap: bench smoke FAILED ===" >&2
+  failed+=("bench-smoke")
 fi
 
 # Last, so that ctest's summary line closes the output.
