@@ -144,24 +144,21 @@ class Generator {
         if (seen.insert(call).second) d += "call_" + std::to_string(n++) + "=\"" + DictEscape(call) + "\"\n";
       }
     }
-    // Entering a callback and making the mapping or file it allows, as one
-    // token: most unmap rules need both before the unmap, and in fuzz_all's
-    // large opcode space a fuzzer seldom strings the two together unaided.
-    d += "# A callback entered and its first mapping or file made, as the seeds do it.\n";
+    // Callback idioms as single tokens: entering a callback with the mapping
+    // or file it allows and what the seed does next, and leaving one callback
+    // for another. Most unmap rules need such a prefix, and in fuzz_all's
+    // 40-odd opcodes a fuzzer seldom strings the calls together unaided.
+    d += "# Callback idioms: a callback entered or left and the calls after it, as the seeds do it.\n";
     n = 0;
     for (const Seed& s : seeds) {
       const Program& p = s.program;
       for (std::size_t i = 0; i + 1 < s.starts.size(); ++i) {
-        if (p[i].id != CallId::EnterCallback) continue;
-        for (std::size_t j = i + 1; j < s.starts.size() && j <= i + 2; ++j) {
-          Resource r = MadeResource(p[j].id);
-          if (r != Resource::Mapping && r != Resource::File) continue;
-          std::size_t b = s.starts[i], e = j + 1 < s.starts.size() ? s.starts[j + 1] : s.bytes.size();
-          if (e - b <= 64) {
-            std::string seq(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
-            if (seen.insert(seq).second) d += "ctx_" + std::to_string(n++) + "=\"" + DictEscape(seq) + "\"\n";
-          }
-          break;
+        if (p[i].id != CallId::EnterCallback && p[i].id != CallId::LeaveCallback) continue;
+        for (std::size_t k = i + 2; k <= i + 4 && k <= s.starts.size(); ++k) {
+          std::size_t b = s.starts[i], e = k < s.starts.size() ? s.starts[k] : s.bytes.size();
+          if (e - b > 64) break;
+          std::string seq(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
+          if (seen.insert(seq).second) d += "ctx_" + std::to_string(n++) + "=\"" + DictEscape(seq) + "\"\n";
         }
       }
     }
