@@ -16,7 +16,9 @@ rows, order = {}, []
 for b in d["benchmarks"]:
     if b.get("run_type", "iteration") != "iteration":
         continue
-    name, arg = b["name"].rsplit("/", 1)[0], int(b["name"].split("/")[1])
+    # "MmPair<Machine>/1000", "Teardown/1000/iterations:5": base name, live count.
+    parts = b["name"].split("/")
+    name, arg = parts[0], int(parts[1])
     unit = {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
     if name not in rows:
         rows[name] = {}
