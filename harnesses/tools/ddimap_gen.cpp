@@ -7,7 +7,7 @@
 // corpus/<harness>/<name>   binary seed of corpus/traces/<harness>/<name>.trace
 //                           (fuzz_all: every trace, as <dir>-<name>)
 // corpus/fuzz_trace/        the trace texts themselves
-// dictionaries/<h>.dict     opcodes and whole encoded calls seen in the seeds
+// dictionaries/<h>.dict     opcodes, whole encoded calls and callback idioms seen in the seeds
 //                           (fuzz_trace: the words of the trace language)
 // dictionaries/<h>.options  libFuzzer options: max_len and dict
 #include <algorithm>
