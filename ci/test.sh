@@ -29,23 +29,21 @@ run_preset() {
 
 run_preset gcc-debug
 
-# A short libFuzzer run of every harness must find nothing (DDIMAP_SMOKE_SECONDS, default 20).
-echo "=== ddimap: fuzz smoke ==="
-if bash ci/fuzz-smoke.sh; then
-  echo "=== ddimap: fuzz smoke passed ==="
-else
-  echo "=== ddimap: fuzz smoke FAILED ===" >&2
-  failed+=("fuzz-smoke")
-fi
+# run_step NAME SCRIPT: a CI step outside the presets; a failure is recorded, the rest still runs.
+run_step() {
+  echo "=== ddimap: $1 ==="
+  if bash "$2"; then
+    echo "=== ddimap: $1 passed ==="
+  else
+    echo "=== ddimap: $1 FAILED ===" >&2
+    failed+=("$1")
+  fi
+}
 
+# A short libFuzzer run of every harness must find nothing (DDIMAP_SMOKE_SECONDS, default 20).
+run_step "fuzz smoke" ci/fuzz-smoke.sh
 # The benchmark command at toy size (bench/all.sh; ci/bench-smoke.sh checks its tables).
-echo "=== ddimap: bench smoke ==="
-if bash ci/bench-smoke.sh; then
-  echo "=== ddimap: bench smoke passed ==="
-else
-  echo "=== ddimap: bench smoke FAILED ===" >&2
-  failed+=("bench-smoke")
-fi
+run_step "bench smoke" ci/bench-smoke.sh
 
 # Last, so that ctest's summary line closes the output.
 run_preset clang-asan
