@@ -88,27 +88,16 @@ void PutLe(std::vector<u8>* out, u64 v, int bytes) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<u8>(v >> (8 * i)));
 }
 
-// The world's objects an argument of this kind picks from; built once, since
-// every device argument of every decoded call asks.
-const std::vector<const WorldObject*>& ObjectsOf(ArgKind kind) {
-  static const auto lists = [] {
-    std::array<std::vector<const WorldObject*>, 5> l;
-    for (const auto& o : WorldObjects()) {
-      l[0].push_back(&o);
-      if (o.kind == HandleKind::Adapter) l[1].push_back(&o);
-      if (o.kind == HandleKind::WdmDevice) l[2].push_back(&o);
-      if (o.kind == HandleKind::UmdfDevice) l[3].push_back(&o);
-      if (o.kind == HandleKind::Video) l[4].push_back(&o);
-    }
-    return l;
-  }();
-  switch (kind) {
-    case ArgKind::Adapter: return lists[1];
-    case ArgKind::WdmDevice: return lists[2];
-    case ArgKind::UmdfDevice: return lists[3];
-    case ArgKind::Video: return lists[4];
-    default: return lists[0];
+std::vector<const WorldObject*> ObjectsOf(ArgKind kind) {
+  std::vector<const WorldObject*> out;
+  for (const auto& o : WorldObjects()) {
+    bool match = kind == ArgKind::AnyObject || (kind == ArgKind::Adapter && o.kind == HandleKind::Adapter) ||
+                 (kind == ArgKind::WdmDevice && o.kind == HandleKind::WdmDevice) ||
+                 (kind == ArgKind::UmdfDevice && o.kind == HandleKind::UmdfDevice) ||
+                 (kind == ArgKind::Video && o.kind == HandleKind::Video);
+    if (match) out.push_back(&o);
   }
+  return out;
 }
 
 // The length of the mapping a map call makes, as far as decoding can tell.
@@ -208,7 +197,7 @@ Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
       if (s == kRaw64) return c(r.Le(8));
       if (s == 0xFE) return c(0);
       if (s >= 0xF0) return c(WorldObjects()[(s - 0xF0) % WorldObjects().size()].handle);
-      const auto& objs = ObjectsOf(kind);
+      auto objs = ObjectsOf(kind);
       return c(objs[s % objs.size()]->handle);
     }
     case ArgKind::Process:
@@ -349,7 +338,7 @@ bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out
     case ArgKind::UmdfDevice:
     case ArgKind::Video:
     case ArgKind::AnyObject: {
-      const auto& objs = ObjectsOf(kind);
+      auto objs = ObjectsOf(kind);
       for (std::size_t i = 0; i < objs.size(); ++i)
         if (objs[i]->handle == v) {
           out->push_back(static_cast<u8>(i));
@@ -489,50 +478,13 @@ Resource RefResourceFor(ArgKind kind) {
   }
 }
 
-namespace {
-
-// Expands a repeat op: the last `span` calls again, `count` times. A reference
-// to a result made inside the span moves to the result the same call made in
-// the copy, so "map, unmap that mapping" repeated stays a map/unmap cycle;
-// references to older results stay put.
-void Repeat(Program* p, State* st, std::size_t span, std::size_t count, std::size_t max_calls,
-            std::size_t* budget) {
-  std::size_t first = p->size() - span;
-  std::size_t made = 0, made_before = st->results.size();
-  for (std::size_t i = first; i < p->size(); ++i)
-    if (MadeResource((*p)[i].id) != Resource::None) ++made;
-  made_before -= made;
-  for (std::size_t k = 1; k <= count; ++k) {
-    for (std::size_t i = first; i < first + span; ++i) {
-      if (p->size() >= max_calls || *budget == 0) return;
-      --*budget;
-      Op op = (*p)[i];
-      for (Arg& a : op.args)
-        if (a.kind == Arg::Ref && a.value >= made_before) a.value += k * made;
-      Record(op, st);
-      p->push_back(std::move(op));
-    }
-  }
-}
-
-}  // namespace
-
 Program Decode(const u8* data, std::size_t size, const Profile& profile, std::size_t max_calls) {
   Reader r(data, size);
   State st;
   Program p;
-  std::size_t budget = kRepeatBudget;
-  p.reserve(std::min(max_calls, size / 4 + 1));  // most calls take 4+ bytes; growth would copy big Ops
   while (!r.done() && p.size() < max_calls) {
     u8 h = r.Byte();
     u8 opcode = h & 0x7F;
-    if (opcode == kRepeatOpcode) {
-      u8 span = r.Byte(), count = r.Byte();
-      if (r.short_read()) break;
-      std::size_t n = std::min<std::size_t>(1 + span % kRepeatMaxSpan, p.size());
-      if (n != 0) Repeat(&p, &st, n, RepeatCount(count), max_calls, &budget);
-      continue;
-    }
     u8 nulls = (h & 0x80) ? r.Byte() : 0;
     if (opcode >= kCallCount) continue;
     CallId id = static_cast<CallId>(opcode);

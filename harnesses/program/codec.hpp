@@ -22,25 +22,6 @@
 
 namespace ddimap::harness {
 
-// The repeat op: header opcode 0x7F (either value of the NULL bit; no NULL
-// byte follows), then a span byte and a count byte. It appends the last
-// 1 + span % kRepeatMaxSpan calls again RepeatCount(count) times. Long
-// set-ups (hundreds of releases to cycle the quarantine, 65 open files) then
-// cost a fuzzer three bytes instead of hundreds of calls. Programs stay flat:
-// the decoded copies are ordinary calls, so traces and Encode never show it.
-inline constexpr std::uint8_t kRepeatOpcode = 0x7F;
-inline constexpr std::size_t kRepeatMaxSpan = 8;
-static_assert(kCallCount < kRepeatOpcode, "the call table must not reach the repeat opcode");
-// count < 0xF0: 1..16 times; 0xF0..0xF4: 16, 32, 64, 128, 256 times (the big
-// loops, as powers of two); above: 256.
-constexpr std::size_t RepeatCount(std::uint8_t count) {
-  return count < 0xF0 ? 1 + count % 16 : std::size_t{16} << (count - 0xF0 < 4 ? count - 0xF0 : 4);
-}
-// All repeat ops of one input copy at most this many calls: the checks after
-// each call walk the live mappings, so a program's cost grows with the square
-// of its length, and a fuzzer should not drift toward multi-second inputs.
-inline constexpr std::size_t kRepeatBudget = 1024;
-
 // Decodes up to max_calls calls.
 Program Decode(const std::uint8_t* data, std::size_t size, const Profile& profile, std::size_t max_calls = 4096);
 

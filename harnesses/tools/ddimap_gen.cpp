@@ -7,8 +7,7 @@
 // corpus/<harness>/<name>   binary seed of corpus/traces/<harness>/<name>.trace
 //                           (fuzz_all: every trace, as <dir>-<name>)
 // corpus/fuzz_trace/        the trace texts themselves
-// dictionaries/<h>.dict     opcodes, whole encoded calls and callback idioms seen in the seeds,
-//                           and repeat ops
+// dictionaries/<h>.dict     opcodes, whole encoded calls and callback idioms seen in the seeds
 //                           (fuzz_trace: the words of the trace language)
 // dictionaries/<h>.options  libFuzzer options: max_len and dict
 #include <algorithm>
@@ -163,15 +162,6 @@ class Generator {
         }
       }
     }
-    // Repeat ops (codec.hpp): the last one to three calls 8, 64 or 256 times,
-    // for set-ups that need many calls of one kind.
-    d += "# Repeat ops: the last calls again, many times.\n";
-    for (u8 span = 0; span < 3; ++span)
-      for (u8 count : {u8{0x07}, u8{0xF2}, u8{0xF4}}) {
-        std::string op = {static_cast<char>(kRepeatOpcode), static_cast<char>(span), static_cast<char>(count)};
-        d += "rep_" + std::to_string(span + 1) + "x" + std::to_string(RepeatCount(count)) + "=\"" + DictEscape(op) +
-             "\"\n";
-      }
     Emit(fs::path("dictionaries") / (harness + ".dict"), d);
   }
 

@@ -19,59 +19,6 @@ std::vector<std::uint8_t> RandomBytes(std::mt19937_64& rng, std::size_t n) {
   return v;
 }
 
-// A repeat op copies the last calls; a reference to a result made inside the
-// span follows the copy, one to an older result stays.
-TEST(HarnessCodec, RepeatCopiesTheSpanAndMovesItsReferences) {
-  // r0 is made before the span; the span maps r1, unmaps it and names r0.
-  const char* text =
-      "r0 = MmMapIoSpace(0xf0000000, 0x1000, MmNonCached)\n"
-      "r1 = MmMapIoSpace(0xf0001000, 0x1000, MmNonCached)\n"
-      "MmUnmapIoSpace(r1, 0x1000)\n"
-      "MmUnmapIoSpace(r0+0x10, 0x1000)\n";
-  Program p;
-  ParseError err;
-  ASSERT_TRUE(ParseTrace(text, &p, &err)) << err.line << ":" << err.column << ": " << err.expected;
-  std::vector<std::uint8_t> bytes;
-  std::string why;
-  ASSERT_TRUE(Encode(p, &bytes, &why)) << why;
-  // Repeat the last three calls (span byte 2 -> 3 calls) three times (count byte 2).
-  bytes.insert(bytes.end(), {kRepeatOpcode, 2, 2});
-  Program q = Decode(bytes.data(), bytes.size(), ProfileByName("fuzz_all"));
-  ASSERT_EQ(q.size(), 4u + 3 * 3);
-  for (std::size_t k = 1; k <= 3; ++k) {
-    const Op* copy = &q[1 + 3 * k];
-    EXPECT_EQ(copy[0].id, CallId::MmMapIoSpace);
-    EXPECT_EQ(copy[0].args, p[1].args);
-    EXPECT_EQ(copy[1].args[0].value, 1 + k) << "the unmap follows its copy's map";
-    EXPECT_EQ(copy[2].args[0].value, 0u) << "a reference from before the span stays";
-    EXPECT_EQ(copy[2].args[0].delta, 0x10u);
-  }
-  // 0xFF (the NULL bit set) is the same op, and nothing follows it but the two bytes.
-  bytes[bytes.size() - 3] = 0xFF;
-  EXPECT_EQ(Decode(bytes.data(), bytes.size(), ProfileByName("fuzz_all")), q);
-}
-
-TEST(HarnessCodec, RepeatEdges) {
-  const Profile& all = ProfileByName("fuzz_all");
-  // Nothing to repeat yet: a no-op.
-  std::vector<std::uint8_t> none = {kRepeatOpcode, 0, 0xF5};
-  EXPECT_TRUE(Decode(none.data(), none.size(), all).empty());
-  // One call (KeSetIrql, opcode 0 with a one-byte IRQL) repeated 256 times,
-  // within max_calls; a cut-short repeat ends the program.
-  std::vector<std::uint8_t> irql = {0, 1, kRepeatOpcode, 7, 0xF4};
-  EXPECT_EQ(Decode(irql.data(), irql.size(), all).size(), 257u);
-  EXPECT_EQ(Decode(irql.data(), irql.size(), all, 100).size(), 100u);
-  EXPECT_EQ(Decode(irql.data(), irql.size() - 1, all).size(), 1u);
-  // Every repeat of an input draws on one budget of copied calls.
-  for (int i = 0; i < 8; ++i) irql.insert(irql.end(), {kRepeatOpcode, 7, 0xFF});
-  EXPECT_EQ(Decode(irql.data(), irql.size(), all).size(), 1 + kRepeatBudget);
-  EXPECT_EQ(RepeatCount(0), 1u);
-  EXPECT_EQ(RepeatCount(0xEF), 16u);
-  EXPECT_EQ(RepeatCount(0xF0), 16u);
-  EXPECT_EQ(RepeatCount(0xF4), 256u);
-  EXPECT_EQ(RepeatCount(0xFF), 256u);
-}
-
 // Any bytes decode to a program that encodes and decodes back to itself, and
 // that prints as a trace parsing back to itself.
 TEST(HarnessCodec, RandomInputsRoundTripThroughBytesAndText) {
@@ -82,15 +29,8 @@ TEST(HarnessCodec, RandomInputsRoundTripThroughBytesAndText) {
       Program p = Decode(bytes.data(), bytes.size(), prof);
       std::vector<std::uint8_t> again;
       std::string why;
-      if (Encode(p, &again, &why)) {
-        EXPECT_EQ(Decode(again.data(), again.size(), prof), p) << FormatProgram(p);
-      } else {
-        // Only a repeat op's copies can refer further back than one byte
-        // counts; everything else has a binary form.
-        bool repeated = false;
-        for (auto b : bytes) repeated |= (b & 0x7F) == kRepeatOpcode;
-        EXPECT_TRUE(repeated && why.find("too far back") != std::string::npos) << why << "\n" << FormatProgram(p);
-      }
+      ASSERT_TRUE(Encode(p, &again, &why)) << why << "\n" << FormatProgram(p);
+      EXPECT_EQ(Decode(again.data(), again.size(), prof), p) << FormatProgram(p);
       std::string text = FormatProgram(p);
       Program parsed;
       ParseError err;
