@@ -88,16 +88,27 @@ void PutLe(std::vector<u8>* out, u64 v, int bytes) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<u8>(v >> (8 * i)));
 }
 
-std::vector<const WorldObject*> ObjectsOf(ArgKind kind) {
-  std::vector<const WorldObject*> out;
-  for (const auto& o : WorldObjects()) {
-    bool match = kind == ArgKind::AnyObject || (kind == ArgKind::Adapter && o.kind == HandleKind::Adapter) ||
-                 (kind == ArgKind::WdmDevice && o.kind == HandleKind::WdmDevice) ||
-                 (kind == ArgKind::UmdfDevice && o.kind == HandleKind::UmdfDevice) ||
-                 (kind == ArgKind::Video && o.kind == HandleKind::Video);
-    if (match) out.push_back(&o);
+// The world's objects an argument of this kind picks from; built once, since
+// every device argument of every decoded call asks.
+const std::vector<const WorldObject*>& ObjectsOf(ArgKind kind) {
+  static const auto lists = [] {
+    std::array<std::vector<const WorldObject*>, 5> l;
+    for (const auto& o : WorldObjects()) {
+      l[0].push_back(&o);
+      if (o.kind == HandleKind::Adapter) l[1].push_back(&o);
+      if (o.kind == HandleKind::WdmDevice) l[2].push_back(&o);
+      if (o.kind == HandleKind::UmdfDevice) l[3].push_back(&o);
+      if (o.kind == HandleKind::Video) l[4].push_back(&o);
+    }
+    return l;
+  }();
+  switch (kind) {
+    case ArgKind::Adapter: return lists[1];
+    case ArgKind::WdmDevice: return lists[2];
+    case ArgKind::UmdfDevice: return lists[3];
+    case ArgKind::Video: return lists[4];
+    default: return lists[0];
   }
-  return out;
 }
 
 // The length of the mapping a map call makes, as far as decoding can tell.
@@ -197,7 +208,7 @@ Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
       if (s == kRaw64) return c(r.Le(8));
       if (s == 0xFE) return c(0);
       if (s >= 0xF0) return c(WorldObjects()[(s - 0xF0) % WorldObjects().size()].handle);
-      auto objs = ObjectsOf(kind);
+      const auto& objs = ObjectsOf(kind);
       return c(objs[s % objs.size()]->handle);
     }
     case ArgKind::Process:
@@ -338,7 +349,7 @@ bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out
     case ArgKind::UmdfDevice:
     case ArgKind::Video:
     case ArgKind::AnyObject: {
-      auto objs = ObjectsOf(kind);
+      const auto& objs = ObjectsOf(kind);
       for (std::size_t i = 0; i < objs.size(); ++i)
         if (objs[i]->handle == v) {
           out->push_back(static_cast<u8>(i));
@@ -482,6 +493,7 @@ Program Decode(const u8* data, std::size_t size, const Profile& profile, std::si
   Reader r(data, size);
   State st;
   Program p;
+  p.reserve(std::min(max_calls, size / 4 + 1));  // most calls take 4+ bytes; growth would copy big Ops
   while (!r.done() && p.size() < max_calls) {
     u8 h = r.Byte();
     u8 opcode = h & 0x7F;
