@@ -455,11 +455,19 @@ bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out
   }
 }
 
+// Which parameters of a call are pointers (may be NULL); one table for all
+// calls, since every decoded call asks.
 u8 PointerMask(const CallDesc& d) {
-  u8 m = 0;
-  for (int i = 0; i < d.param_count; ++i)
-    if (IsPointerKind(d.params[i].kind)) m |= static_cast<u8>(1u << i);
-  return m;
+  static const auto masks = [] {
+    std::array<u8, kCallCount> m{};
+    for (std::size_t c = 0; c < kCallCount; ++c) {
+      const CallDesc& cd = Call(static_cast<CallId>(c));
+      for (int i = 0; i < cd.param_count; ++i)
+        if (IsPointerKind(cd.params[i].kind)) m[c] |= static_cast<u8>(1u << i);
+    }
+    return m;
+  }();
+  return masks[static_cast<std::size_t>(d.id)];
 }
 
 std::string FileNameByIndex(u64 i) {
