@@ -1,7 +1,8 @@
 // Core micro-benchmarks (Google Benchmark, release build): the cost of one
 // map+unmap pair per family, of a register access and of teardown, with 10,
 // 1e3 and 1e5 other mappings live, and the same pair on the oracle as the
-// baseline the harness pays for every call. Run: bench/run.sh.
+// baseline the harness pays for every call; and the copy of the harnesses'
+// world a fuzz input starts from. Run: bench/run.sh.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -103,6 +104,43 @@ void RegisterRead(benchmark::State& st) {
   for (auto _ : st) benchmark::DoNotOptimize(w.m.Read(va + 8, 4));
 }
 
+// The per-input cost of the harnesses' world: a copy of a built machine
+// (devices with resources, RAM, files; no mapping yet) and its destruction,
+// which tears it down. The world mirrors harnesses/program/world.cpp.
+void WorldCopy(benchmark::State& st) {
+  MachineOptions o;
+  o.max_recorded_reports = 1u << 20;
+  o.pseudo_region_size = 0x10000;
+  Machine w(o);
+  w.AddRam(0, 0x80000000);
+  w.AddRam(0x100000000, 0x80000000);
+  u64 nic0 = w.CreateNdisAdapter(), nic1 = w.CreateNdisAdapter();
+  u64 wdm0 = w.CreateWdmDevice(), wdm1 = w.CreateWdmDevice();
+  u64 umdf[5] = {w.CreateUmdfDevice(0x1000B, true, RegisterAccess::UsingSystemCall),
+                 w.CreateUmdfDevice(0x1000B, true, RegisterAccess::UsingUserModeMapping),
+                 w.CreateUmdfDevice(0x20000, true, RegisterAccess::UsingSystemCall),
+                 w.CreateUmdfDevice(0x1000B, false, RegisterAccess::UsingSystemCall),
+                 w.CreateUmdfDevice(0x1000B, true, RegisterAccess::UsingUserModeMapping)};
+  u64 video0 = w.CreateVideoDevice(), video1 = w.CreateVideoDevice();
+  w.AssignResource(nic0, PhysSpace::Memory, 0xFEBF0000, 0x20000);
+  w.AssignResource(nic1, PhysSpace::Memory, 0xFEC20000, 0x1000);
+  w.AssignResource(wdm0, PhysSpace::Memory, 0xFED00000, 0x10000);
+  w.AssignResource(wdm1, PhysSpace::Memory, 0xFED10000, 0x4000);
+  w.AssignResource(umdf[0], PhysSpace::Memory, 0xFEE00000, 0x2000);
+  w.AssignResource(umdf[0], PhysSpace::Memory, 0xFEE10000, 0x1000);
+  for (u64 i = 1; i < 5; ++i) w.AssignResource(umdf[i], PhysSpace::Memory, 0xFEE10000 + i * 0x10000, 0x1000);
+  w.AssignResource(video0, PhysSpace::Memory, kFb, kBarLen);
+  w.AssignResource(video0, PhysSpace::Port, 0x3C0, 0x20);
+  w.AssignResource(video1, PhysSpace::Memory, kFb + kBarLen, 0x100000);
+  w.AddFile("firmware.bin", 5000, true);
+  w.AddFile("broken.bin", 100, false);
+  w.AddFile("empty.bin", 0, true);
+  for (auto _ : st) {
+    Machine copy(w);
+    benchmark::DoNotOptimize(copy.call_count());
+  }
+}
+
 void Teardown(benchmark::State& st) {
   for (auto _ : st) {
     st.PauseTiming();
@@ -123,6 +161,7 @@ BENCHMARK(UmdfPair) DDIMAP_LIVE;
 BENCHMARK(VideoPair) DDIMAP_LIVE;
 BENCHMARK(FilePair) DDIMAP_LIVE;
 BENCHMARK(RegisterRead) DDIMAP_LIVE;
+BENCHMARK(WorldCopy);
 BENCHMARK(Teardown)->Arg(10)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond)->Iterations(5);
 
 }  // namespace

@@ -34,7 +34,7 @@ Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::o
     s.Violation(rules.interior, s.DescribeAddress(address, l), m);
     return nullptr;
   }
-  return s.maps.FindLive(m->v.va_page);
+  return &s.maps.Writable(*m);
 }
 
 static const Mapping* FindCacheConflict(const Machine::State& s, u64 ps, u64 pe, u32 cache) {
@@ -68,17 +68,16 @@ Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
     *fail = MapFail::NoSpace;
     return nullptr;
   }
-  Mapping m;
-  m.v = MappingView{*va + offset, r.length, r.access_length, *va, extent, r.family, r.owner, r.process,
-                    r.region, r.space, r.pa, r.cache, r.writable, false, 0};
-  m.start_device = r.start_device;
   *fail = MapFail::None;
-  return &s.AddMapping(std::move(m));
+  return &s.AddMapping(MappingView{*va + offset, r.length, r.access_length, *va, extent, r.family, r.owner,
+                                   r.process, r.region, r.space, r.pa, r.cache, r.writable, false, 0},
+                       r.start_device);
 }
 
-const ResourceRange* FindResource(const Device& d, PhysSpace space, u64 pa, u64 len) {
-  for (const auto& res : d.resources)
-    if (res.space == space && Inside(pa, len, res.start, res.length + (DDIMAP_MUTANT(resource_bound_off_by_one) ? 1 : 0)))
+const ResourceRange* FindResource(const Machine::State& s, u64 owner, PhysSpace space, u64 pa, u64 len) {
+  for (const auto& res : s.resources)
+    if (res.owner == owner && res.space == space &&
+        Inside(pa, len, res.start, res.length + (DDIMAP_MUTANT(resource_bound_off_by_one) ? 1 : 0)))
       return &res;
   return nullptr;
 }
@@ -136,32 +135,29 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
   return m;
 }
 
-static u8 LoadByte(Machine::State& s, const Mapping& m, u64 off) {
-  if (m.v.family == Family::NdisFile) {
-    auto it = s.files.find(m.file);
-    return it != s.files.end() && off < it->second.bytes.size() ? it->second.bytes[off] : 0;
-  }
-  if (DDIMAP_MUTANT(video_user_alias_broken) && m.v.process != 0) return 0;
-  return s.phys.ReadByte(m.v.space, m.v.phys + off);
+static u8 LoadFileByte(Machine::State& s, const Mapping& m, u64 off) {
+  auto it = s.files.find(m.file);
+  return it != s.files.end() && off < it->second.bytes.size() ? it->second.bytes[off] : 0;
 }
 
 u64 LoadThrough(Machine::State& s, const Mapping& m, u64 address, unsigned width) {
-  u64 value = 0;
   u64 off = address - m.v.base;
-  for (unsigned i = 0; i < width; ++i) value |= static_cast<u64>(LoadByte(s, m, off + i)) << (8 * i);
+  if (m.v.family != Family::NdisFile) {  // device memory: a page at a time
+    if (DDIMAP_MUTANT(video_user_alias_broken) && m.v.process != 0) return 0;
+    return s.phys.Load(m.v.space, m.v.phys + off, width);
+  }
+  u64 value = 0;
+  for (unsigned i = 0; i < width; ++i) value |= static_cast<u64>(LoadFileByte(s, m, off + i)) << (8 * i);
   return value;
 }
 
 void StoreThrough(Machine::State& s, const Mapping& m, u64 address, unsigned width, u64 value) {
   u64 off = address - m.v.base;
+  if (m.v.family != Family::NdisFile) return s.phys.Store(m.v.space, m.v.phys + off, width, value);
   for (unsigned i = 0; i < width; ++i) {
-    u8 b = static_cast<u8>(value >> (8 * i));
-    if (m.v.family == Family::NdisFile) {
-      auto it = s.files.find(m.file);
-      if (it != s.files.end() && off + i < it->second.bytes.size()) it->second.bytes[off + i] = b;
-    } else {
-      s.phys.WriteByte(m.v.space, m.v.phys + off + i, b);
-    }
+    auto it = s.files.find(m.file);
+    if (it != s.files.end() && off + i < it->second.bytes.size())
+      it->second.bytes[off + i] = static_cast<u8>(value >> (8 * i));
   }
 }
 

@@ -42,8 +42,9 @@ enum class MapFail { None, Conflict, NoSpace };
 // records the mapping with the current call as creator.
 Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail);
 
-// Whether [pa, pa+len) lies inside one resource of `d` in `space`; returns it.
-const ResourceRange* FindResource(const Device& d, PhysSpace space, u64 pa, u64 len);
+// Whether [pa, pa+len) lies inside one resource of device `owner` (a handle)
+// in `space`; returns it.
+const ResourceRange* FindResource(const Machine::State& s, u64 owner, PhysSpace space, u64 pa, u64 len);
 
 // Checks an access of `width` bytes at `address`. `umdf_device` != 0: the
 // access comes through that device's register helpers (pseudo addresses are

@@ -120,7 +120,7 @@ void Machine::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
                 "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length), m);
     return;
   }
-  s.ReleaseMapping(m->v.va_page);
+  s.ReleaseMapping(*m);
 }
 
 void families::MmIoLeaks(Machine::State& s, u64 device, std::string_view when) {

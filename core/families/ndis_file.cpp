@@ -127,11 +127,9 @@ NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileH
   u64 extent = PageCeil(len == 0 ? 1 : len);
   auto va = s.Reserve(Region::System, extent);
   if (!va) return finish(kNdisStatusResources);
-  Mapping m;
-  m.v = MappingView{*va, len, len, *va, extent, Family::NdisFile, FileHandle, 0, Region::System,
-                    PhysSpace::Memory, 0, kMmCached, true, false, 0};
-  m.file = HandleSerial(FileHandle);
-  s.AddMapping(std::move(m));
+  s.AddMapping(MappingView{*va, len, len, *va, extent, Family::NdisFile, FileHandle, 0, Region::System,
+                           PhysSpace::Memory, 0, kMmCached, true, false, 0})
+      .file = HandleSerial(FileHandle);
   f->mapped_va = *va;
   *MappedBuffer = *va;
   return finish(kNdisStatusSuccess);

@@ -63,7 +63,7 @@ NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHand
                                           Hex(PhysicalAddress + Length) + ") overlaps RAM");
     return fail(kNdisStatusFailure);
   }
-  if (!families::FindResource(*a, PhysSpace::Memory, PhysicalAddress, Length))
+  if (!families::FindResource(s, MiniportAdapterHandle, PhysSpace::Memory, PhysicalAddress, Length))
     return fail(kNdisStatusResourceConflict);
   families::MapFail why;
   Mapping* m = families::MapPhysical(
@@ -105,7 +105,7 @@ void Machine::NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u
                 "Length " + Hex(Length) + " differs from the mapped Length " + Hex(m->v.length), m);
     if (!DDIMAP_MUTANT(ndis_length_refusal_unmaps)) return;
   }
-  s.ReleaseMapping(m->v.va_page);
+  s.ReleaseMapping(*m);
 }
 
 void families::NdisIoLeaks(Machine::State& s, u64 adapter, std::string_view when) {

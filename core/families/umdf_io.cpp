@@ -70,7 +70,7 @@ HResult Machine::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes
   }
   const ResourceRange* res = PhysOverflows(PhysicalAddress, NumberOfBytes)
                                  ? nullptr
-                                 : families::FindResource(*d, PhysSpace::Memory, PhysicalAddress, NumberOfBytes);
+                                 : families::FindResource(s, This, PhysSpace::Memory, PhysicalAddress, NumberOfBytes);
   if (!res) {
     s.Violation(RuleId::UmdfIoOutsideResource,
                 "physical range at " + Hex(PhysicalAddress) + " of " + Hex(NumberOfBytes) +
@@ -101,14 +101,12 @@ HResult Machine::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes
       s.DiscardMapping(pseudo_page);  // never handed out: no quarantine, no trace
       return fail(kEOutOfMemory);
     }
-    Mapping view;
-    view.v = m->v;
-    view.v.va_page = *va;
-    view.v.base = *va + (PhysicalAddress & kPageMask);
-    view.v.region = Region::User;
-    view.v.user_view = true;
-    view.parent_va = pseudo_page;
-    s.AddMapping(std::move(view));
+    MappingView view = m->v;
+    view.va_page = *va;
+    view.base = *va + (PhysicalAddress & kPageMask);
+    view.region = Region::User;
+    view.user_view = true;
+    s.AddMapping(view, 0, pseudo_page);
     s.maps.FindLive(pseudo_page)->view_va = *va;
   }
   *pPseudoBaseAddress = base;
@@ -135,7 +133,7 @@ void Machine::UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfByte
                 "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length), m);
     return;
   }
-  s.ReleaseMapping(m->v.va_page);
+  s.ReleaseMapping(*m);
 }
 
 u64 Machine::UmdfGetHardwareRegisterMappedAddress(u64 This, u64 PseudoBaseAddress) {

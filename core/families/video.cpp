@@ -64,7 +64,7 @@ VpStatus Machine::VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress,
     return fail();
   }
   PhysSpace space = io ? PhysSpace::Port : PhysSpace::Memory;
-  if (!families::FindResource(*d, space, PhysicalAddress, len)) return fail();
+  if (!families::FindResource(s, HwDeviceExtension, space, PhysicalAddress, len)) return fail();
   bool p6 = flags & kVideoMemorySpaceP6Cache;
   families::MapFail why;
   Mapping* m = families::MapPhysical(
@@ -96,7 +96,7 @@ VpStatus Machine::VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress
                 m);
     return kErrorInvalidParameter;
   }
-  s.ReleaseMapping(m->v.va_page);
+  s.ReleaseMapping(*m);
   return kNoError;
 }
 

@@ -13,7 +13,8 @@ void RegionAllocator::Reset(u64 base, u64 size) {
   size_ = size & ~kPageMask;
   cursor_ = base;
   free_.clear();
-  if (size_ != 0) free_.insert(Block{base_, base_ + size_});
+  at_cursor_ = last_freed_ = free_.end();
+  if (size_ != 0) at_cursor_ = free_.insert(Block{base_, base_ + size_}).first;
 }
 
 // Takes [start, start+bytes) out of the block at `it`: what is left before and
@@ -23,23 +24,29 @@ u64 RegionAllocator::Carve(Blocks::iterator it, u64 start, u64 bytes) {
   bool before = block_start < start, after = start + bytes < end;
   if (before) {
     it->end = start;
-    if (after) free_.emplace_hint(std::next(it), Block{start + bytes, end});
+    at_cursor_ = after ? free_.emplace_hint(std::next(it), Block{start + bytes, end}) : free_.end();
   } else if (after) {
     it->start = start + bytes;
+    at_cursor_ = it;
   } else {
+    Forget(it);
     free_.erase(it);
+    at_cursor_ = free_.end();
   }
   cursor_ = start + bytes;
   return start;
 }
 
-std::optional<u64> RegionAllocator::Allocate(u64 bytes) {
+std::optional<u64> RegionAllocator::AllocateSlow(u64 bytes) {
   if (bytes == 0 || bytes > size_ || free_.empty()) return std::nullopt;
   // Next-fit: first from the cursor up to the region end (usually the one big
   // tail block, so O(log n)), then wrap round and take the first block that
   // fits from its start.
-  auto first = free_.upper_bound(cursor_);
-  if (first != free_.begin() && std::prev(first)->end > cursor_) --first;
+  auto first = at_cursor_;
+  if (first == free_.end() || first->start != cursor_) {
+    first = free_.upper_bound(cursor_);
+    if (first != free_.begin() && std::prev(first)->end > cursor_) --first;
+  }
   for (auto it = first; it != free_.end(); ++it) {
     u64 start = it->start < cursor_ ? cursor_ : it->start;
     if (it->end - start >= bytes) return Carve(it, start, bytes);
@@ -54,86 +61,44 @@ std::optional<u64> RegionAllocator::Allocate(u64 bytes) {
 void RegionAllocator::Free(u64 start, u64 bytes) {
   if (bytes == 0) return;
   u64 end = start + bytes;
-  auto next = free_.lower_bound(start);
+  Blocks::iterator prev, next;
+  bool join_prev;
+  if (last_freed_ != free_.end() && last_freed_->end == start) {
+    prev = last_freed_;
+    next = std::next(prev);
+    join_prev = true;
+  } else {
+    next = free_.lower_bound(start);
+    prev = next;
+    join_prev = next != free_.begin() && (--prev)->end == start;
+  }
   bool join_next = next != free_.end() && next->start == end;
-  auto prev = next;
-  bool join_prev = next != free_.begin() && (--prev)->end == start;
   if (join_prev && join_next) {
     prev->end = next->end;
+    Forget(next);
     free_.erase(next);
+    last_freed_ = prev;
   } else if (join_prev) {
     prev->end = end;
+    last_freed_ = prev;
   } else if (join_next) {
     next->start = start;
+    last_freed_ = next;
   } else {
-    free_.emplace_hint(next, Block{start, end});
+    last_freed_ = free_.emplace_hint(next, Block{start, end});
   }
-}
-
-// --- PageHash -------------------------------------------------------------------------
-
-void PageHash::Grow() {
-  std::vector<Entry> old = std::move(t_);
-  std::size_t size = old.empty() ? 64 : old.size() * 2;
-  t_.assign(size, Entry{});
-  mask_ = size - 1;
-  shift_ = 64;
-  for (std::size_t s = size; s > 1; s >>= 1) --shift_;
-  for (const Entry& e : old) {
-    if (e.val == kNone) continue;
-    std::size_t i = Home(e.key);
-    while (t_[i].val != kNone) i = (i + 1) & mask_;
-    t_[i] = e;
-  }
-}
-
-void PageHash::Insert(u64 key, u32 val) {
-  if ((n_ + 1) * 2 > t_.size()) Grow();
-  std::size_t i = Home(key);
-  while (t_[i].val != kNone) i = (i + 1) & mask_;
-  t_[i] = Entry{key, val};
-  ++n_;
-}
-
-void PageHash::Erase(u64 key) {
-  if (n_ == 0) return;
-  std::size_t i = Home(key);
-  for (;; i = (i + 1) & mask_) {
-    if (t_[i].val == kNone) return;
-    if (t_[i].key == key) break;
-  }
-  // Backward-shift deletion: pull later members of the cluster into the hole
-  // when their home position allows it.
-  for (std::size_t j = i;;) {
-    j = (j + 1) & mask_;
-    if (t_[j].val == kNone) break;
-    std::size_t home = Home(t_[j].key);
-    if (((j - home) & mask_) >= ((j - i) & mask_)) {
-      t_[i] = t_[j];
-      i = j;
-    }
-  }
-  t_[i] = Entry{};
-  --n_;
-}
-
-void PageHash::Clear() {
-  for (Entry& e : t_) e = Entry{};
-  n_ = 0;
 }
 
 // --- MappingIndex -----------------------------------------------------------------------
 
 MappingIndex::MappingIndex(const MappingIndex& o)
-    : slot_count_(o.slot_count_), free_slots_(o.free_slots_), hash_(o.hash_), live_(o.live_, &pool_),
-      quarantine_(o.quarantine_, &pool_), fifo_(o.fifo_) {
+    : slot_count_(o.slot_count_), free_slots_(o.free_slots_), by_page_(o.by_page_), qhash_(o.qhash_), live_(o.live_),
+      quarantine_(o.quarantine_), fifo_(o.fifo_) {
+  chunks_.reserve(o.chunks_.size());
   for (const auto& c : o.chunks_) {
     chunks_.push_back(std::make_unique<Slot[]>(kChunk));
     std::copy(c.get(), c.get() + kChunk, chunks_.back().get());
   }
-  // The copied slots still point into the source's maps: repoint them.
-  for (auto it = live_.begin(); it != live_.end(); ++it) At(it->second).it = it;
-  for (auto it = quarantine_.begin(); it != quarantine_.end(); ++it) At(it->second).it = it;
 }
 
 u32 MappingIndex::NewSlot() {
@@ -146,24 +111,38 @@ u32 MappingIndex::NewSlot() {
   return slot_count_++;
 }
 
-Mapping& MappingIndex::Insert(Mapping&& m) {
-  u64 key = m.v.va_page;
-  if (u32 existing = hash_.Find(key); existing != PageHash::kNone) return At(existing).m;
+Mapping& MappingIndex::Insert(const MappingView& v, const CallRecord& created) {
   u32 s = NewSlot();
   Slot& slot = At(s);
-  slot.m = std::move(m);
-  // Addresses grow, so the hint makes the usual insert amortised O(1).
-  slot.it = live_.emplace_hint(live_.end(), key, s);
-  slot.where = Where::Live;
-  hash_.Insert(key, s);
-  return slot.m;
+  Mapping& m = slot.m;
+  // Field by field rather than from a temporary: a reused slot is
+  // overwritten in place, with no copy of a whole record.
+  m.v = v;
+  m.v.created_seq = created.seq;
+  m.file = m.view_va = m.parent_va = m.start_device = m.resource_start = 0;
+  m.p6cache = false;
+  m.video_flags = 0;
+  m.is_released = false;  // `released` is read only once this is set: not cleared
+  m.created = created;
+  by_page_.Insert(v.va_page, s);
+  AddKey(live_, v.va_page, s, slot);
+  return m;
+}
+
+const PageSet& MappingIndex::Ordered(OrderedKeys& o) const {
+  for (const auto& [key, s] : o.pending) {
+    o.set.Insert(key);
+    At(s).pending = kOrdered;
+  }
+  o.pending.clear();
+  return o.set;
 }
 
 AddressLookup MappingIndex::Lookup(u64 address) const {
   // A live mapping whose first page holds the address is the live predecessor
   // of any address in that page (va_pages are page-aligned and unique).
-  u32 s = hash_.Find(address & ~kPageMask);
-  if (s != PageHash::kNone) {
+  u32 s = by_page_.Find(address & ~kPageMask);
+  if (s != PageMap::kNone) {
     const Mapping& m = At(s).m;
     if (address - m.v.va_page < m.v.extent)
       return {address == m.v.base ? AddressLookup::Base : AddressLookup::Interior, &m};
@@ -172,17 +151,16 @@ AddressLookup MappingIndex::Lookup(u64 address) const {
 }
 
 AddressLookup MappingIndex::SlowLookup(u64 address) const {
-  auto it = live_.upper_bound(address);
-  if (it != live_.begin()) {
-    const Mapping& m = At(std::prev(it)->second).m;
+  u64 k = 0;
+  if (Ordered(live_).Floor(address, &k)) {
+    const Mapping& m = At(by_page_.Find(k)).m;
     u64 off = address - m.v.va_page;
     if (off < m.v.extent)
       return {address == m.v.base ? AddressLookup::Base : AddressLookup::Interior, &m};
     if (off < m.v.extent + kPageSize) return {AddressLookup::Guard, &m};
   }
-  auto q = quarantine_.upper_bound(address);
-  if (q != quarantine_.begin()) {
-    const Mapping& m = At(std::prev(q)->second).m;
+  if (Ordered(quarantine_).Floor(address, &k)) {
+    const Mapping& m = At(qhash_.Find(k)).m;
     u64 off = address - m.v.va_page;
     if (off < m.v.extent) return {AddressLookup::Released, &m};
     if (off < m.v.extent + kPageSize) return {AddressLookup::ReleasedGuard, &m};

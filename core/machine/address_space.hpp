@@ -7,16 +7,15 @@
 // from "never mapped".
 //
 // Performance notes (the map+unmap pair is the hot path): mappings live in a
-// slab of stable slots reused through a free list; an open-addressing hash
-// finds a live mapping by its va_page; ordered maps of va_page -> slot (nodes
-// from a free-list pool, erased through iterators kept in the slot) serve the
+// slab of stable slots reused through a free list; a map of 64-page blocks
+// (PageMap) finds a live mapping by its va_page, a hash a quarantined one;
+// radix bitmaps of the va_pages (PageSet), filled lazily, serve the
 // address-order walks and the predecessor lookups of interior and guard
 // addresses. None of this is visible: order, addresses and results are those
 // of plain ordered maps.
 #pragma once
 
 #include <cstddef>
-#include <map>
 #include <memory>
 #include <memory_resource>
 #include <optional>
@@ -27,6 +26,10 @@
 #include "ddimap/machine.hpp"
 #include "ddimap/report.hpp"
 #include "node_pool.hpp"
+#include "page_hash.hpp"
+#include "page_map.hpp"
+#include "page_set.hpp"
+#include "ring.hpp"
 
 namespace ddimap {
 
@@ -35,12 +38,21 @@ class RegionAllocator {
  public:
   RegionAllocator() = default;
   RegionAllocator(const RegionAllocator& o)
-      : free_(o.free_, &pool_), base_(o.base_), size_(o.size_), cursor_(o.cursor_) {}
+      : free_(o.free_, &pool_), base_(o.base_), size_(o.size_), cursor_(o.cursor_) {}  // hints: none
   RegionAllocator& operator=(const RegionAllocator&) = delete;
 
   void Reset(u64 base, u64 size);
   // Returns the start of `bytes` (a multiple of the page size) or nullopt.
-  std::optional<u64> Allocate(u64 bytes);
+  std::optional<u64> Allocate(u64 bytes) {
+    // Inline, the usual case: from the cursor, inside the block starting there.
+    if (at_cursor_ != free_.end() && at_cursor_->start == cursor_ && bytes != 0 &&
+        at_cursor_->end - cursor_ > bytes) {
+      u64 start = cursor_;
+      at_cursor_->start = cursor_ = start + bytes;
+      return start;
+    }
+    return AllocateSlow(bytes);
+  }
   void Free(u64 start, u64 bytes);
   u64 base() const { return base_; }
   u64 end() const { return base_ + size_; }
@@ -61,11 +73,22 @@ class RegionAllocator {
     bool operator()(u64 a, const Block& b) const { return a < b.start; }
   };
   using Blocks = std::pmr::set<Block, ByStart>;
+  std::optional<u64> AllocateSlow(u64 bytes);
   u64 Carve(Blocks::iterator it, u64 start, u64 bytes);
 
   NodePool pool_;
   Blocks free_{&pool_};
   u64 base_ = 0, size_ = 0, cursor_ = 0;
+  // Hints that spare the tree searches of the usual pattern (next-fit from
+  // the cursor; quarantine evictions freeing extents in allocation order):
+  // the block starting at the cursor, and the block the last Free grew.
+  // Checked before use; end() when unknown, and cleared when their block is
+  // erased.
+  Blocks::iterator at_cursor_ = free_.end(), last_freed_ = free_.end();
+  void Forget(Blocks::iterator it) {
+    if (at_cursor_ == it) at_cursor_ = free_.end();
+    if (last_freed_ == it) last_freed_ = free_.end();
+  }
 };
 
 struct Mapping {
@@ -88,73 +111,7 @@ struct AddressLookup {
   const Mapping* mapping = nullptr;
 };
 
-// va_page -> slot, open addressing with linear probing (no tombstones).
-class PageHash {
- public:
-  static constexpr u32 kNone = ~0u;
-  u32 Find(u64 key) const {
-    if (n_ == 0) return kNone;
-    for (std::size_t i = Home(key);; i = (i + 1) & mask_) {
-      const Entry& e = t_[i];
-      if (e.val == kNone) return kNone;
-      if (e.key == key) return e.val;
-    }
-  }
-  void Insert(u64 key, u32 val);  // key must be absent
-  void Erase(u64 key);
-  void Clear();
-
- private:
-  struct Entry {
-    u64 key = 0;
-    u32 val = kNone;
-  };
-  // Pages of one aligned 64-page group get neighbouring home slots, the group
-  // a hashed position: next-fit hands out neighbouring pages, so consecutive
-  // inserts touch the same few cache lines.
-  std::size_t Home(u64 key) const {
-    u64 page = key >> 12;
-    u64 group = ((page >> 6) * 0x9E3779B97F4A7C15ull) >> shift_;
-    return static_cast<std::size_t>(group + (page & 63)) & mask_;
-  }
-  void Grow();
-
-  std::vector<Entry> t_;
-  std::size_t mask_ = 0, n_ = 0;
-  unsigned shift_ = 63;
-};
-
-// A FIFO queue in a power-of-two ring that grows as needed.
-template <typename T>
-class Ring {
- public:
-  std::size_t size() const { return n_; }
-  const T& front() const { return buf_[head_]; }
-  void push_back(const T& v) {
-    if (n_ == buf_.size()) Grow();
-    buf_[(head_ + n_) & (buf_.size() - 1)] = v;
-    ++n_;
-  }
-  void pop_front() {
-    head_ = (head_ + 1) & (buf_.size() - 1);
-    --n_;
-  }
-  void clear() { head_ = n_ = 0; }
-
- private:
-  void Grow() {
-    std::vector<T> b(buf_.empty() ? 16 : buf_.size() * 2);
-    for (std::size_t i = 0; i < n_; ++i) b[i] = buf_[(head_ + i) & (buf_.size() - 1)];
-    buf_.swap(b);
-    head_ = 0;
-  }
-  std::vector<T> buf_;
-  std::size_t head_ = 0, n_ = 0;
-};
-
 class MappingIndex {
-  using Ordered = std::pmr::map<u64, u32>;  // va_page -> slot
-
  public:
   MappingIndex() = default;
   MappingIndex(const MappingIndex& o);  // a deep copy (Machine's copy constructor)
@@ -166,30 +123,37 @@ class MappingIndex {
     class iterator {
      public:
       using value_type = std::pair<u64, const Mapping&>;
-      iterator(Ordered::const_iterator it, const MappingIndex* ix) : it_(it), ix_(ix) {}
-      value_type operator*() const { return {it_->first, ix_->At(it_->second).m}; }
+      explicit iterator(const MappingIndex* ix) : ix_(ix) {}  // the end
+      iterator(const MappingIndex* ix, const PageSet& set) : ix_(ix), set_(&set) {
+        end_ = !set.Seek(0, &at_);
+      }
+      value_type operator*() const { return {at_.key, ix_->At(ix_->by_page_.Find(at_.key)).m}; }
       iterator& operator++() {
-        ++it_;
+        end_ = !set_->Next(&at_);
         return *this;
       }
-      bool operator==(const iterator& o) const { return it_ == o.it_; }
-      bool operator!=(const iterator& o) const { return it_ != o.it_; }
+      bool operator==(const iterator& o) const { return end_ == o.end_ && (end_ || at_.key == o.at_.key); }
+      bool operator!=(const iterator& o) const { return !(*this == o); }
 
      private:
-      Ordered::const_iterator it_;
       const MappingIndex* ix_;
+      const PageSet* set_ = nullptr;
+      PageSet::Cursor at_;
+      bool end_ = true;
     };
     explicit LiveRange(const MappingIndex* ix) : ix_(ix) {}
-    iterator begin() const { return {ix_->live_.begin(), ix_}; }
-    iterator end() const { return {ix_->live_.end(), ix_}; }
-    std::size_t size() const { return ix_->live_.size(); }
-    bool empty() const { return ix_->live_.empty(); }
+    iterator begin() const { return iterator(ix_, ix_->Ordered(ix_->live_)); }
+    iterator end() const { return iterator(ix_); }
+    std::size_t size() const { return ix_->by_page_.size(); }
+    bool empty() const { return ix_->by_page_.size() == 0; }
 
    private:
     const MappingIndex* ix_;
   };
 
-  Mapping& Insert(Mapping&& m);
+  // Records a live mapping of `v` (its va_page not live yet) created by
+  // `created`; every other field starts at its default.
+  Mapping& Insert(const MappingView& v, const CallRecord& created);
   // Moves a live mapping into the quarantine; evicted quarantine entries are
   // returned to their region through `free_extent`.
   template <typename FreeFn>
@@ -199,27 +163,35 @@ class MappingIndex {
   void Clear(FreeFn free_extent);
 
   Mapping* FindLive(u64 va_page) {
-    u32 s = hash_.Find(va_page);
-    return s == PageHash::kNone ? nullptr : &At(s).m;
+    u32 s = by_page_.Find(va_page);
+    return s == PageMap::kNone ? nullptr : &At(s).m;
   }
   const Mapping* FindLive(u64 va_page) const {
-    u32 s = hash_.Find(va_page);
-    return s == PageHash::kNone ? nullptr : &At(s).m;
+    u32 s = by_page_.Find(va_page);
+    return s == PageMap::kNone ? nullptr : &At(s).m;
   }
   AddressLookup Lookup(u64 address) const;
+  // The record a lookup returned, writable through a non-const index (it is
+  // one of the index's own slots), without searching for it again.
+  Mapping& Writable(const Mapping& m) { return const_cast<Mapping&>(m); }
   LiveRange live() const { return LiveRange(this); }
-  std::size_t quarantined() const { return quarantine_.size(); }
+  std::size_t quarantined() const { return qhash_.size(); }
 
  private:
-  enum class Where : u8 { Free, Live, Quarantined };
+  static constexpr u32 kOrdered = ~0u;
   struct Slot {
+    // Where the va_page waits in its set's pending list, or kOrdered once it
+    // is in the set's bitmaps (lazy bookkeeping: changes under const queries).
+    mutable u32 pending = kOrdered;
     Mapping m;
-    Ordered::iterator it;  // into live_ or quarantine_, per `where`
-    Where where = Where::Free;
   };
-  struct FifoEntry {
-    u64 va_page = 0;
-    u32 slot = 0;  // the slot that entered the quarantine with this entry
+  // The address order of one set of va_pages (live or quarantined), kept
+  // lazily: a new key waits in `pending` until some query needs the order, so
+  // a mapping made and released between two such queries, the common case,
+  // never touches the bitmaps.
+  struct OrderedKeys {
+    PageSet set;
+    std::vector<std::pair<u64, u32>> pending;  // (va_page, slot), unordered
   };
   static constexpr unsigned kChunkBits = 5;  // small: the harnesses build a machine per input
   static constexpr u32 kChunk = 1u << kChunkBits;
@@ -227,78 +199,85 @@ class MappingIndex {
   Slot& At(u32 s) { return chunks_[s >> kChunkBits][s & (kChunk - 1)]; }
   const Slot& At(u32 s) const { return chunks_[s >> kChunkBits][s & (kChunk - 1)]; }
   u32 NewSlot();
-  void FreeSlot(u32 s) {
-    At(s).where = Where::Free;
-    free_slots_.push_back(s);
+  void FreeSlot(u32 s) { free_slots_.push_back(s); }
+  static void AddKey(OrderedKeys& o, u64 key, u32 s, Slot& slot) {
+    slot.pending = static_cast<u32>(o.pending.size());
+    o.pending.emplace_back(key, s);
   }
+  void RemoveKey(OrderedKeys& o, u64 key, const Slot& slot) {
+    u32 p = slot.pending;
+    if (p == kOrdered) return o.set.Erase(key);
+    if (p + 1 != o.pending.size()) {
+      o.pending[p] = o.pending.back();
+      At(o.pending[p].second).pending = p;
+    }
+    o.pending.pop_back();
+  }
+  // The set with every pending key moved in (callable from const queries:
+  // live_ and quarantine_ are mutable).
+  const PageSet& Ordered(OrderedKeys& o) const;
   AddressLookup SlowLookup(u64 address) const;
 
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   u32 slot_count_ = 0;  // slots ever handed out of chunks_
   std::vector<u32> free_slots_;
-  PageHash hash_;  // live mappings only
-  NodePool pool_;
-  Ordered live_{&pool_};        // keyed by va_page
-  Ordered quarantine_{&pool_};  // keyed by va_page
-  Ring<FifoEntry> fifo_;  // quarantine order
+  PageMap by_page_;               // live mappings by va_page
+  PageHash qhash_;                // quarantined mappings by va_page
+  mutable OrderedKeys live_;      // live va_pages
+  mutable OrderedKeys quarantine_;  // quarantined va_pages
+  Ring<u64> fifo_;                // quarantined va_pages in release order
 };
 
 template <typename FreeFn>
 void MappingIndex::Release(u64 va_page, const CallRecord& by, std::size_t capacity,
                            FreeFn free_extent) {
-  u32 s = hash_.Find(va_page);
-  if (s == PageHash::kNone) return;
+  u32 s = by_page_.Take(va_page);
+  if (s == PageMap::kNone) return;
   Slot& slot = At(s);
-  hash_.Erase(va_page);
-  auto node = live_.extract(slot.it);
-  slot.m.released = by;
-  slot.m.is_released = true;
+  RemoveKey(live_, va_page, slot);
+  Mapping& m = slot.m;
+  m.released = by;
+  m.is_released = true;
   if (capacity == 0) {
-    free_extent(slot.m);
+    free_extent(m);
     FreeSlot(s);
     return;
   }
-  // Addresses grow, so the end hint makes the usual insert amortised O(1).
-  auto q = quarantine_.insert(quarantine_.end(), std::move(node));
-  if (!node.empty()) {
+  if (qhash_.InsertNew(va_page, s))
+    AddKey(quarantine_, va_page, s, slot);
+  else
     FreeSlot(s);  // already quarantined at this address: this record is dropped
-  } else {
-    slot.it = q;
-    slot.where = Where::Quarantined;
-  }
-  fifo_.push_back({va_page, s});
+  fifo_.push_back(va_page);
   while (fifo_.size() > capacity) {
-    FifoEntry e = fifo_.front();
+    u64 va = fifo_.front();
     fifo_.pop_front();
-    // The entry's own slot when it is still the quarantined mapping at its
-    // address; otherwise whatever is quarantined there now.
-    Ordered::iterator victim = quarantine_.end();
-    if (At(e.slot).where == Where::Quarantined && At(e.slot).it->first == e.va_page)
-      victim = At(e.slot).it;
-    else
-      victim = quarantine_.find(e.va_page);
-    if (victim != quarantine_.end()) {
-      u32 vs = victim->second;
-      free_extent(At(vs).m);
-      quarantine_.erase(victim);
-      FreeSlot(vs);
-    }
+    // Whatever is quarantined at the entry's address now: its own mapping,
+    // or nothing when an earlier entry for the address took it.
+    u32 vs = qhash_.Take(va);
+    if (vs == PageHash::kNone) continue;
+    const Slot& victim = At(vs);
+    RemoveKey(quarantine_, va, victim);
+    free_extent(victim.m);
+    FreeSlot(vs);
   }
 }
 
 template <typename FreeFn>
 void MappingIndex::Clear(FreeFn free_extent) {
-  for (const auto& [k, s] : live_) free_extent(At(s).m);
-  for (const auto& [k, s] : quarantine_) free_extent(At(s).m);
-  live_.clear();
-  quarantine_.clear();
+  auto free_all = [&](OrderedKeys& o, const auto& h) {
+    const PageSet& set = Ordered(o);
+    PageSet::Cursor c;
+    for (bool more = set.Seek(0, &c); more; more = set.Next(&c)) free_extent(At(h.Find(c.key)).m);
+  };
+  free_all(live_, by_page_);
+  free_all(quarantine_, qhash_);
+  live_ = {};
+  quarantine_ = {};
   fifo_.clear();
-  hash_.Clear();
+  by_page_.Clear();
+  qhash_.Clear();
   free_slots_.clear();
-  for (u32 s = slot_count_; s-- > 0;) {
-    At(s).where = Where::Free;
-    free_slots_.push_back(s);
-  }
+  for (u32 s = slot_count_; s-- > 0;) free_slots_.push_back(s);
 }
 
 }  // namespace ddimap

@@ -1,5 +1,7 @@
 // IRQL, processes and driver callbacks: the operating system's side of the
 // program, and the points where the LEAK rules are checked.
+#include <algorithm>
+
 #include "families/families.hpp"
 #include "machine/state.hpp"
 #include "mutants/mutant.hpp"
@@ -93,7 +95,14 @@ ControlStatus Machine::EnterCallback(Callback cb, u64 object) {
 // given outcome, checking the leak rules of the object it ran for.
 void LeaveRunningCallback(Machine::State& s, bool ok) {
   u64 obj = s.cb_object;
-  std::string when = std::string(CallbackName(s.cb)) + (ok ? " returns" : " fails");
+  // "<callback> returns" in a local buffer: leak checks run at every callback
+  // exit and seldom report, so the text should cost no allocation.
+  char text[48];
+  std::string_view name = CallbackName(s.cb), outcome = ok ? " returns" : " fails";
+  std::size_t n = std::min(name.size(), sizeof text - outcome.size());
+  name.copy(text, n);
+  outcome.copy(text + n, outcome.size());
+  std::string_view when(text, n + outcome.size());
   switch (s.cb) {
     case Callback::MiniportInitializeEx: {
       families::NdisFileLeaks(s, obj, when);

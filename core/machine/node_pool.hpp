@@ -1,7 +1,10 @@
 // A memory resource for the nodes of node-based containers (std::pmr::map,
 // std::pmr::set): blocks of the size first asked for come from a free list,
 // carved from chunks that live as long as the pool; anything else comes from
-// the global heap. Map/unmap churn then costs no malloc once warm.
+// the global heap. Map/unmap churn then costs no malloc once warm. The first
+// chunk is a few nodes inside the pool itself, so a small container (a
+// region's free blocks) costs its owner no allocation at all: copying a
+// machine for every fuzz input wants exactly that.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +37,8 @@ class NodePool final : public std::pmr::memory_resource {
       request_ = bytes;
       std::size_t b = bytes < sizeof(FreeNode) ? sizeof(FreeNode) : bytes;
       stride_ = (b + kAlign - 1) / kAlign * kAlign;
+      chunk_ = inline_;
+      capacity_ = sizeof inline_ / stride_;
     }
     if (bytes != request_ || align > kAlign) return ::operator new(bytes, std::align_val_t{align});
     if (free_ != nullptr) {
@@ -41,10 +46,11 @@ class NodePool final : public std::pmr::memory_resource {
       free_ = n->next;
       return n;
     }
-    if (used_ == kPerChunk) {
+    if (used_ == capacity_) {
       chunk_ = static_cast<std::byte*>(::operator new(stride_ * kPerChunk, std::align_val_t{kAlign}));
       chunks_.push_back(chunk_);
       used_ = 0;
+      capacity_ = kPerChunk;
     }
     return chunk_ + stride_ * used_++;
   }
@@ -63,8 +69,10 @@ class NodePool final : public std::pmr::memory_resource {
   std::size_t stride_ = 0;   // request_ rounded up to kAlign
   FreeNode* free_ = nullptr;
   std::byte* chunk_ = nullptr;
-  std::size_t used_ = kPerChunk;  // nodes handed out of chunk_
+  std::size_t used_ = 0;      // nodes handed out of chunk_
+  std::size_t capacity_ = 0;  // nodes chunk_ holds
   std::vector<std::byte*> chunks_;
+  alignas(kAlign) std::byte inline_[256];  // the first chunk
 };
 
 }  // namespace ddimap

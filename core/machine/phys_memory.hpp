@@ -3,14 +3,12 @@
 #pragma once
 
 #include <array>
-#include <map>
 #include <memory>
-#include <memory_resource>
-#include <unordered_map>
 #include <vector>
 
 #include "ddimap/types.hpp"
-#include "node_pool.hpp"
+#include "cache_counts.hpp"
+#include "page_hash.hpp"
 
 namespace ddimap {
 
@@ -37,37 +35,36 @@ class PhysMemory {
   bool OverlapsRam(u64 start, u64 length) const;
 
   // Sparse device memory: a page costs host memory only once written.
-  u8 ReadByte(PhysSpace space, u64 pa) const;
-  void WriteByte(PhysSpace space, u64 pa, u8 value);
+  // `width` (<= 8) bytes at pa, pa+1... (addresses wrap), little-endian; one
+  // page lookup per page touched rather than per byte.
+  u64 Load(PhysSpace space, u64 pa, unsigned width) const;
+  void Store(PhysSpace space, u64 pa, unsigned width, u64 value);
   std::size_t touched_pages() const { return pages_.size(); }
   void FreeAll() {
     pages_.clear();
-    segs_.clear();
+    page_index_.Clear();
+    cache_.Clear();
   }
 
   // Caching types of live mappings over page-aligned [s, e), memory space
   // only. CacheConflict: some page in [s, e) is mapped with another type.
-  bool CacheConflict(u64 s, u64 e, u32 cache) const;
-  void AddCache(u64 s, u64 e, u32 cache);
-  void RemoveCache(u64 s, u64 e, u32 cache);
+  bool CacheConflict(u64 s, u64 e, u32 cache) { return cache_.Conflict(s >> 12, e >> 12, cache); }
+  void AddCache(u64 s, u64 e, u32 cache) { cache_.Add(s >> 12, e >> 12, cache); }
+  void RemoveCache(u64 s, u64 e, u32 cache) { cache_.Remove(s >> 12, e >> 12, cache); }
 
  private:
   using Page = std::array<u8, kPageSize>;
-  static u64 Key(PhysSpace s, u64 pa) { return ((pa >> 12) << 1) | static_cast<u64>(s); }
-
-  struct Seg {
-    u64 end;
-    std::array<u32, 3> count;  // live mappings per caching type 0..2
-  };
-  using Segs = std::pmr::map<u64, Seg>;
-  Segs::iterator SplitFrom(u64 s);
-  void SplitEnd(Segs::iterator it, u64 e);
-  void MergeWithPrev(Segs::iterator it);
+  // A page's key: its address, with the space in the (otherwise zero) low bit.
+  static u64 Key(PhysSpace s, u64 pa) { return (pa & ~kPageMask) | static_cast<u64>(s); }
+  Page* FindPage(u64 key) const {
+    u32 i = page_index_.Find(key);
+    return i == PageHash::kNone ? nullptr : pages_[i].get();
+  }
 
   std::vector<PhysRange> ram_;
-  std::unordered_map<u64, std::unique_ptr<Page>> pages_;
-  NodePool seg_pool_;
-  Segs segs_{&seg_pool_};  // disjoint, page-aligned, keyed by start
+  std::vector<std::unique_ptr<Page>> pages_;  // written pages, in order of first write
+  PageHash page_index_;                       // Key -> index in pages_
+  CacheCounts cache_;  // by page number
 };
 
 // The top physical page is never mappable, so the page-aligned end of any

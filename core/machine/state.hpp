@@ -3,7 +3,6 @@
 
 #include <array>
 #include <bitset>
-#include <deque>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -11,18 +10,19 @@
 
 #include "ddimap/machine.hpp"
 #include "machine/address_space.hpp"
+#include "machine/name_table.hpp"
 #include "machine/phys_memory.hpp"
 
 namespace ddimap {
 
 struct ResourceRange {
+  u64 owner;  // the device's handle
   PhysSpace space;
   u64 start;
   u64 length;
 };
 
 struct Device {
-  std::vector<ResourceRange> resources;
   std::size_t live_mappings = 0;  // mappings owned by this device
 };
 
@@ -89,6 +89,9 @@ struct Machine::State {
   MappingIndex maps;
   std::size_t driver_mm_mappings = 0;  // MM mappings made outside a start IRP
 
+  // Every device's resources in one vector (in assignment order): copying the
+  // world then allocates once for all of them.
+  std::vector<ResourceRange> resources;
   std::vector<Adapter> adapters;
   std::vector<WdmDevice> wdm;
   std::vector<UmdfDevice> umdf;
@@ -98,10 +101,9 @@ struct Machine::State {
   u64 next_file = 1;
   std::unordered_map<u64, Process> processes;  // by serial
   u64 next_process = 1;
-  std::deque<Tombstone> tombstones;  // bounded like the quarantine
+  Ring<Tombstone> tombstones;  // bounded like the quarantine
 
-  std::vector<std::string> names;  // interned file names, for call records
-  std::unordered_map<std::string, u64> name_ids;
+  NameTable names;  // interned file names, for call records
 
   std::vector<Report> reports;
   std::size_t total_reports = 0;
@@ -110,7 +112,20 @@ struct Machine::State {
 
   // --- calls ---
   // Starts a call: fills `cur` and returns false when the machine is torn down.
-  bool Begin(CallId id, std::initializer_list<u64> args, u8 null_mask = 0);
+  bool Begin(CallId id, std::initializer_list<u64> args, u8 null_mask = 0) {
+    // Inline: every DDI starts here, and the argument count is then a constant.
+    if (torn_down) return false;
+    cur.seq = ++seq;
+    cur.id = id;
+    cur.irql = irql;
+    cur.callback = cb;
+    cur.callback_object = cb_object;
+    cur.null_mask = null_mask;
+    std::size_t i = 0;
+    for (u64 a : args) cur.args[i++] = a;
+    for (; i < cur.args.size(); ++i) cur.args[i] = 0;
+    return true;
+  }
 
   // --- reports ---
   // Files a report of `rule` about the current call; `m` adds the calls that
@@ -131,17 +146,25 @@ struct Machine::State {
   OpenFile* FindFile(u64 h);
   const Tombstone* FindTombstone(u64 h) const;
   void Bury(u64 handle, const CallRecord& created);
-  u64 Intern(std::string_view name);
+  u64 Intern(std::string_view name) { return names.Intern(name); }
 
   // --- mappings ---
   std::optional<u64> Reserve(Region r, u64 extent);  // extent + guard page
-  // Creates a mapping record with the current call as its creator.
-  Mapping& AddMapping(Mapping&& m);
-  // Releases a live mapping (and its UMDF view), with the current call as releaser.
-  void ReleaseMapping(u64 va_page);
-  void ReleaseMappingBy(u64 va_page, const CallRecord& by, bool quarantine = true);
+  // Creates the record of mapping `v` with the current call as its creator
+  // and counts it against its owner; a family's own fields (file, flags...)
+  // are the caller's to set on the result.
+  Mapping& AddMapping(const MappingView& v, u64 start_device = 0, u64 parent_va = 0);
+  // Releases a live mapping (and its UMDF view), with the current call as
+  // releaser; by va_page, or by the record a lookup returned (no search).
+  void ReleaseMapping(u64 va_page) {
+    if (Mapping* m = maps.FindLive(va_page)) ReleaseMappingBy(*m, cur);
+  }
+  void ReleaseMapping(Mapping& live) { ReleaseMappingBy(live, cur); }
+  void ReleaseMappingBy(Mapping& live, const CallRecord& by, bool quarantine = true);
   // Undoes a mapping the driver never received: freed at once, not quarantined.
-  void DiscardMapping(u64 va_page) { ReleaseMappingBy(va_page, cur, false); }
+  void DiscardMapping(u64 va_page) {
+    if (Mapping* m = maps.FindLive(va_page)) ReleaseMappingBy(*m, cur, false);
+  }
   void FreeExtent(const Mapping& m);
   // The live-mapping counter of the mapping's owner (device or driver-wide).
   std::size_t* OwnerCount(const Mapping& m);

@@ -172,7 +172,7 @@ TEST(MappingIndexTest, MatchesReferenceLookupsOrderAndQuarantine) {
           m.v.base = *va + (g() % 2 ? 0 : g() % 4096);
           m.created.seq = static_cast<u64>(step);
           ref.Insert(m);
-          Mapping& got = ix.Insert(std::move(m));
+          Mapping& got = ix.Insert(m.v, m.created);
           ASSERT_EQ(got.v.va_page, *va);
           live.push_back(*va);
         } else if (op < 7 && !live.empty()) {

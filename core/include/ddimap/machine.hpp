@@ -162,6 +162,10 @@ class Machine {
   std::size_t quarantined_count() const;
   std::size_t touched_page_count() const;
   std::vector<MappingView> LiveMappings() const;
+  // The same as pointers into the machine, valid until its next non-const
+  // call, into a buffer the caller reuses: harnesses compare after every
+  // mapping call and must not pay an allocation or a copy each time.
+  void LiveMappings(std::vector<const MappingView*>* out) const;
   // Checks the core's own bookkeeping; returns "" when consistent, else what
   // is wrong. Costs O(live objects); meant for tests and harness self-checks.
   std::string CheckInvariants() const;

@@ -1,0 +1,41 @@
+#include "machine/page_hash.hpp"
+
+namespace ddimap {
+
+void PageHash::Grow() {
+  std::vector<Entry> old = std::move(t_);
+  std::size_t size = old.empty() ? 64 : old.size() * 2;
+  t_.assign(size, Entry{});
+  mask_ = size - 1;
+  shift_ = 64;
+  for (std::size_t s = size; s > 1; s >>= 1) --shift_;
+  for (const Entry& e : old) {
+    if (e.val == kNone) continue;
+    std::size_t i = Home(e.key);
+    while (t_[i].val != kNone) i = (i + 1) & mask_;
+    t_[i] = e;
+  }
+}
+
+void PageHash::EraseAt(std::size_t i) {
+  // Backward-shift deletion: pull later members of the cluster into the hole
+  // when their home position allows it.
+  for (std::size_t j = i;;) {
+    j = (j + 1) & mask_;
+    if (t_[j].val == kNone) break;
+    std::size_t home = Home(t_[j].key);
+    if (((j - home) & mask_) >= ((j - i) & mask_)) {
+      t_[i] = t_[j];
+      i = j;
+    }
+  }
+  t_[i] = Entry{};
+  --n_;
+}
+
+void PageHash::Clear() {
+  for (Entry& e : t_) e = Entry{};
+  n_ = 0;
+}
+
+}  // namespace ddimap

@@ -1,0 +1,43 @@
+#include "machine/page_map.hpp"
+
+namespace ddimap {
+
+u32 PageMap::NewBlock(u64 bk) {
+  u32 b;
+  if (!free_.empty()) {
+    b = free_.back();  // all kNone: it was unlinked empty
+    free_.pop_back();
+  } else {
+    blocks_.push_back(Block{});
+    b = static_cast<u32>(blocks_.size() - 1);
+    for (u32& v : blocks_[b].val) v = kNone;
+  }
+  blocks_[b].key = bk;
+  blocks_[b].used = 0;
+  dir_.Insert(bk, b);
+  memo_key_ = bk;
+  memo_ = b;
+  return b;
+}
+
+void PageMap::Emptied(u32 b) {
+  // The spare is the only empty block kept linked: the one before it goes.
+  if (spare_ != kNone) {
+    dir_.Take(blocks_[spare_].key);
+    if (memo_ == spare_) memo_key_ = 1;
+    free_.push_back(spare_);
+  }
+  spare_ = b;
+}
+
+void PageMap::Clear() {
+  blocks_.clear();
+  free_.clear();
+  dir_.Clear();
+  memo_key_ = 1;
+  memo_ = kNone;
+  spare_ = kNone;
+  n_ = 0;
+}
+
+}  // namespace ddimap
