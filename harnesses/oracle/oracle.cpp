@@ -63,41 +63,41 @@ void Model::Report(RuleId id) { rules_.push_back(id); }
 
 std::vector<RuleId> Model::TakeRules() {
   std::vector<RuleId> out;
-  out.swap(rules_);
+  TakeRules(&out);
   return out;
 }
 
+void Model::TakeRules(std::vector<RuleId>* out) {
+  // a swap, not a copy: both buffers keep their capacity for the next calls
+  out->swap(rules_);
+  rules_.clear();
+}
+
 std::vector<MappingView> Model::LiveMappings() const {
-  std::vector<const Mapping*> order;
-  for (const auto& m : live_) order.push_back(&m);
-  // simple insertion sort by va_page
-  for (std::size_t i = 1; i < order.size(); ++i)
-    for (std::size_t j = i; j > 0 && order[j - 1]->va_page > order[j]->va_page; --j) {
-      const Mapping* t = order[j];
-      order[j] = order[j - 1];
-      order[j - 1] = t;
-    }
   std::vector<MappingView> out;
-  for (const Mapping* m : order) {
-    MappingView v{};
-    v.base = m->base;
-    v.length = m->length;
-    v.access_length = m->access_length;
-    v.va_page = m->va_page;
-    v.extent = m->extent;
-    v.family = m->family;
-    v.owner = m->owner;
-    v.process = m->process;
-    v.region = m->region;
-    v.space = m->space;
-    v.phys = m->phys;
-    v.cache = m->cache;
-    v.writable = m->writable;
-    v.user_view = m->user_view;
-    v.created_seq = m->created_seq;
-    out.push_back(v);
-  }
+  for (std::size_t i = 0; i < live_.size(); ++i) out.push_back(LiveMapping(i));
   return out;
+}
+
+MappingView Model::LiveMapping(std::size_t i) const {
+  const Mapping& m = live_[i];
+  MappingView v{};
+  v.base = m.base;
+  v.length = m.length;
+  v.access_length = m.access_length;
+  v.va_page = m.va_page;
+  v.extent = m.extent;
+  v.family = m.family;
+  v.owner = m.owner;
+  v.process = m.process;
+  v.region = m.region;
+  v.space = m.space;
+  v.phys = m.phys;
+  v.cache = m.cache;
+  v.writable = m.writable;
+  v.user_view = m.user_view;
+  v.created_seq = m.created_seq;
+  return v;
 }
 
 std::string Model::Describe() const {
@@ -251,11 +251,18 @@ std::optional<u64> Model::Allocate(Region r, u64 extent) {
   const Range b = g.free[chosen];
   const u64 taken_end = start + extent + kPageSize;
   const u64 bend = b.start + b.length;
-  std::vector<Range> pieces;
-  if (start > b.start) pieces.push_back({b.start, start - b.start});
-  if (bend > taken_end) pieces.push_back({taken_end, bend - taken_end});
-  g.free.erase(g.free.begin() + static_cast<std::ptrdiff_t>(chosen));
-  g.free.insert(g.free.begin() + static_cast<std::ptrdiff_t>(chosen), pieces.begin(), pieces.end());
+  // the block becomes what is left before and after the taken range (zero, one or two blocks)
+  const auto at = g.free.begin() + static_cast<std::ptrdiff_t>(chosen);
+  if (start > b.start && bend > taken_end) {
+    at->length = start - b.start;
+    g.free.insert(at + 1, Range{taken_end, bend - taken_end});
+  } else if (start > b.start) {
+    *at = {b.start, start - b.start};
+  } else if (bend > taken_end) {
+    *at = {taken_end, bend - taken_end};
+  } else {
+    g.free.erase(at);
+  }
   g.cursor = taken_end;
   return start;
 }
@@ -284,7 +291,10 @@ u64 Model::AddMapping(Mapping m) {
   m.id = next_mapping_id_++;
   if (m.family != Family::MmIo) m.leak_owner = m.owner;
   m.created_seq = seq_;
-  live_.push_back(m);
+  // kept in address order; a new mapping usually lands last (next-fit allocation)
+  auto pos = live_.end();
+  while (pos != live_.begin() && (pos - 1)->va_page > m.va_page) --pos;
+  live_.insert(pos, m);
   return m.id;
 }
 
@@ -339,20 +349,12 @@ Model::Class Model::Classify(u64 address, const Mapping** found) const {
 }
 
 std::vector<u64> Model::IdsByAddress(Family family, u64 owner, u64 process) const {
-  std::vector<const Mapping*> found;
+  std::vector<u64> ids;  // live_ is in address order already
   for (const auto& m : live_) {
     if (m.user_view || m.is_file || m.family != family) continue;
     if (process ? m.process != process : m.leak_owner != owner) continue;
-    found.push_back(&m);
+    ids.push_back(m.id);
   }
-  for (std::size_t i = 1; i < found.size(); ++i)
-    for (std::size_t j = i; j > 0 && found[j - 1]->va_page > found[j]->va_page; --j) {
-      const Mapping* t = found[j];
-      found[j] = found[j - 1];
-      found[j - 1] = t;
-    }
-  std::vector<u64> ids;
-  for (const Mapping* m : found) ids.push_back(m->id);
   return ids;
 }
 

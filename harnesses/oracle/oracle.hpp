@@ -86,7 +86,11 @@ class Model {
 
   // --- observation ----------------------------------------------------------------------
   std::vector<RuleId> TakeRules();
+  // The same into a buffer the caller reuses (the runner asks after every call).
+  void TakeRules(std::vector<RuleId>* out);
   std::vector<MappingView> LiveMappings() const;
+  // The i-th of LiveMappings() (i < live_mapping_count()), without building them all.
+  MappingView LiveMapping(std::size_t i) const;
   std::size_t live_mapping_count() const { return live_.size(); }
   u8 irql() const { return irql_; }
   Callback callback() const { return callback_; }
@@ -220,7 +224,7 @@ class Model {
       next_file_ = 1;
 
   VaRegion system_{}, user_{}, pseudo_{};
-  std::vector<Mapping> live_;        // creation order
+  std::vector<Mapping> live_;        // ascending va_page, as LiveMappings reports them
   std::vector<Mapping> quarantine_;  // oldest first
   u64 next_mapping_id_ = 1;
 };

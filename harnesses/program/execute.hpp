@@ -4,8 +4,8 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <optional>
-#include <string>
 #include <string_view>
 
 #include "ddimap/calls.hpp"
@@ -18,7 +18,7 @@ struct ConcreteCall {
   CallId id;
   std::array<u64, kMaxParams> args{};
   u8 null_mask = 0;
-  std::string file_name;
+  std::string_view file_name;  // the Op's: a call is executed while its Op lives
 };
 
 struct Outcome {
@@ -27,16 +27,42 @@ struct Outcome {
   u64 made = 0;                     // the resource the call made (0 if none)
 };
 
+// What Execute needs of a call's parameter kinds, worked out once per call
+// rather than on each of the two executions of every op.
+struct CallShape {
+  u8 out_only = 0;  // bit i: parameter i is written, never read (it starts at 0)
+  u8 outputs = 0;   // bit i: parameter i is a pointer whose value after the call is in the outcome
+  int made = -1;    // MadeParam
+};
+
+inline const CallShape& ShapeOf(CallId id) {
+  static const auto shapes = [] {
+    std::array<CallShape, kCallCount> all{};
+    for (std::size_t n = 0; n < kCallCount; ++n) {
+      const CallDesc& d = Call(static_cast<CallId>(n));
+      CallShape& s = all[n];
+      for (int i = 0; i < d.param_count; ++i) {
+        const ArgKind k = d.params[i].kind;
+        if (k == ArgKind::OutPtr || k == ArgKind::OutResource) s.out_only |= static_cast<u8>(1u << i);
+        if (IsPointerKind(k) && k != ArgKind::FileName) s.outputs |= static_cast<u8>(1u << i);
+      }
+      s.made = MadeParam(d);
+    }
+    return all;
+  }();
+  return shapes[static_cast<std::size_t>(id)];
+}
+
 template <typename T>
 Outcome Execute(T& t, const ConcreteCall& c) {
   const CallDesc& d = Call(c.id);
+  const CallShape& shape = ShapeOf(c.id);
   const auto& a = c.args;
   auto nul = [&](int i) { return ((c.null_mask >> i) & 1) != 0; };
   Outcome o;
   // In/out and out values start from the argument (the in-value, or 0).
   std::array<u64, kMaxParams> v = a;
-  for (int i = 0; i < d.param_count; ++i)
-    if (d.params[i].kind == ArgKind::OutPtr || d.params[i].kind == ArgKind::OutResource) v[i] = 0;
+  for (unsigned m = shape.out_only; m != 0; m &= m - 1) v[std::countr_zero(m)] = 0;
   auto p64 = [&](int i) { return nul(i) ? nullptr : &v[i]; };
   u32 n32[kMaxParams] = {};
   for (int i = 0; i < kMaxParams; ++i) n32[i] = static_cast<u32>(v[i]);
@@ -122,10 +148,12 @@ Outcome Execute(T& t, const ConcreteCall& c) {
       if (d.params[i].kind == ArgKind::InOutLen32 || d.params[i].kind == ArgKind::InOutVideoFlags ||
           (c.id == CallId::NdisOpenFile && i == 2))
         v[i] = n32[i];
-  for (int i = 0; i < d.param_count; ++i)
-    if (IsPointerKind(d.params[i].kind) && d.params[i].kind != ArgKind::FileName && !nul(i)) o.out[i] = v[i];
+  for (unsigned m = shape.outputs & ~unsigned{c.null_mask}; m != 0; m &= m - 1) {
+    const int i = std::countr_zero(m);
+    o.out[i] = v[i];
+  }
   if (d.makes != Resource::None) {
-    int mp = MadeParam(d);
+    const int mp = shape.made;
     o.made = mp >= 0 ? (nul(mp) ? 0 : v[mp]) : o.ret;
   }
   return o;

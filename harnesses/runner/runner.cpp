@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "oracle/oracle.hpp"
 #include "program/codec.hpp"
@@ -10,6 +11,16 @@
 
 namespace ddimap::harness {
 namespace {
+
+// For the checks run after every call: they compare the core with the oracle,
+// not anything with the input, so their comparisons give a fuzzer nothing to
+// work with, and coverage instrumentation costs a hook per comparison. Not
+// inlined: in an instrumented caller they would be instrumented after all.
+#if defined(__clang__)
+#define DDIMAP_NO_COVERAGE __attribute__((no_sanitize("coverage"), noinline))
+#else
+#define DDIMAP_NO_COVERAGE
+#endif
 
 std::string Hex(u64 v) { return FormatValue(ArgKind::Value, v); }
 
@@ -45,19 +56,23 @@ bool SameMapping(const MappingView& a, const MappingView& b) {
          a.writable == b.writable && a.user_view == b.user_view && a.created_seq == b.created_seq;
 }
 
-std::string CompareMappings(const std::vector<MappingView>& core, const std::vector<MappingView>& oracle) {
-  std::size_t n = std::max(core.size(), oracle.size());
+DDIMAP_NO_COVERAGE std::string CompareMappings(const std::vector<const MappingView*>& core,
+                                                const oracle::Model& oracle) {
+  std::size_t n = std::max(core.size(), oracle.live_mapping_count());
   for (std::size_t i = 0; i < n; ++i) {
-    if (i >= core.size()) return "oracle has an extra live mapping: " + DescribeMapping(oracle[i]);
-    if (i >= oracle.size()) return "core has an extra live mapping: " + DescribeMapping(core[i]);
-    if (!SameMapping(core[i], oracle[i]))
-      return "live mapping " + std::to_string(i) + " differs:\n  core:   " + DescribeMapping(core[i]) +
-             "\n  oracle: " + DescribeMapping(oracle[i]);
+    if (i >= core.size()) return "oracle has an extra live mapping: " + DescribeMapping(oracle.LiveMapping(i));
+    if (i >= oracle.live_mapping_count()) return "core has an extra live mapping: " + DescribeMapping(*core[i]);
+    const MappingView o = oracle.LiveMapping(i);
+    if (!SameMapping(*core[i], o))
+      return "live mapping " + std::to_string(i) + " differs:\n  core:   " + DescribeMapping(*core[i]) +
+             "\n  oracle: " + DescribeMapping(o);
   }
   return {};
 }
 
-bool SameOutcome(const Outcome& a, const Outcome& b) { return a.ret == b.ret && a.out == b.out && a.made == b.made; }
+DDIMAP_NO_COVERAGE bool SameOutcome(const Outcome& a, const Outcome& b) {
+  return a.ret == b.ret && a.out == b.out && a.made == b.made;
+}
 
 // Which part of an outcome differs first: result, an out-parameter by name, or rules.
 std::string DifferingField(CallId id, const Outcome& a, const Outcome& b, bool rules_differ) {
@@ -93,6 +108,34 @@ std::vector<RuleId> Sorted(std::vector<RuleId> v) {
   return v;
 }
 
+// Buffers Run reuses from one program to the next on this thread, so that the
+// checks after every call allocate nothing once warm (under ASan an allocation
+// costs more than the call it checks). Each use clears or overwrites a buffer
+// first: no run sees what an earlier one left in it.
+struct Scratch {
+  std::vector<u64> made;  // by result number, as the core made them
+  std::vector<RuleId> crules, mrules, sorted_a, sorted_b;
+  std::vector<const MappingView*> core_live;
+  std::optional<oracle::Model> model;
+};
+
+Scratch& ThreadScratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
+// The same rules in any order. Most calls report none or one, in the same
+// order on both sides, so sorting is rarely needed.
+DDIMAP_NO_COVERAGE bool SameRules(const std::vector<RuleId>& a, const std::vector<RuleId>& b, Scratch& s) {
+  if (a.size() != b.size()) return false;
+  if (a == b) return true;
+  s.sorted_a.assign(a.begin(), a.end());
+  s.sorted_b.assign(b.begin(), b.end());
+  std::sort(s.sorted_a.begin(), s.sorted_a.end());
+  std::sort(s.sorted_b.begin(), s.sorted_b.end());
+  return s.sorted_a == s.sorted_b;
+}
+
 }  // namespace
 
 MachineOptions HarnessMachineOptions() {
@@ -124,25 +167,37 @@ const Target& BuiltWorld() {
 
 RunResult Run(const Program& p, const RunOptions& options) {
   RunResult res;
+  res.outcomes.reserve(p.size());
+  Scratch& scratch = ThreadScratch();
   Machine core(BuiltWorld<Machine>());
-  std::optional<oracle::Model> model;
-  if (options.oracle) model.emplace(BuiltWorld<oracle::Model>());
+  oracle::Model* model = nullptr;
+  if (options.oracle) {
+    // Assigning over the previous run's model reuses its storage; the state is
+    // the world's, member for member.
+    if (scratch.model)
+      *scratch.model = BuiltWorld<oracle::Model>();
+    else
+      scratch.model.emplace(BuiltWorld<oracle::Model>());
+    model = &*scratch.model;
+  }
   core.StartProgram();
   if (model) model->StartProgram();
   std::size_t seen = core.reports().size();
-  if (model) model->TakeRules();
-  std::vector<u64> made;  // by result number, as the core made them
+  if (model) model->TakeRules(&scratch.mrules);
+  std::vector<u64>& made = scratch.made;
+  made.clear();
+  std::vector<RuleId>& crules = scratch.crules;
+  std::vector<RuleId>& mrules = scratch.mrules;
 
-  auto core_rules = [&](std::vector<std::string>* texts) {
-    std::vector<RuleId> rules;
+  auto take_core_rules = [&](std::vector<std::string>* texts) {
+    crules.clear();
     const auto& reps = core.reports();
     for (std::size_t i = seen; i < reps.size(); ++i) {
-      rules.push_back(reps[i].rule);
+      crules.push_back(reps[i].rule);
       res.rules.set(static_cast<std::size_t>(reps[i].rule));
       if (texts) texts->push_back(core.FormatReport(reps[i]));
     }
     seen = reps.size();
-    return rules;
   };
   auto fail = [&](RunResult::Failure f, std::size_t call, std::string msg) {
     res.failure = f;
@@ -159,8 +214,8 @@ RunResult Run(const Program& p, const RunOptions& options) {
       c.args[i] = a.kind == Arg::Ref ? (a.value < made.size() ? made[a.value] : 0) + a.delta : a.value;
     }
     Outcome co = Execute(core, c);
-    CallLog entry;
-    std::vector<RuleId> crules = core_rules(options.log ? &entry.reports : nullptr);
+    CallLog* entry = options.log ? &res.log.emplace_back() : nullptr;
+    take_core_rules(entry ? &entry->reports : nullptr);
     if (MadeResource(op.id) != Resource::None) made.push_back(co.made);
     res.outcomes.emplace_back(op.id, co.ret);
     std::string line;
@@ -173,17 +228,17 @@ RunResult Run(const Program& p, const RunOptions& options) {
       }
       return line;
     };
-    if (options.log) {
-      entry.line = op_line();
-      entry.outcome = co;
-      entry.rules = crules;
-      res.log.push_back(std::move(entry));
+    if (entry) {
+      entry->line = op_line();
+      entry->outcome = co;
+      entry->rules = crules;
     }
     if (model) {
       Outcome mo = Execute(*model, c);
-      std::vector<RuleId> mrules = model->TakeRules();
-      if (!SameOutcome(co, mo) || Sorted(crules) != Sorted(mrules)) {
-        std::string field = DifferingField(op.id, co, mo, Sorted(crules) != Sorted(mrules));
+      model->TakeRules(&mrules);
+      const bool rules_differ = !SameRules(crules, mrules, scratch);
+      if (!SameOutcome(co, mo) || rules_differ) {
+        std::string field = DifferingField(op.id, co, mo, rules_differ);
         res.signature = "oracle-mismatch " + std::string(d.name) + " " + field;
         if (field == "rules")
           res.signature += " core=" + RuleList(Sorted(crules)) + " oracle=" + RuleList(Sorted(mrules));
@@ -194,7 +249,8 @@ RunResult Run(const Program& p, const RunOptions& options) {
       }
       if (d.makes == Resource::Mapping || d.consumes != Resource::None || op.id == CallId::LeaveCallback ||
           op.id == CallId::ExitProcess) {
-        std::string diff = CompareMappings(core.LiveMappings(), model->LiveMappings());
+        core.LiveMappings(&scratch.core_live);
+        std::string diff = CompareMappings(scratch.core_live, *model);
         if (!diff.empty()) {
           res.signature = "oracle-mismatch " + std::string(d.name) + " mappings";
           fail(RunResult::Mismatch, n + 1, "after " + op_line() + ": " + diff);
@@ -215,7 +271,7 @@ RunResult Run(const Program& p, const RunOptions& options) {
         why = "expected result " + FormatResult(op.id, *e.result) + ", got " + FormatResult(op.id, co.ret);
       else if (e.result_nonzero && co.ret == 0)
         why = "expected a non-NULL result, got NULL";
-      else if (e.check_rules && Sorted(e.rules) != Sorted(crules))
+      else if (e.check_rules && !SameRules(e.rules, crules, scratch))
         why = "expected rules " + RuleList(e.rules) + ", got " + RuleList(crules);
       if (!why.empty()) {
         res.signature = "expectation " + std::string(d.name);
@@ -226,11 +282,11 @@ RunResult Run(const Program& p, const RunOptions& options) {
 
   core.Teardown();
   CallLog end;
-  std::vector<RuleId> crules = core_rules(options.log ? &end.reports : nullptr);
+  take_core_rules(options.log ? &end.reports : nullptr);
   if (model && res.failure == RunResult::None) {
     model->Teardown();
-    std::vector<RuleId> mrules = model->TakeRules();
-    if (Sorted(crules) != Sorted(mrules)) {
+    model->TakeRules(&mrules);
+    if (!SameRules(crules, mrules, scratch)) {
       res.signature = "oracle-mismatch teardown rules";
       fail(RunResult::Mismatch, 0,
            "core and oracle disagree at teardown\n  core:   rules " + RuleList(crules) + "\n  oracle: rules " +
