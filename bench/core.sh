@@ -18,7 +18,7 @@ for b in d["benchmarks"]:
         continue
     # "MmPair<Machine>/1000", "Teardown/1000/iterations:5": base name, live count.
     parts = b["name"].split("/")
-    name, arg = parts[0], int(parts[1])
+    name, arg = parts[0], int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
     unit = {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
     if name not in rows:
         rows[name] = {}
@@ -33,6 +33,7 @@ what = {
     "FilePair": "NdisMapFile + NdisUnmapFile",
     "RegisterRead": "READ_REGISTER_ULONG through a mapping",
     "Teardown": "Teardown() of the whole machine",
+    "WorldCopy": "a copy of the harnesses' standard world and its destruction, the per-input set-up of every run",
 }
 def fmt(ns):
     if ns >= 1e6: return "%.1f ms" % (ns / 1e6)
@@ -40,11 +41,16 @@ def fmt(ns):
     return "%.0f ns" % ns
 print("| benchmark | what | 10 live | 1e3 live | 1e5 live | growth 1e3 -> 1e5 |")
 print("|---|---|---:|---:|---:|---:|")
+single = [n for n in order if None in rows[n]]
+order = [n for n in order if n not in single]
 for n in order:
     r = rows[n]
     g = "%.2fx" % (r[100000] / r[1000]) if 1000 in r and 100000 in r else "-"
     print("| `%s` | %s | %s | %s | %s | %s |" % (n, what.get(n, ""), fmt(r.get(10, 0)), fmt(r.get(1000, 0)),
                                                fmt(r.get(100000, 0)), g))
+for n in single:
+    print()
+    print("`%s` (%s): %s." % (n, what.get(n, ""), fmt(rows[n][None])))
 c, o = rows.get("MmPair<Machine>"), rows.get("MmPair<oracle::Model>")
 if c and o:
     print()

@@ -10,6 +10,8 @@
 
 #include "ddimap/machine.hpp"
 #include "oracle/oracle.hpp"
+#include "program/world.hpp"
+#include "runner/runner.hpp"
 
 namespace ddimap {
 namespace {
@@ -104,37 +106,12 @@ void RegisterRead(benchmark::State& st) {
   for (auto _ : st) benchmark::DoNotOptimize(w.m.Read(va + 8, 4));
 }
 
-// The per-input cost of the harnesses' world: a copy of a built machine
-// (devices with resources, RAM, files; no mapping yet) and its destruction,
-// which tears it down. The world mirrors harnesses/program/world.cpp.
+// The per-input cost of the harnesses' world: a copy of the built standard
+// world (harnesses/program/world.hpp: devices with resources, RAM, files; no
+// mapping yet) and its destruction.
 void WorldCopy(benchmark::State& st) {
-  MachineOptions o;
-  o.max_recorded_reports = 1u << 20;
-  o.pseudo_region_size = 0x10000;
-  Machine w(o);
-  w.AddRam(0, 0x80000000);
-  w.AddRam(0x100000000, 0x80000000);
-  u64 nic0 = w.CreateNdisAdapter(), nic1 = w.CreateNdisAdapter();
-  u64 wdm0 = w.CreateWdmDevice(), wdm1 = w.CreateWdmDevice();
-  u64 umdf[5] = {w.CreateUmdfDevice(0x1000B, true, RegisterAccess::UsingSystemCall),
-                 w.CreateUmdfDevice(0x1000B, true, RegisterAccess::UsingUserModeMapping),
-                 w.CreateUmdfDevice(0x20000, true, RegisterAccess::UsingSystemCall),
-                 w.CreateUmdfDevice(0x1000B, false, RegisterAccess::UsingSystemCall),
-                 w.CreateUmdfDevice(0x1000B, true, RegisterAccess::UsingUserModeMapping)};
-  u64 video0 = w.CreateVideoDevice(), video1 = w.CreateVideoDevice();
-  w.AssignResource(nic0, PhysSpace::Memory, 0xFEBF0000, 0x20000);
-  w.AssignResource(nic1, PhysSpace::Memory, 0xFEC20000, 0x1000);
-  w.AssignResource(wdm0, PhysSpace::Memory, 0xFED00000, 0x10000);
-  w.AssignResource(wdm1, PhysSpace::Memory, 0xFED10000, 0x4000);
-  w.AssignResource(umdf[0], PhysSpace::Memory, 0xFEE00000, 0x2000);
-  w.AssignResource(umdf[0], PhysSpace::Memory, 0xFEE10000, 0x1000);
-  for (u64 i = 1; i < 5; ++i) w.AssignResource(umdf[i], PhysSpace::Memory, 0xFEE10000 + i * 0x10000, 0x1000);
-  w.AssignResource(video0, PhysSpace::Memory, kFb, kBarLen);
-  w.AssignResource(video0, PhysSpace::Port, 0x3C0, 0x20);
-  w.AssignResource(video1, PhysSpace::Memory, kFb + kBarLen, 0x100000);
-  w.AddFile("firmware.bin", 5000, true);
-  w.AddFile("broken.bin", 100, false);
-  w.AddFile("empty.bin", 0, true);
+  Machine w(harness::HarnessMachineOptions());
+  harness::BuildWorld(w);
   for (auto _ : st) {
     Machine copy(w);
     benchmark::DoNotOptimize(copy.call_count());
