@@ -164,8 +164,12 @@ e, b = meds["empty"], meds["baseline"]
 if e == float("inf"):
     print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): not defined (fuzz_all's median run did not kill).")
 elif b == float("inf"):
-    print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): more than %.0fx "
-          "(the baseline's median run did not kill within %gs; fuzz_all's median: %.1fs)." % (budget["baseline"] / e, budget["baseline"], e))
+    # A bound only as good as the baseline's budget: below 1x it says nothing.
+    r = budget["baseline"] / e
+    print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): %s "
+          "(the baseline's median run did not kill within %gs; fuzz_all's median: %.1fs)." % (
+              ("more than %.1fx" % r) if r >= 1 else "not bounded by this run: the baseline's budget is shorter than fuzz_all's median time to kill",
+              budget["baseline"], e))
 else:
     print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): %.1fx (%.1fs against %.1fs)." % (b / e, e, b))
 EOF
