@@ -131,6 +131,7 @@ class LineParser {
     return p_;
   }
   void set_pos(std::size_t p) { p_ = p; }
+  std::size_t raw_pos() const { return p_; }
   char Peek() {
     Ws();
     return p_ < s_.size() ? s_[p_] : '\0';
@@ -408,7 +409,7 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
         std::size_t q = rest.find('"');
         if (q == std::string_view::npos) return lp.Fail("a closing '\"'"), fail();
         op.file_name = std::string(rest.substr(0, q));
-        lp.set_pos(lp.pos() + q + 1);
+        lp.set_pos(lp.raw_pos() + q + 1);  // not pos(): that skips blanks, which belong to the name
         continue;
       }
       bool inout = k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr;

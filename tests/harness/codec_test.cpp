@@ -77,6 +77,19 @@ TEST(HarnessTrace, ExpectationsRoundTrip) {
   EXPECT_EQ(FormatProgram(p), text);
 }
 
+// A file name is everything between the quotes, blanks included; a name that
+// starts with blanks once made the parser skip past the end of the line.
+TEST(HarnessTrace, FileNamesKeepTheirBlanks) {
+  Program p;
+  ParseError err;
+  ASSERT_TRUE(ParseTrace("r0 = NdisOpenFile(&out, &out, &out, \"\t\t empty.bin\", 0x1000)\n", &p, &err))
+      << err.line << ":" << err.column << ": " << err.expected;
+  EXPECT_EQ(p[0].file_name, "\t\t empty.bin");
+  EXPECT_FALSE(ParseTrace("NdisOpenFile(&out, &out, &out, \"\t\t\t\t\t\t\t\tx\")\n", &p, &err));
+  EXPECT_EQ(err.line, 1);
+  EXPECT_NE(err.expected.find("','"), std::string::npos) << err.expected;
+}
+
 struct BadTrace {
   const char* text;
   int line, column;
