@@ -7,31 +7,30 @@ Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::o
                            const UnmapRules& rules) {
   AddressLookup l = s.maps.Lookup(address);
   if (l.kind == AddressLookup::Nothing || l.kind == AddressLookup::Guard || l.kind == AddressLookup::ReleasedGuard) {
-    s.Violation(rules.not_mapped, s.DescribeAddress(address, l), l.mapping);
+    s.Violation(rules.not_mapped, [&] { return s.DescribeAddress(address, l); }, l.mapping);
     return nullptr;
   }
   const Mapping* m = l.mapping;
   if (m->parent_va != 0) {
-    s.Violation(rules.not_mapped,
-                "address " + Hex(address) + " is the user-mode view of a UMDF mapping, not a mapped base",
-                m);
+    s.Violation(rules.not_mapped, [&] {
+      return "address " + Hex(address) + " is the user-mode view of a UMDF mapping, not a mapped base";
+    }, m);
     return nullptr;
   }
   if (l.kind == AddressLookup::Released) {
-    s.Violation(rules.double_unmap, s.DescribeAddress(address, l), m);
+    s.Violation(rules.double_unmap, [&] { return s.DescribeAddress(address, l); }, m);
     return nullptr;
   }
   if (m->v.family != family) {
-    s.Violation(rules.other_family, s.DescribeAddress(address, l), m);
+    s.Violation(rules.other_family, [&] { return s.DescribeAddress(address, l); }, m);
     return nullptr;
   }
   if (owner && *owner != m->v.owner) {
-    s.Violation(rules.other_owner,
-                s.DescribeAddress(address, l) + ", not of " + Hex(*owner), m);
+    s.Violation(rules.other_owner, [&] { return s.DescribeAddress(address, l) + ", not of " + Hex(*owner); }, m);
     return nullptr;
   }
   if (l.kind == AddressLookup::Interior && !rules.interior_releases && !DDIMAP_MUTANT(unmap_interior_accepted)) {
-    s.Violation(rules.interior, s.DescribeAddress(address, l), m);
+    s.Violation(rules.interior, [&] { return s.DescribeAddress(address, l); }, m);
     return nullptr;
   }
   return &s.maps.Writable(*m);
@@ -58,7 +57,7 @@ Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
       if (other)
         ev += "; page(s) already mapped " + std::string(CacheTypeName(other->v.cache)) + " by the live " +
               std::string(FamilyName(other->v.family)) + " mapping at " + Hex(other->v.base);
-      s.Violation(r.conflict_rule, ev, other);
+      s.Violation(r.conflict_rule, [&] { return ev; }, other);
       *fail = MapFail::Conflict;
       return nullptr;
     }
@@ -91,11 +90,11 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
   };
   switch (l.kind) {
     case AddressLookup::Nothing:
-      s.Violation(RuleId::AccessUnmapped, what() + ": address was never mapped");
+      s.Violation(RuleId::AccessUnmapped, [&] { return what() + ": address was never mapped"; });
       return nullptr;
     case AddressLookup::Released:
     case AddressLookup::ReleasedGuard:
-      s.Violation(RuleId::AccessUseAfterUnmap, what() + ": " + s.DescribeAddress(address, l), m);
+      s.Violation(RuleId::AccessUseAfterUnmap, [&] { return what() + ": " + s.DescribeAddress(address, l); }, m);
       return nullptr;
     default: break;
   }
@@ -103,33 +102,35 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
   // The register helpers translate a pseudo address of their own device; any
   // other live address is not a register of that device, whatever its bounds.
   if (umdf_device != 0 && (v.region != Region::Pseudo || v.owner != umdf_device)) {
-    s.Violation(RuleId::AccessUnmapped,
-                what() + ": not a pseudo address of " + Hex(umdf_device) + "; " + s.DescribeAddress(address, l), m);
+    s.Violation(RuleId::AccessUnmapped, [&] {
+      return what() + ": not a pseudo address of " + Hex(umdf_device) + "; " + s.DescribeAddress(address, l);
+    }, m);
     return nullptr;
   }
   bool inside = address >= v.base && width <= v.access_length && address - v.base <= v.access_length - width;
   if (!inside) {
-    s.Violation(RuleId::AccessOutOfBounds,
-                what() + " is outside [" + Hex(v.base) + ", " + Hex(v.base + v.access_length) + ") of the live " +
-                    std::string(FamilyName(v.family)) + " mapping",
-                m);
+    s.Violation(RuleId::AccessOutOfBounds, [&] {
+      return what() + " is outside [" + Hex(v.base) + ", " + Hex(v.base + v.access_length) + ") of the live " +
+             std::string(FamilyName(v.family)) + " mapping";
+    }, m);
     return nullptr;
   }
   if (v.region == Region::Pseudo && umdf_device == 0) {
-    s.Violation(RuleId::AccessPseudoDeref,
-                what() + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers", m);
+    s.Violation(RuleId::AccessPseudoDeref, [&] {
+      return what() + ": " + Hex(address) + " is a UMDF pseudo address; use the READ_/WRITE_REGISTER helpers";
+    }, m);
     return nullptr;
   }
   if (v.region == Region::User && v.process != 0 && v.process != s.cur_process &&
       !DDIMAP_MUTANT(access_wrong_process_missed)) {
-    s.Violation(RuleId::AccessWrongProcess,
-                what() + ": user mapping of process " + Hex(v.process) + " touched from " +
-                    (s.cur_process ? "process " + Hex(s.cur_process) : std::string("system context")),
-                m);
+    s.Violation(RuleId::AccessWrongProcess, [&] {
+      return what() + ": user mapping of process " + Hex(v.process) + " touched from " +
+             (s.cur_process ? "process " + Hex(s.cur_process) : std::string("system context"));
+    }, m);
     return nullptr;
   }
   if (write && !v.writable) {
-    s.Violation(RuleId::AccessReadOnly, what() + ": the mapping was made without write permission", m);
+    s.Violation(RuleId::AccessReadOnly, [&] { return what() + ": the mapping was made without write permission"; }, m);
     return nullptr;
   }
   return m;
@@ -137,7 +138,7 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
 
 static u8 LoadFileByte(Machine::State& s, const Mapping& m, u64 off) {
   auto it = s.files.find(m.file);
-  return it != s.files.end() && off < it->second.bytes.size() ? it->second.bytes[off] : 0;
+  return it != s.files.end() && off < it->second.size() ? it->second.Byte(off) : 0;
 }
 
 u64 LoadThrough(Machine::State& s, const Mapping& m, u64 address, unsigned width) {
@@ -156,8 +157,8 @@ void StoreThrough(Machine::State& s, const Mapping& m, u64 address, unsigned wid
   if (m.v.family != Family::NdisFile) return s.phys.Store(m.v.space, m.v.phys + off, width, value);
   for (unsigned i = 0; i < width; ++i) {
     auto it = s.files.find(m.file);
-    if (it != s.files.end() && off + i < it->second.bytes.size())
-      it->second.bytes[off + i] = static_cast<u8>(value >> (8 * i));
+    if (it != s.files.end() && off + i < it->second.size())
+      it->second.SetByte(off + i, static_cast<u8>(value >> (8 * i)));
   }
 }
 

@@ -6,6 +6,10 @@
 
 namespace ddimap::families {
 
+// The bytes of a file of the simulated file table (a fixed function of its
+// name and offset).
+std::shared_ptr<const std::vector<u8>> FileContent(std::string_view name, u32 length);
+
 void NdisIoLeaks(Machine::State& s, u64 adapter, std::string_view when);
 // Reports each open file of `adapter` (0: any) not reported before. The files
 // stay open: the handle is still valid, so the driver may close it later.

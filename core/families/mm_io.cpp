@@ -47,8 +47,9 @@ std::optional<u32> CacheFromProtect(u64 protect, std::string* why) {
 static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool writable) {
   if (PhysOverflows(pa, n)) return 0;
   if (s.phys.OverlapsRam(pa, n)) {
-    s.Violation(RuleId::MmIoMapRam,
-                "physical range [" + Hex(pa) + ", " + Hex(pa + n) + ") overlaps RAM owned by the memory manager");
+    s.Violation(RuleId::MmIoMapRam, [&] {
+      return "physical range [" + Hex(pa) + ", " + Hex(pa + n) + ") overlaps RAM owned by the memory manager";
+    });
     return 0;
   }
   // A mapping made while a start IRP runs belongs to that device for the
@@ -66,17 +67,20 @@ u64 Machine::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType)
   State& s = *s_;
   if (!s.Begin(CallId::MmMapIoSpace, {PhysicalAddress, NumberOfBytes, CacheType})) return 0;
   if (s.irql > (DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : kDispatchLevel)) {
-    s.Violation(RuleId::MmIoMapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
+    s.Violation(RuleId::MmIoMapIrql, [&] {
+      return "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL";
+    });
     return 0;
   }
   if (NumberOfBytes == 0) {
-    s.Violation(RuleId::MmIoZeroLength, "NumberOfBytes is 0");
+    s.Violation(RuleId::MmIoZeroLength, [&] { return "NumberOfBytes is 0"; });
     return 0;
   }
   if (CacheType > kMmWriteCombined) {
-    s.Violation(RuleId::MmIoBadCacheType,
-                "CacheType " + std::to_string(CacheType) +
-                    (CacheType < kMmMaximumCacheType ? " is reserved for system use" : " is not below MmMaximumCacheType"));
+    s.Violation(RuleId::MmIoBadCacheType, [&] {
+      return "CacheType " + std::to_string(CacheType) +
+             (CacheType < kMmMaximumCacheType ? " is reserved for system use" : " is not below MmMaximumCacheType");
+    });
     return 0;
   }
   return MmMapCommon(s, PhysicalAddress, NumberOfBytes, static_cast<u32>(CacheType), true);
@@ -86,17 +90,19 @@ u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect)
   State& s = *s_;
   if (!s.Begin(CallId::MmMapIoSpaceEx, {PhysicalAddress, NumberOfBytes, Protect})) return 0;
   if (s.irql > (DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : kDispatchLevel)) {
-    s.Violation(RuleId::MmIoMapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
+    s.Violation(RuleId::MmIoMapIrql, [&] {
+      return "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL";
+    });
     return 0;
   }
   if (NumberOfBytes == 0) {
-    s.Violation(RuleId::MmIoZeroLength, "NumberOfBytes is 0");
+    s.Violation(RuleId::MmIoZeroLength, [&] { return "NumberOfBytes is 0"; });
     return 0;
   }
   std::string why;
   auto cache = CacheFromProtect(Protect, &why);
   if (!cache) {
-    s.Violation(RuleId::MmIoBadProtect, why);
+    s.Violation(RuleId::MmIoBadProtect, [&] { return why; });
     return 0;
   }
   bool writable = DDIMAP_MUTANT(mm_ex_readonly_writable) || (Protect & (kPageReadWrite | kPageExecuteReadWrite)) != 0;
@@ -107,17 +113,21 @@ void Machine::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
   State& s = *s_;
   if (!s.Begin(CallId::MmUnmapIoSpace, {BaseAddress, NumberOfBytes})) return;
   if (s.irql > kDispatchLevel) {
-    s.Violation(RuleId::MmIoUnmapIrql, "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL");
+    s.Violation(RuleId::MmIoUnmapIrql, [&] {
+      return "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL";
+    });
     return;
   }
   if (s.irql > (DDIMAP_MUTANT(mm_unmap_verifier_threshold) ? kPassiveLevel : kApcLevel))
-    s.Violation(RuleId::MmIoUnmapIrqlVerifier,
-                "called at IRQL " + std::to_string(s.irql) + "; Driver Verifier requires <= APC_LEVEL");
+    s.Violation(RuleId::MmIoUnmapIrqlVerifier, [&] {
+      return "called at IRQL " + std::to_string(s.irql) + "; Driver Verifier requires <= APC_LEVEL";
+    });
   Mapping* m = families::CheckUnmapAddress(s, BaseAddress, Family::MmIo, std::nullopt, kUnmapRules);
   if (!m) return;
   if (m->v.length != NumberOfBytes && !DDIMAP_MUTANT(mm_unmap_length_ignored)) {
-    s.Violation(RuleId::MmIoUnmapLengthMismatch,
-                "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length), m);
+    s.Violation(RuleId::MmIoUnmapLengthMismatch, [&] {
+      return "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length);
+    }, m);
     return;
   }
   s.ReleaseMapping(*m);

@@ -24,7 +24,7 @@ u8 FileByte(u64 name_hash, u64 offset) {
 
 bool CheckIrql(Machine::State& s, u8 max, const char* needs) {
   if (s.irql <= max) return true;
-  s.Violation(RuleId::NdisFileIrql, "called at IRQL " + std::to_string(s.irql) + ", needs " + needs);
+  s.Violation(RuleId::NdisFileIrql, [&] { return "called at IRQL " + std::to_string(s.irql) + ", needs " + needs; });
   return false;
 }
 
@@ -35,10 +35,12 @@ OpenFile* CheckHandle(Machine::State& s, u64 h) {
   if (OpenFile* f = s.FindFile(h)) return f;
   if (HandleIs(h, HandleKind::File) && HandleSerial(h) < s.next_file && !DDIMAP_MUTANT(file_stale_handle_as_bad)) {
     const Tombstone* t = s.FindTombstone(h);
-    s.ViolationWithRecords(RuleId::NdisFileClosedHandle, "FileHandle " + Hex(h) + " was already closed",
+    s.ViolationWithRecords(RuleId::NdisFileClosedHandle, [&] { return "FileHandle " + Hex(h) + " was already closed"; },
                            t ? &t->created : nullptr, t ? &t->released : nullptr);
   } else {
-    s.Violation(RuleId::NdisFileBadHandle, "FileHandle " + Hex(h) + " was never returned by NdisOpenFile");
+    s.Violation(RuleId::NdisFileBadHandle, [&] {
+      return "FileHandle " + Hex(h) + " was never returned by NdisOpenFile";
+    });
   }
   return nullptr;
 }
@@ -51,6 +53,13 @@ void CloseFile(Machine::State& s, u64 handle) {
 }
 
 }  // namespace
+
+std::shared_ptr<const std::vector<u8>> families::FileContent(std::string_view name, u32 length) {
+  auto bytes = std::make_shared<std::vector<u8>>(length);
+  u64 h = NameHash(name);
+  for (u64 i = 0; i < length; ++i) (*bytes)[i] = FileByte(h, i);
+  return bytes;
+}
 
 NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLength,
                                  std::optional<std::string_view> FileName, u64 HighestAcceptableAddress) {
@@ -68,18 +77,20 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
   if (!s.Begin(CallId::NdisOpenFile, {0, 0, 0, name_id, HighestAcceptableAddress}, nulls))
     return finish(kNdisStatusFailure);
   if (!Status || !FileHandle || !FileLength) {
-    s.Violation(RuleId::CommonNullPointer,
-                std::string(!Status ? "Status" : !FileHandle ? "FileHandle" : "FileLength") + " is NULL");
+    s.Violation(RuleId::CommonNullPointer, [&] {
+      return std::string(!Status ? "Status" : !FileHandle ? "FileHandle" : "FileLength") + " is NULL";
+    });
     return finish(kNdisStatusFailure);
   }
   if (!CheckIrql(s, kPassiveLevel, "PASSIVE_LEVEL")) return finish(kNdisStatusFailure);
   if (!InInitialize(s)) {
-    s.Violation(RuleId::NdisFileContext,
-                "NdisOpenFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx");
+    s.Violation(RuleId::NdisFileContext, [&] {
+      return "NdisOpenFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx";
+    });
     return finish(kNdisStatusFailure);
   }
   if (!FileName) {
-    s.Violation(RuleId::CommonNullPointer, "FileName is NULL");
+    s.Violation(RuleId::CommonNullPointer, [&] { return "FileName is NULL"; });
     return finish(kNdisStatusFailure);
   }
   std::size_t entry = s.file_table.size();
@@ -92,10 +103,7 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
   const FileEntry& fe = s.file_table[entry];
   if (!fe.readable) return finish(kNdisStatusErrorReadingFile);
   u64 serial = s.next_file++;
-  OpenFile f{s.cb_object, entry, std::vector<u8>(fe.length), 0, false, s.cur};
-  u64 h = NameHash(fe.name);
-  for (u64 i = 0; i < fe.length; ++i) f.bytes[i] = FileByte(h, i);
-  s.files.emplace(serial, std::move(f));
+  s.files.emplace(serial, OpenFile{s.cb_object, entry, fe.content, {}, 0, false, s.cur});
   *FileHandle = MakeHandle(HandleKind::File, serial);
   *FileLength = fe.length;
   return finish(kNdisStatusSuccess);
@@ -111,19 +119,22 @@ NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileH
   };
   if (!s.Begin(CallId::NdisMapFile, {0, 0, FileHandle}, nulls)) return finish(kNdisStatusFailure);
   if (!Status || !MappedBuffer) {
-    s.Violation(RuleId::CommonNullPointer, std::string(!Status ? "Status" : "MappedBuffer") + " is NULL");
+    s.Violation(RuleId::CommonNullPointer, [&] {
+      return std::string(!Status ? "Status" : "MappedBuffer") + " is NULL";
+    });
     return finish(kNdisStatusFailure);
   }
   if (!CheckIrql(s, kDispatchLevel, "IRQL <= DISPATCH_LEVEL")) return finish(kNdisStatusFailure);
   OpenFile* f = CheckHandle(s, FileHandle);
   if (!f) return finish(kNdisStatusFailure);
   if (!InInitialize(s)) {
-    s.Violation(RuleId::NdisFileContext,
-                "NdisMapFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx");
+    s.Violation(RuleId::NdisFileContext, [&] {
+      return "NdisMapFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx";
+    });
     return finish(kNdisStatusFailure);
   }
   if (f->mapped_va != 0 && !DDIMAP_MUTANT(file_already_mapped_not_returned)) return finish(kNdisStatusAlreadyMapped);
-  u64 len = f->bytes.size();
+  u64 len = f->size();
   u64 extent = PageCeil(len == 0 ? 1 : len);
   auto va = s.Reserve(Region::System, extent);
   if (!va) return finish(kNdisStatusResources);
@@ -142,7 +153,9 @@ void Machine::NdisUnmapFile(u64 FileHandle) {
   OpenFile* f = CheckHandle(s, FileHandle);
   if (!f) return;
   if (f->mapped_va == 0) {
-    s.Violation(RuleId::NdisFileUnmapNotMapped, "file " + Hex(FileHandle) + " has no outstanding NdisMapFile mapping");
+    s.Violation(RuleId::NdisFileUnmapNotMapped, [&] {
+      return "file " + Hex(FileHandle) + " has no outstanding NdisMapFile mapping";
+    });
     return;
   }
   s.ReleaseMapping(f->mapped_va);
@@ -156,9 +169,9 @@ void Machine::NdisCloseFile(u64 FileHandle) {
   OpenFile* f = CheckHandle(s, FileHandle);
   if (!f) return;
   if (f->mapped_va != 0)
-    s.Violation(RuleId::NdisFileCloseWhileMapped,
-                "file " + Hex(FileHandle) + " is still mapped at " + Hex(f->mapped_va) + "; it is unmapped, then closed",
-                s.maps.FindLive(f->mapped_va));
+    s.Violation(RuleId::NdisFileCloseWhileMapped, [&] {
+      return "file " + Hex(FileHandle) + " is still mapped at " + Hex(f->mapped_va) + "; it is unmapped, then closed";
+    }, s.maps.FindLive(f->mapped_va));
   CloseFile(s, FileHandle);
 }
 
@@ -170,10 +183,10 @@ void families::NdisFileLeaks(Machine::State& s, u64 adapter, std::string_view wh
   for (u64 serial : open) {
     OpenFile& f = s.files.at(serial);
     f.leak_reported = !DDIMAP_MUTANT(file_leak_reported_twice);
-    s.ViolationWithRecords(RuleId::NdisFileLeak,
-                           "file " + Hex(MakeHandle(HandleKind::File, serial)) + " (\"" + s.file_table[f.entry].name +
-                               "\") is still open when " + std::string(when),
-                           &f.opened, nullptr);
+    s.ViolationWithRecords(RuleId::NdisFileLeak, [&] {
+      return "file " + Hex(MakeHandle(HandleKind::File, serial)) + " (\"" + s.file_table[f.entry].name +
+             "\") is still open when " + std::string(when);
+    }, &f.opened, nullptr);
   }
 }
 

@@ -38,29 +38,37 @@ NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHand
                VirtualAddress ? 0 : 1))
     return fail(kNdisStatusFailure);
   if (s.irql > (DDIMAP_MUTANT(ndis_map_irql_dispatch) ? kDispatchLevel : kPassiveLevel)) {
-    s.Violation(RuleId::NdisIoIrql, "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL");
+    s.Violation(RuleId::NdisIoIrql, [&] {
+      return "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL";
+    });
     return fail(kNdisStatusFailure);
   }
   Adapter* a = s.FindAdapter(MiniportAdapterHandle);
   if (!AdapterLive(a)) {
-    s.Violation(RuleId::NdisIoBadHandle, BadHandleEvidence(s, MiniportAdapterHandle));
+    s.Violation(RuleId::NdisIoBadHandle, [&] { return BadHandleEvidence(s, MiniportAdapterHandle); });
     return fail(kNdisStatusFailure);
   }
   if (!VirtualAddress) {
-    s.Violation(RuleId::CommonNullPointer, "VirtualAddress (the out-pointer for the mapped address) is NULL");
+    s.Violation(RuleId::CommonNullPointer, [&] {
+      return "VirtualAddress (the out-pointer for the mapped address) is NULL";
+    });
     return fail(kNdisStatusFailure);
   }
   if ((s.cb != Callback::MiniportInitializeEx || s.cb_object != MiniportAdapterHandle) &&
       !DDIMAP_MUTANT(ndis_map_context_dropped)) {
-    s.Violation(RuleId::NdisIoMapContext, "called in " + std::string(CallbackName(s.cb)) +
-                                              (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
-                                              ", not in MiniportInitializeEx of " + Hex(MiniportAdapterHandle));
+    s.Violation(RuleId::NdisIoMapContext, [&] {
+      return "called in " + std::string(CallbackName(s.cb)) +
+             (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
+             ", not in MiniportInitializeEx of " + Hex(MiniportAdapterHandle);
+    });
     return fail(kNdisStatusFailure);
   }
   if (Length == 0 || PhysOverflows(PhysicalAddress, Length)) return fail(kNdisStatusFailure);
   if (s.phys.OverlapsRam(PhysicalAddress, Length)) {
-    s.Violation(RuleId::NdisIoMapRam, "physical range [" + Hex(PhysicalAddress) + ", " +
-                                          Hex(PhysicalAddress + Length) + ") overlaps RAM");
+    s.Violation(RuleId::NdisIoMapRam, [&] {
+      return "physical range [" + Hex(PhysicalAddress) + ", " +
+             Hex(PhysicalAddress + Length) + ") overlaps RAM";
+    });
     return fail(kNdisStatusFailure);
   }
   if (!families::FindResource(s, MiniportAdapterHandle, PhysSpace::Memory, PhysicalAddress, Length))
@@ -79,20 +87,23 @@ void Machine::NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u
   State& s = *s_;
   if (!s.Begin(CallId::NdisMUnmapIoSpace, {MiniportAdapterHandle, VirtualAddress, Length})) return;
   if (s.irql != kPassiveLevel) {
-    s.Violation(RuleId::NdisIoIrql, "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL");
+    s.Violation(RuleId::NdisIoIrql, [&] {
+      return "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL";
+    });
     return;
   }
   if (!AdapterLive(s.FindAdapter(MiniportAdapterHandle))) {
-    s.Violation(RuleId::NdisIoBadHandle, BadHandleEvidence(s, MiniportAdapterHandle));
+    s.Violation(RuleId::NdisIoBadHandle, [&] { return BadHandleEvidence(s, MiniportAdapterHandle); });
     return;
   }
   if ((s.cb != Callback::MiniportInitializeEx &&
        (s.cb != Callback::MiniportHaltEx || DDIMAP_MUTANT(ndis_halt_unmap_rejected))) ||
       s.cb_object != MiniportAdapterHandle) {
-    s.Violation(RuleId::NdisIoUnmapContext,
-                "called in " + std::string(CallbackName(s.cb)) +
-                    (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
-                    ", not in MiniportInitializeEx or MiniportHaltEx of " + Hex(MiniportAdapterHandle));
+    s.Violation(RuleId::NdisIoUnmapContext, [&] {
+      return "called in " + std::string(CallbackName(s.cb)) +
+             (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
+             ", not in MiniportInitializeEx or MiniportHaltEx of " + Hex(MiniportAdapterHandle);
+    });
     return;
   }
   Mapping* m = families::CheckUnmapAddress(
@@ -101,8 +112,9 @@ void Machine::NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u
       kUnmapRules);
   if (!m) return;
   if (m->v.length != Length) {
-    s.Violation(RuleId::NdisIoUnmapLengthMismatch,
-                "Length " + Hex(Length) + " differs from the mapped Length " + Hex(m->v.length), m);
+    s.Violation(RuleId::NdisIoUnmapLengthMismatch, [&] {
+      return "Length " + Hex(Length) + " differs from the mapped Length " + Hex(m->v.length);
+    }, m);
     if (!DDIMAP_MUTANT(ndis_length_refusal_unmaps)) return;
   }
   s.ReleaseMapping(*m);

@@ -22,12 +22,14 @@ std::string VersionText(u32 v) { return std::to_string(v >> 16) + "." + std::to_
 UmdfDevice* CheckDevice(Machine::State& s, u64 This) {
   UmdfDevice* d = s.FindUmdf(This);
   if (!d) {
-    s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
+    s.Violation(RuleId::UmdfIoBadDevice, [&] { return "This " + Hex(This) + " is not a UMDF device"; });
     return nullptr;
   }
   if (d->version < kMinVersion || d->version >= kMaxVersion + (DDIMAP_MUTANT(umdf_version_2_0_accepted) ? 1 : 0)) {
-    s.Violation(RuleId::UmdfIoVersion, "device " + Hex(This) + " runs UMDF " + VersionText(d->version) +
-                                           "; IWDFDevice3 I/O-space mapping needs 1.11 <= version < 2.0");
+    s.Violation(RuleId::UmdfIoVersion, [&] {
+      return "device " + Hex(This) + " runs UMDF " + VersionText(d->version) +
+             "; IWDFDevice3 I/O-space mapping needs 1.11 <= version < 2.0";
+    });
     return nullptr;
   }
   return d;
@@ -48,39 +50,46 @@ HResult Machine::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes
   UmdfDevice* d = CheckDevice(s, This);
   if (!d) return fail(kEInvalidArg);
   if (!d->direct_access) {
-    s.Violation(RuleId::UmdfIoDirectAccess,
-                "device " + Hex(This) + " lacks UmdfDirectHardwareAccess = AllowDirectHardwareAccess in its INF");
+    s.Violation(RuleId::UmdfIoDirectAccess, [&] {
+      return "device " + Hex(This) + " lacks UmdfDirectHardwareAccess = AllowDirectHardwareAccess in its INF";
+    });
     return fail(kEInvalidArg);
   }
   if (!pPseudoBaseAddress) {
-    s.Violation(RuleId::CommonNullPointer, "pPseudoBaseAddress is NULL");
+    s.Violation(RuleId::CommonNullPointer, [&] { return "pPseudoBaseAddress is NULL"; });
     return fail(kEInvalidArg);
   }
   if (s.cb != Callback::OnPrepareHardware || s.cb_object != This) {
-    s.Violation(RuleId::UmdfIoMapContext, "called in " + std::string(CallbackName(s.cb)) +
-                                              ", not in OnPrepareHardware of " + Hex(This));
+    s.Violation(RuleId::UmdfIoMapContext, [&] {
+      return "called in " + std::string(CallbackName(s.cb)) +
+             ", not in OnPrepareHardware of " + Hex(This);
+    });
     return fail(kEInvalidArg);
   }
   if (PhysicalAddress == 0 || NumberOfBytes == 0 || CacheType > kMmWriteCombined) {
-    s.Violation(RuleId::UmdfIoMapArgs, PhysicalAddress == 0 ? "PhysicalAddress is 0"
-                                       : NumberOfBytes == 0 ? "NumberOfBytes is 0"
-                                                            : "CacheType " + std::to_string(CacheType) +
-                                                                  " is not MmNonCached, MmCached or MmWriteCombined");
+    s.Violation(RuleId::UmdfIoMapArgs, [&] {
+      return PhysicalAddress == 0 ? "PhysicalAddress is 0"
+             : NumberOfBytes == 0 ? "NumberOfBytes is 0"
+             : "CacheType " + std::to_string(CacheType) +
+             " is not MmNonCached, MmCached or MmWriteCombined";
+    });
     return fail(kEInvalidArg);
   }
   const ResourceRange* res = PhysOverflows(PhysicalAddress, NumberOfBytes)
                                  ? nullptr
                                  : families::FindResource(s, This, PhysSpace::Memory, PhysicalAddress, NumberOfBytes);
   if (!res) {
-    s.Violation(RuleId::UmdfIoOutsideResource,
-                "physical range at " + Hex(PhysicalAddress) + " of " + Hex(NumberOfBytes) +
-                    " bytes is not inside one memory resource assigned to " + Hex(This));
+    s.Violation(RuleId::UmdfIoOutsideResource, [&] {
+      return "physical range at " + Hex(PhysicalAddress) + " of " + Hex(NumberOfBytes) +
+             " bytes is not inside one memory resource assigned to " + Hex(This);
+    });
     return fail(kEInvalidArg);
   }
   if (auto it = d->mapped.find(res->start); it != d->mapped.end() && !DDIMAP_MUTANT(umdf_duplicate_mapping_missed)) {
     const Mapping* other = s.maps.FindLive(it->second);
-    s.Violation(RuleId::UmdfIoDuplicateMapping,
-                "the resource at " + Hex(res->start) + " is already mapped at " + Hex(other->v.base), other);
+    s.Violation(RuleId::UmdfIoDuplicateMapping, [&] {
+      return "the resource at " + Hex(res->start) + " is already mapped at " + Hex(other->v.base);
+    }, other);
     return fail(kEInvalidArg);
   }
   families::MapFail why;
@@ -120,8 +129,10 @@ void Machine::UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfByte
   if (((s.cb != Callback::OnReleaseHardware || DDIMAP_MUTANT(umdf_release_unmap_rejected)) &&
        s.cb != Callback::OnPrepareHardware) ||
       s.cb_object != This) {
-    s.Violation(RuleId::UmdfIoUnmapContext, "called in " + std::string(CallbackName(s.cb)) +
-                                                ", not in OnReleaseHardware (or OnPrepareHardware) of " + Hex(This));
+    s.Violation(RuleId::UmdfIoUnmapContext, [&] {
+      return "called in " + std::string(CallbackName(s.cb)) +
+             ", not in OnReleaseHardware (or OnPrepareHardware) of " + Hex(This);
+    });
     return;
   }
   Mapping* m = families::CheckUnmapAddress(
@@ -129,8 +140,9 @@ void Machine::UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfByte
       DDIMAP_MUTANT(umdf_unmap_other_owner_accepted) ? std::nullopt : std::optional<u64>(This), kUnmapRules);
   if (!m) return;
   if (m->v.length != NumberOfBytes) {
-    s.Violation(RuleId::UmdfIoUnmapLengthMismatch,
-                "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length), m);
+    s.Violation(RuleId::UmdfIoUnmapLengthMismatch, [&] {
+      return "NumberOfBytes " + Hex(NumberOfBytes) + " differs from the mapped length " + Hex(m->v.length);
+    }, m);
     return;
   }
   s.ReleaseMapping(*m);
@@ -142,16 +154,18 @@ u64 Machine::UmdfGetHardwareRegisterMappedAddress(u64 This, u64 PseudoBaseAddres
   UmdfDevice* d = CheckDevice(s, This);
   if (!d) return 0;
   if (d->mode != RegisterAccess::UsingUserModeMapping) {
-    s.Violation(RuleId::UmdfIoNoUserMapping,
-                "device " + Hex(This) + " uses RegisterAccessUsingSystemCall; no user-mode mapping exists");
+    s.Violation(RuleId::UmdfIoNoUserMapping, [&] {
+      return "device " + Hex(This) + " uses RegisterAccessUsingSystemCall; no user-mode mapping exists";
+    });
     return 0;
   }
   AddressLookup l = s.maps.Lookup(PseudoBaseAddress);
   if (l.kind != AddressLookup::Base || l.mapping->v.family != Family::UmdfIo ||
       (l.mapping->v.owner != This && !DDIMAP_MUTANT(umdf_hw_address_wrong_owner)) ||
       l.mapping->view_va == 0) {
-    s.Violation(RuleId::UmdfIoNoUserMapping,
-                s.DescribeAddress(PseudoBaseAddress, l) + "; not a live pseudo base of " + Hex(This), l.mapping);
+    s.Violation(RuleId::UmdfIoNoUserMapping, [&] {
+      return s.DescribeAddress(PseudoBaseAddress, l) + "; not a live pseudo base of " + Hex(This);
+    }, l.mapping);
     return 0;
   }
   return s.maps.FindLive(l.mapping->view_va)->v.base;
@@ -170,7 +184,7 @@ u64 Machine::UmdfReadRegister(u64 This, u64 address, unsigned width) {
   State& s = *s_;
   if (!s.Begin(UmdfAccessCall(false, width), {This, address}) || !families::ValidWidth(width)) return 0;
   if (!s.FindUmdf(This)) {
-    s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
+    s.Violation(RuleId::UmdfIoBadDevice, [&] { return "This " + Hex(This) + " is not a UMDF device"; });
     return 0;
   }
   const Mapping* m = families::CheckAccess(s, address, width, false, This);
@@ -181,7 +195,7 @@ void Machine::UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value
   State& s = *s_;
   if (!s.Begin(UmdfAccessCall(true, width), {This, address, value}) || !families::ValidWidth(width)) return;
   if (!s.FindUmdf(This)) {
-    s.Violation(RuleId::UmdfIoBadDevice, "This " + Hex(This) + " is not a UMDF device");
+    s.Violation(RuleId::UmdfIoBadDevice, [&] { return "This " + Hex(This) + " is not a UMDF device"; });
     return;
   }
   if (const Mapping* m = families::CheckAccess(s, address, width, true, This))

@@ -15,13 +15,15 @@ constexpr u32 kKnownFlags = kVideoMemorySpaceIo | kVideoMemorySpaceUserMode | kV
 
 VideoDevice* CheckDevice(Machine::State& s, u64 ext) {
   VideoDevice* d = s.FindVideo(ext);
-  if (!d) s.Violation(RuleId::VideoBadDevice, "HwDeviceExtension " + Hex(ext) + " is not a video miniport device");
+  if (!d) s.Violation(RuleId::VideoBadDevice, [&] {
+    return "HwDeviceExtension " + Hex(ext) + " is not a video miniport device";
+  });
   return d;
 }
 
 bool CheckIrql(Machine::State& s) {
   if (s.irql == kPassiveLevel) return true;
-  s.Violation(RuleId::VideoIrql, "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL");
+  s.Violation(RuleId::VideoIrql, [&] { return "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL"; });
   return false;
 }
 
@@ -43,8 +45,10 @@ VpStatus Machine::VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress,
   VideoDevice* d = CheckDevice(s, HwDeviceExtension);
   if (!d) return fail();
   if (nulls) {
-    s.Violation(RuleId::CommonNullPointer, std::string(!Length ? "Length" : !InIoSpace ? "InIoSpace" : "VirtualAddress") +
-                                               " is NULL");
+    s.Violation(RuleId::CommonNullPointer, [&] {
+      return std::string(!Length ? "Length" : !InIoSpace ? "InIoSpace" : "VirtualAddress") +
+             " is NULL";
+    });
     return fail();
   }
   if (!CheckIrql(s)) return fail();
@@ -59,8 +63,10 @@ VpStatus Machine::VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress,
   if ((flags & kVideoMemorySpaceUserMode) && process == 0) return fail();
   if (len == 0 || PhysOverflows(PhysicalAddress, len)) return fail();
   if (!io && s.phys.OverlapsRam(PhysicalAddress, len)) {
-    s.Violation(RuleId::VideoMapRam, "physical range [" + Hex(PhysicalAddress) + ", " + Hex(PhysicalAddress + len) +
-                                         ") is main memory (a UMA frame buffer): map it with MmMapIoSpace");
+    s.Violation(RuleId::VideoMapRam, [&] {
+      return "physical range [" + Hex(PhysicalAddress) + ", " + Hex(PhysicalAddress + len) +
+             ") is main memory (a UMA frame buffer): map it with MmMapIoSpace";
+    });
     return fail();
   }
   PhysSpace space = io ? PhysSpace::Port : PhysSpace::Memory;
@@ -90,10 +96,10 @@ VpStatus Machine::VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress
   Mapping* m = families::CheckUnmapAddress(s, VirtualAddress, Family::Video, HwDeviceExtension, kUnmapRules);
   if (!m) return kErrorInvalidParameter;
   if (ProcessHandle != 0 && ProcessHandle != m->v.process && !DDIMAP_MUTANT(video_process_ignored)) {
-    s.Violation(RuleId::VideoUnmapWrongProcess,
-                "ProcessHandle " + Hex(ProcessHandle) + " is neither 0 nor the handle given at map time (" +
-                    Hex(m->v.process) + ")",
-                m);
+    s.Violation(RuleId::VideoUnmapWrongProcess, [&] {
+      return "ProcessHandle " + Hex(ProcessHandle) + " is neither 0 nor the handle given at map time (" +
+             Hex(m->v.process) + ")";
+    }, m);
     return kErrorInvalidParameter;
   }
   s.ReleaseMapping(*m);

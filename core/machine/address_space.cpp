@@ -17,6 +17,16 @@ void RegionAllocator::Reset(u64 base, u64 size) {
   if (size_ != 0) at_cursor_ = free_.insert(Block{base_, base_ + size_}).first;
 }
 
+RegionAllocator& RegionAllocator::operator=(const RegionAllocator& o) {
+  if (this == &o) return *this;
+  free_ = o.free_;  // the set keeps its own pool (pmr allocators do not propagate)
+  base_ = o.base_;
+  size_ = o.size_;
+  cursor_ = o.cursor_;
+  at_cursor_ = last_freed_ = free_.end();  // hints: none, as in a copy
+  return *this;
+}
+
 // Takes [start, start+bytes) out of the block at `it`: what is left before and
 // after stays free. The block is reshaped in place when one piece remains.
 u64 RegionAllocator::Carve(Blocks::iterator it, u64 start, u64 bytes) {
@@ -93,12 +103,30 @@ void RegionAllocator::Free(u64 start, u64 bytes) {
 
 MappingIndex::MappingIndex(const MappingIndex& o)
     : slot_count_(o.slot_count_), free_slots_(o.free_slots_), by_page_(o.by_page_), qhash_(o.qhash_), live_(o.live_),
-      quarantine_(o.quarantine_), fifo_(o.fifo_) {
+      quarantine_(o.quarantine_), fifo_(o.fifo_), changes_(o.changes_) {
   chunks_.reserve(o.chunks_.size());
   for (const auto& c : o.chunks_) {
     chunks_.push_back(std::make_unique<Slot[]>(kChunk));
     std::copy(c.get(), c.get() + kChunk, chunks_.back().get());
   }
+}
+
+MappingIndex& MappingIndex::operator=(const MappingIndex& o) {
+  if (this == &o) return *this;
+  slot_count_ = o.slot_count_;
+  free_slots_ = o.free_slots_;
+  by_page_ = o.by_page_;
+  qhash_ = o.qhash_;
+  live_ = o.live_;
+  quarantine_ = o.quarantine_;
+  fifo_ = o.fifo_;
+  changes_ = o.changes_;
+  // Chunks beyond the other's stay as spares for NewSlot.
+  for (std::size_t i = 0; i < o.chunks_.size(); ++i) {
+    if (i == chunks_.size()) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
+    std::copy(o.chunks_[i].get(), o.chunks_[i].get() + kChunk, chunks_[i].get());
+  }
+  return *this;
 }
 
 u32 MappingIndex::NewSlot() {
@@ -107,11 +135,12 @@ u32 MappingIndex::NewSlot() {
     free_slots_.pop_back();
     return s;
   }
-  if ((slot_count_ & (kChunk - 1)) == 0) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
+  if ((slot_count_ >> kChunkBits) == chunks_.size()) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
   return slot_count_++;
 }
 
 Mapping& MappingIndex::Insert(const MappingView& v, const CallRecord& created) {
+  ++changes_;
   u32 s = NewSlot();
   Slot& slot = At(s);
   Mapping& m = slot.m;

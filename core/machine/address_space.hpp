@@ -39,7 +39,7 @@ class RegionAllocator {
   RegionAllocator() = default;
   RegionAllocator(const RegionAllocator& o)
       : free_(o.free_, &pool_), base_(o.base_), size_(o.size_), cursor_(o.cursor_) {}  // hints: none
-  RegionAllocator& operator=(const RegionAllocator&) = delete;
+  RegionAllocator& operator=(const RegionAllocator& o);  // the same, reusing this one's nodes
 
   void Reset(u64 base, u64 size);
   // Returns the start of `bytes` (a multiple of the page size) or nullopt.
@@ -115,7 +115,7 @@ class MappingIndex {
  public:
   MappingIndex() = default;
   MappingIndex(const MappingIndex& o);  // a deep copy (Machine's copy constructor)
-  MappingIndex& operator=(const MappingIndex&) = delete;
+  MappingIndex& operator=(const MappingIndex& o);  // the same, reusing this one's slots
 
   // Live mappings in increasing va_page order, as (va_page, mapping) pairs.
   class LiveRange {
@@ -176,6 +176,8 @@ class MappingIndex {
   Mapping& Writable(const Mapping& m) { return const_cast<Mapping&>(m); }
   LiveRange live() const { return LiveRange(this); }
   std::size_t quarantined() const { return qhash_.size(); }
+  // Mappings created plus mappings released (or cleared) so far.
+  u64 changes() const { return changes_; }
 
  private:
   static constexpr u32 kOrdered = ~0u;
@@ -226,6 +228,7 @@ class MappingIndex {
   mutable OrderedKeys live_;      // live va_pages
   mutable OrderedKeys quarantine_;  // quarantined va_pages
   Ring<u64> fifo_;                // quarantined va_pages in release order
+  u64 changes_ = 0;
 };
 
 template <typename FreeFn>
@@ -233,6 +236,7 @@ void MappingIndex::Release(u64 va_page, const CallRecord& by, std::size_t capaci
                            FreeFn free_extent) {
   u32 s = by_page_.Take(va_page);
   if (s == PageMap::kNone) return;
+  ++changes_;
   Slot& slot = At(s);
   RemoveKey(live_, va_page, slot);
   Mapping& m = slot.m;
@@ -271,8 +275,12 @@ void MappingIndex::Clear(FreeFn free_extent) {
   };
   free_all(live_, by_page_);
   free_all(quarantine_, qhash_);
-  live_ = {};
-  quarantine_ = {};
+  ++changes_;
+  // Emptied in place: a machine reassigned for every input keeps the storage.
+  for (OrderedKeys* o : {&live_, &quarantine_}) {
+    o->set.Clear();
+    o->pending.clear();
+  }
   fifo_.clear();
   by_page_.Clear();
   qhash_.Clear();

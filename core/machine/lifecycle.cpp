@@ -11,8 +11,9 @@ namespace ddimap {
 ControlStatus Machine::SetIrql(u64 irql) {
   if (!s_->Begin(CallId::SetIrql, {irql})) return ControlStatus::BadState;
   if (irql > kHighLevel) {
-    s_->Violation(RuleId::MachineIrqlRange,
-                  "requested IRQL " + std::to_string(irql) + " is above HIGH_LEVEL (15)");
+    s_->Violation(RuleId::MachineIrqlRange, [&] {
+      return "requested IRQL " + std::to_string(irql) + " is above HIGH_LEVEL (15)";
+    });
     return ControlStatus::BadArgument;
   }
   s_->irql = static_cast<u8>(irql);

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "families/families.hpp"
 #include "machine/state.hpp"
 #include "mutants/mutant.hpp"
 
@@ -22,10 +23,9 @@ Machine::State::State(MachineOptions o) : opt(std::move(o)) {
 
 // --- reports ------------------------------------------------------------------
 
-void Machine::State::ViolationWithRecords(RuleId rule, std::string evidence,
-                                          const CallRecord* created, const CallRecord* released) {
+void Machine::State::File(RuleId rule, std::string evidence, const CallRecord* created,
+                          const CallRecord* released) {
   std::size_t idx = static_cast<std::size_t>(rule);
-  if (suppressed.test(idx)) return;
   ++counts[idx];
   ++total_reports;
   Report r{rule, cur, std::move(evidence), created != nullptr, released != nullptr, {}, {}};
@@ -38,11 +38,6 @@ void Machine::State::ViolationWithRecords(RuleId rule, std::string evidence,
     if (opt.policy == Policy::Abort) std::abort();
   }
   if (reports.size() < opt.max_recorded_reports) reports.push_back(std::move(r));
-}
-
-void Machine::State::Violation(RuleId rule, std::string evidence, const Mapping* m) {
-  if (m == nullptr) return ViolationWithRecords(rule, std::move(evidence), nullptr, nullptr);
-  ViolationWithRecords(rule, std::move(evidence), &m->created, m->is_released ? &m->released : nullptr);
 }
 
 // --- objects --------------------------------------------------------------------
@@ -168,6 +163,10 @@ std::string Machine::State::DescribeAddress(u64 address, const AddressLookup& l)
 
 Machine::Machine(MachineOptions options) : s_(std::make_unique<State>(std::move(options))) {}
 Machine::Machine(const Machine& other) : s_(std::make_unique<State>(*other.s_)) {}
+Machine& Machine::operator=(const Machine& other) {
+  if (this != &other) *s_ = *other.s_;
+  return *this;
+}
 Machine::~Machine() { Teardown(); }
 
 bool Machine::torn_down() const { return s_->torn_down; }
@@ -185,6 +184,7 @@ void Machine::SetPolicy(Policy policy) { s_->opt.policy = policy; }
 void Machine::Suppress(RuleId rule) { s_->suppressed.set(static_cast<std::size_t>(rule)); }
 void Machine::Unsuppress(RuleId rule) { s_->suppressed.reset(static_cast<std::size_t>(rule)); }
 void Machine::SetPrintReports(bool print) { s_->opt.print_reports = print; }
+void Machine::SetEvidence(bool keep) { s_->opt.evidence = keep; }
 std::string Machine::FormatReport(const Report& r) const { return s_->FormatReport(r); }
 std::string Machine::FormatCall(const CallRecord& c) const { return s_->FormatCall(c); }
 std::string Machine::FileNameOf(u64 id) const {
@@ -198,6 +198,7 @@ u64 Machine::current_process() const { return s_->cur_process; }
 u64 Machine::call_count() const { return s_->seq; }
 void Machine::StartProgram() { s_->seq = 0; }
 std::size_t Machine::live_mapping_count() const { return s_->maps.live().size(); }
+u64 Machine::mapping_changes() const { return s_->maps.changes(); }
 std::size_t Machine::quarantined_count() const { return s_->maps.quarantined(); }
 std::size_t Machine::touched_page_count() const { return s_->phys.touched_pages(); }
 
@@ -344,7 +345,7 @@ ControlStatus Machine::AddFile(std::string_view name, u32 length, bool readable)
   // Files are firmware images a driver downloads; a bound keeps the model's
   // host memory proportional to what the test set up, not to fuzzed lengths.
   if (length > (16u << 20)) return ControlStatus::BadArgument;
-  s_->file_table.push_back({std::string(name), length, readable});
+  s_->file_table.push_back({std::string(name), length, readable, families::FileContent(name, length)});
   return ControlStatus::Ok;
 }
 

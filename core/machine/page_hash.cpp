@@ -2,13 +2,20 @@
 
 namespace ddimap {
 
-void PageHash::Grow() {
-  std::vector<Entry> old = std::move(t_);
-  std::size_t size = old.empty() ? 64 : old.size() * 2;
+void PageHash::SetSize(std::size_t size) {
   t_.assign(size, Entry{});
   mask_ = size - 1;
   shift_ = 64;
   for (std::size_t s = size; s > 1; s >>= 1) --shift_;
+}
+
+void PageHash::Grow() {
+  if (t_.empty()) {  // in the storage an assignment from an empty table left
+    SetSize(64);
+    return;
+  }
+  std::vector<Entry> old = std::move(t_);
+  SetSize(old.size() * 2);
   for (const Entry& e : old) {
     if (e.val == kNone) continue;
     std::size_t i = Home(e.key);

@@ -67,6 +67,7 @@ class PageHash {
     return static_cast<std::size_t>(group + (page & 63)) & mask_;
   }
   void Grow();
+  void SetSize(std::size_t size);
   void EraseAt(std::size_t i);
 
   std::vector<Entry> t_;

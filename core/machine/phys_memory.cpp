@@ -7,6 +7,21 @@ PhysMemory::PhysMemory(const PhysMemory& o) : ram_(o.ram_), page_index_(o.page_i
   for (const auto& page : o.pages_) pages_.push_back(std::make_unique<Page>(*page));
 }
 
+PhysMemory& PhysMemory::operator=(const PhysMemory& o) {
+  if (this == &o) return *this;
+  ram_ = o.ram_;
+  page_index_ = o.page_index_;
+  cache_ = o.cache_;
+  pages_.resize(o.pages_.size());
+  for (std::size_t i = 0; i < pages_.size(); ++i) {
+    if (pages_[i])
+      *pages_[i] = *o.pages_[i];
+    else
+      pages_[i] = std::make_unique<Page>(*o.pages_[i]);
+  }
+  return *this;
+}
+
 bool PhysMemory::OverlapsRam(u64 start, u64 length) const {
   for (const auto& r : ram_)
     if (Overlaps(start, length, r.start, r.length)) return true;

@@ -30,7 +30,7 @@ class PhysMemory {
  public:
   PhysMemory() = default;
   PhysMemory(const PhysMemory& o);  // a deep copy (Machine's copy constructor)
-  PhysMemory& operator=(const PhysMemory&) = delete;
+  PhysMemory& operator=(const PhysMemory& o);  // the same, reusing this one's pages
   void AddRam(u64 start, u64 length) { ram_.push_back({start, length}); }
   bool OverlapsRam(u64 start, u64 length) const;
 

@@ -28,6 +28,11 @@ class Ring {
 
  private:
   void Grow() {
+    if (buf_.empty()) {  // keeps the storage an assignment from an empty ring left
+      buf_.resize(16);
+      head_ = 0;
+      return;
+    }
     std::vector<T> b(buf_.empty() ? 16 : buf_.size() * 2);
     for (std::size_t i = 0; i < n_; ++i) b[i] = buf_[(head_ + i) & (buf_.size() - 1)];
     buf_.swap(b);

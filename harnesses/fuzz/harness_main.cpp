@@ -22,7 +22,8 @@ namespace {
 }
 
 void RunChecked(const Program& p) {
-  RunResult r = Run(p, RunOptions{});
+  static RunResult r;  // reused: RunInto replaces all of it
+  RunInto(p, RunOptions{}, &r);
   switch (r.failure) {
     case RunResult::None: return;
     case RunResult::Mismatch: Die("oracle mismatch", r.message, p, r.signature);
@@ -35,7 +36,9 @@ void RunChecked(const Program& p) {
 
 int RunFuzzInput(const char* profile, const std::uint8_t* data, std::size_t size) {
   static const Profile& prof = ProfileByName(profile);
-  Program p = Decode(data, size, prof);
+  // Decoded into the previous input's storage; DecodeInto replaces all of it.
+  static Program p;
+  DecodeInto(data, size, prof, &p);
   RunChecked(p);
   return 0;
 }

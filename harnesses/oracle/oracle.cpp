@@ -289,6 +289,7 @@ void Model::FreeBlock(Region r, u64 start, u64 length) {
 
 u64 Model::AddMapping(Mapping m) {
   m.id = next_mapping_id_++;
+  ++mapping_changes_;
   if (m.family != Family::MmIo) m.leak_owner = m.owner;
   m.created_seq = seq_;
   // kept in address order; a new mapping usually lands last (next-fit allocation)
@@ -312,6 +313,7 @@ void Model::ReleaseOne(u64 id) {
     if (live_[i].id != id) continue;
     const Mapping m = live_[i];
     live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(i));
+    ++mapping_changes_;
     quarantine_.push_back(m);
     Evict();
     return;
@@ -1330,6 +1332,7 @@ void Model::Teardown() {
   for (auto& p : processes_) p.live = false;
   current_process_ = 0;
   // anything still live (should be nothing) goes too, then the quarantine and device memory
+  if (!live_.empty()) ++mapping_changes_;
   live_.clear();
   quarantine_.clear();
   device_memory_.clear();

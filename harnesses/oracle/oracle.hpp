@@ -92,6 +92,8 @@ class Model {
   // The i-th of LiveMappings() (i < live_mapping_count()), without building them all.
   MappingView LiveMapping(std::size_t i) const;
   std::size_t live_mapping_count() const { return live_.size(); }
+  // Mappings created plus mappings released so far (Machine::mapping_changes).
+  u64 mapping_changes() const { return mapping_changes_; }
   u8 irql() const { return irql_; }
   Callback callback() const { return callback_; }
   u64 callback_object() const { return callback_object_; }
@@ -227,6 +229,7 @@ class Model {
   std::vector<Mapping> live_;        // ascending va_page, as LiveMappings reports them
   std::vector<Mapping> quarantine_;  // oldest first
   u64 next_mapping_id_ = 1;
+  u64 mapping_changes_ = 0;
 };
 
 }  // namespace ddimap::oracle

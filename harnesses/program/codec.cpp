@@ -58,6 +58,10 @@ struct State {
     by_kind[static_cast<std::size_t>(r)].push_back(results.size());
     results.push_back({r, length});
   }
+  void Clear() {
+    results.clear();
+    for (auto& k : by_kind) k.clear();
+  }
 };
 
 class Reader {
@@ -498,10 +502,19 @@ Resource RefResourceFor(ArgKind kind) {
 }
 
 Program Decode(const u8* data, std::size_t size, const Profile& profile, std::size_t max_calls) {
-  Reader r(data, size);
-  State st;
   Program p;
   p.reserve(std::min(max_calls, size / 4 + 1));  // most calls take 4+ bytes; growth would copy big Ops
+  DecodeInto(data, size, profile, &p, max_calls);
+  return p;
+}
+
+void DecodeInto(const u8* data, std::size_t size, const Profile& profile, Program* out, std::size_t max_calls) {
+  Reader r(data, size);
+  // Reused, like *out: a fuzz target decodes every input.
+  static thread_local State st;
+  st.Clear();
+  Program& p = *out;
+  p.clear();
   while (!r.done() && p.size() < max_calls) {
     u8 h = r.Byte();
     u8 opcode = h & 0x7F;
@@ -510,7 +523,7 @@ Program Decode(const u8* data, std::size_t size, const Profile& profile, std::si
     CallId id = static_cast<CallId>(opcode);
     if (!profile.Allows(id) || IsBuildingCall(id)) continue;
     const CallDesc& d = Call(id);
-    Op op;
+    Op& op = p.emplace_back();  // in place: an Op is large, and a move copies most of it
     op.id = id;
     op.null_mask = nulls & PointerMask(d);
     for (int i = 0; i < d.param_count; ++i) {
@@ -521,11 +534,12 @@ Program Decode(const u8* data, std::size_t size, const Profile& profile, std::si
       // does not depend on the mask) and the argument normalised.
       if (d.params[i].kind == ArgKind::FileName || ((op.null_mask >> i) & 1)) op.args[i] = Arg{};
     }
-    if (r.short_read()) break;  // a truncated call ends the program
+    if (r.short_read()) {  // a truncated call ends the program
+      p.pop_back();
+      break;
+    }
     Record(op, &st);
-    p.push_back(std::move(op));
   }
-  return p;
 }
 
 bool Encode(const Program& p, std::vector<u8>* out, std::string* error, std::vector<std::size_t>* op_starts) {

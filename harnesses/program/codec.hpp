@@ -24,6 +24,11 @@ namespace ddimap::harness {
 
 // Decodes up to max_calls calls.
 Program Decode(const std::uint8_t* data, std::size_t size, const Profile& profile, std::size_t max_calls = 4096);
+// The same into *out, replacing what it held but keeping its storage: a fuzz
+// target decodes every input into one buffer (under ASan a fresh buffer per
+// input costs fresh pages, each filled and faulted in).
+void DecodeInto(const std::uint8_t* data, std::size_t size, const Profile& profile, Program* out,
+                std::size_t max_calls = 4096);
 
 // Encodes a program so that Decode(Encode(p)) == p (expectations aside).
 // Returns false with a message when some argument has no encoding (e.g. a

@@ -19,7 +19,9 @@ bool IsBuildingCall(CallId id) {
   }
 }
 
-bool Profile::Allows(CallId id) const { return std::find(calls.begin(), calls.end(), id) != calls.end(); }
+Profile::Profile(std::string n, std::vector<CallId> c) : name(std::move(n)), calls(std::move(c)) {
+  for (CallId id : calls) allowed.set(static_cast<std::size_t>(id));
+}
 
 namespace {
 

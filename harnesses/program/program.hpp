@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,9 +55,13 @@ using Program = std::vector<Op>;
 
 // The calls a harness may issue, by opcode (= CallId value, append-only).
 struct Profile {
+  Profile(std::string n, std::vector<CallId> c);
   std::string name;
   std::vector<CallId> calls;
-  bool Allows(CallId id) const;
+  bool Allows(CallId id) const { return allowed.test(static_cast<std::size_t>(id)); }
+
+ private:
+  std::bitset<kCallCount> allowed;  // the decoder asks once per decoded call
 };
 
 // The seven harness profiles: fuzz_ndis_io, fuzz_mm_io, fuzz_umdf_io,

@@ -116,6 +116,7 @@ struct Scratch {
   std::vector<u64> made;  // by result number, as the core made them
   std::vector<RuleId> crules, mrules, sorted_a, sorted_b;
   std::vector<const MappingView*> core_live;
+  std::optional<Machine> core;
   std::optional<oracle::Model> model;
 };
 
@@ -167,13 +168,32 @@ const Target& BuiltWorld() {
 
 RunResult Run(const Program& p, const RunOptions& options) {
   RunResult res;
+  RunInto(p, options, &res);
+  return res;
+}
+
+void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
+  RunResult& res = *out;
+  res.failure = RunResult::None;
+  res.message.clear();
+  res.signature.clear();
+  res.failed_call = 0;
+  res.log.clear();
+  res.rules.reset();
+  res.outcomes.clear();
   res.outcomes.reserve(p.size());
   Scratch& scratch = ThreadScratch();
-  Machine core(BuiltWorld<Machine>());
+  // Assigning over the previous run's machine and model reuses their storage;
+  // the state is the world's, member for member.
+  if (scratch.core)
+    *scratch.core = BuiltWorld<Machine>();
+  else
+    scratch.core.emplace(BuiltWorld<Machine>());
+  Machine& core = *scratch.core;
+  // Report texts only when a log shows them: a fuzz run compares rules.
+  core.SetEvidence(options.log);
   oracle::Model* model = nullptr;
   if (options.oracle) {
-    // Assigning over the previous run's model reuses its storage; the state is
-    // the world's, member for member.
     if (scratch.model)
       *scratch.model = BuiltWorld<oracle::Model>();
     else
@@ -205,7 +225,29 @@ RunResult Run(const Program& p, const RunOptions& options) {
     res.message = std::move(msg);
   };
 
+  u64 core_changes = core.mapping_changes();
+  u64 model_changes = model ? model->mapping_changes() : 0;
+  // Both return false after filing a failure; `line` names the call after
+  // which they ran.
+  std::size_t at = 0;  // the call number for a failure (0: at the end)
+  auto check_mappings = [&](auto&& line) {
+    core.LiveMappings(&scratch.core_live);
+    std::string diff = CompareMappings(scratch.core_live, *model);
+    if (diff.empty()) return true;
+    res.signature = "oracle-mismatch " + std::string(at ? Call(p[at - 1].id).name : "end") + " mappings";
+    fail(RunResult::Mismatch, at, "after " + line() + ": " + diff);
+    return false;
+  };
+  auto check_invariants = [&](auto&& line) {
+    std::string inv = core.CheckInvariants();
+    if (inv.empty()) return true;
+    res.signature = "self-check " + std::string(at ? Call(p[at - 1].id).name : "end") + ": " + Stable(inv);
+    fail(RunResult::SelfCheck, at, "self-check failed after " + line() + ": " + inv);
+    return false;
+  };
+
   for (std::size_t n = 0; n < p.size() && res.failure == RunResult::None; ++n) {
+    at = n + 1;
     const Op& op = p[n];
     const CallDesc& d = Call(op.id);
     ConcreteCall c{op.id, {}, op.null_mask, op.file_name};
@@ -247,23 +289,17 @@ RunResult Run(const Program& p, const RunOptions& options) {
                  "\n  oracle: " + DescribeOutcome(op.id, mo, mrules));
         break;
       }
-      if (d.makes == Resource::Mapping || d.consumes != Resource::None || op.id == CallId::LeaveCallback ||
-          op.id == CallId::ExitProcess) {
-        core.LiveMappings(&scratch.core_live);
-        std::string diff = CompareMappings(scratch.core_live, *model);
-        if (!diff.empty()) {
-          res.signature = "oracle-mismatch " + std::string(d.name) + " mappings";
-          fail(RunResult::Mismatch, n + 1, "after " + op_line() + ": " + diff);
-          break;
-        }
+      // Most calls (all refused ones) create and release nothing on either
+      // side: the live mappings are then the ones already compared.
+      if (core.mapping_changes() != core_changes || model->mapping_changes() != model_changes) {
+        if (!check_mappings(op_line)) break;
       }
     }
-    std::string inv = core.CheckInvariants();
-    if (!inv.empty()) {
-      res.signature = "self-check " + std::string(d.name) + ": " + Stable(inv);
-      fail(RunResult::SelfCheck, n + 1, "self-check failed after " + op_line() + ": " + inv);
-      break;
+    if (core.mapping_changes() != core_changes) {
+      if (!check_invariants(op_line)) break;
     }
+    core_changes = core.mapping_changes();
+    if (model) model_changes = model->mapping_changes();
     if (options.check_expectations) {
       const Expectation& e = op.expect;
       std::string why;
@@ -280,6 +316,14 @@ RunResult Run(const Program& p, const RunOptions& options) {
     }
   }
 
+  // Once more before the teardown, whatever the last call: a bookkeeping
+  // error that no mapping change exposed would show here.
+  if (res.failure == RunResult::None) {
+    at = 0;
+    auto last = [] { return std::string("the last call"); };
+    if (model) check_mappings(last);
+    if (res.failure == RunResult::None) check_invariants(last);
+  }
   core.Teardown();
   CallLog end;
   take_core_rules(options.log ? &end.reports : nullptr);
@@ -305,7 +349,6 @@ RunResult Run(const Program& p, const RunOptions& options) {
     end.rules = crules;
     res.log.push_back(std::move(end));
   }
-  return res;
 }
 
 }  // namespace ddimap::harness

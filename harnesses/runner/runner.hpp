@@ -44,6 +44,9 @@ struct RunResult {
 };
 
 RunResult Run(const Program& p, const RunOptions& options);
+// The same into *out, replacing all of it but keeping its storage (a fuzz
+// target runs every input into one result).
+void RunInto(const Program& p, const RunOptions& options, RunResult* out);
 
 // The machine options every harness run uses.
 MachineOptions HarnessMachineOptions();

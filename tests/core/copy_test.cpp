@@ -66,5 +66,76 @@ TEST_F(MachineTest, CopySharesNothingWithItsSource) {
   EXPECT_EQ(m.live_mapping_count(), 1u);
 }
 
+// Assignment: the harnesses reassign one machine from the world for every
+// input. Whatever the target held before, it must become the same machine a
+// fresh copy would be.
+TEST_F(MachineTest, AssignmentBehavesLikeACopy) {
+  u64 x = m.MmMapIoSpace(kWdmBar + 0x4000, 0x1000, kMmNonCached);
+  m.Write(x, 4, 7);
+  Machine reused(m);
+  // A different, longer history in the target: mappings live and released,
+  // device pages, an open and written file, a process, reports, a teardown.
+  for (int i = 0; i < 40; ++i) {
+    u64 a = reused.MmMapIoSpace(kWdmBar + 0x1000 * (i % 8), 0x1000, kMmNonCached);
+    reused.Write(a, 8, i);
+    if (i % 3 != 0) reused.MmUnmapIoSpace(a, 0x1000);
+  }
+  reused.EnterCallback(Callback::MiniportInitializeEx, nic);
+  NdisStatus st = 0;
+  u64 file = 0, buf = 0;
+  u32 len = 0;
+  reused.NdisOpenFile(&st, &file, &len, "firmware.bin", ~0ull);
+  reused.NdisMapFile(&st, &buf, file);
+  reused.Write(buf, 4, 0x11223344);
+  reused.CreateProcess();
+  reused.Teardown();
+
+  reused = m;
+  Machine fresh(m);
+  EXPECT_EQ(reused.live_mapping_count(), 1u);
+  EXPECT_EQ(reused.reports().size(), m.reports().size());
+  EXPECT_EQ(reused.mapping_changes(), m.mapping_changes());
+  EXPECT_EQ(reused.CheckInvariants(), "");
+  std::vector<std::string> from_reused = Drive(reused, nic);
+  std::vector<std::string> from_fresh = Drive(fresh, nic);
+  EXPECT_EQ(from_reused, from_fresh);
+}
+
+TEST_F(MachineTest, AssignmentSharesNothingWithItsSource) {
+  u64 x = m.MmMapIoSpace(kWdmBar, 0x1000, kMmNonCached);
+  m.Write(x, 4, 1);
+  Machine c(m);
+  c.MmUnmapIoSpace(x, 0x1000);
+  c = m;
+  c.Write(x, 4, 2);
+  c.MmUnmapIoSpace(x, 0x1000);
+  EXPECT_EQ(m.Read(x, 4), 1u) << Dump();
+  EXPECT_EQ(m.live_mapping_count(), 1u);
+  EXPECT_EQ(c.live_mapping_count(), 0u);
+}
+
+// File buffers start as the file table's shared content: a write through one
+// machine's mapping must reach neither its source nor a later open.
+TEST_F(MachineTest, FileWritesStayInTheirMachineAndBuffer) {
+  m.EnterCallback(Callback::MiniportInitializeEx, nic);
+  NdisStatus st = 0;
+  u64 file = 0, buf = 0;
+  u32 len = 0;
+  ASSERT_EQ(m.NdisOpenFile(&st, &file, &len, "firmware.bin", ~0ull), kNdisStatusSuccess);
+  ASSERT_EQ(m.NdisMapFile(&st, &buf, file), kNdisStatusSuccess);
+  const u64 original = m.Read(buf + 16, 8);
+  Machine c(m);
+  c.Write(buf + 16, 8, ~original);
+  EXPECT_EQ(c.Read(buf + 16, 8), ~original);
+  EXPECT_EQ(m.Read(buf + 16, 8), original);
+  // A second open in the writer sees the file, not the first buffer.
+  u64 file2 = 0, buf2 = 0;
+  ASSERT_EQ(c.NdisOpenFile(&st, &file2, &len, "firmware.bin", ~0ull), kNdisStatusSuccess);
+  ASSERT_EQ(c.NdisMapFile(&st, &buf2, file2), kNdisStatusSuccess);
+  EXPECT_EQ(c.Read(buf2 + 16, 8), original);
+  EXPECT_EQ(c.Read(buf + 16, 8), ~original);
+  EXPECT_EQ(Total(), 0u) << Dump();
+}
+
 }  // namespace
 }  // namespace ddimap::test

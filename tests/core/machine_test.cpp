@@ -435,6 +435,68 @@ TEST(MachinePolicyTest, PrintReportsWritesTheReportToStderr) {
   EXPECT_EQ(m.reports().size(), 2u);
 }
 
+// Without evidence a report keeps its rule, call and records, only not the
+// text; a printed report still has it.
+TEST(MachinePolicyTest, EvidenceOffKeepsEverythingButTheText) {
+  auto run = [](bool evidence, std::string* printed) {
+    MachineOptions o;
+    o.evidence = evidence;
+    Machine m(o);
+    const u64 va = m.MmMapIoSpace(kUnassigned, 0x1000, kMmNonCached);
+    m.MmUnmapIoSpace(va, 0x1000);
+    m.MmUnmapIoSpace(va, 0x1000);
+    m.MmMapIoSpace(0x1000, 0, kMmNonCached);
+    m.SetPrintReports(true);
+    ::testing::internal::CaptureStderr();
+    m.MmUnmapIoSpace(va + 0x10, 0x1000);
+    *printed = ::testing::internal::GetCapturedStderr();
+    return std::vector<Report>(m.reports());
+  };
+  std::string printed_on, printed_off;
+  const std::vector<Report> on = run(true, &printed_on), off = run(false, &printed_off);
+  ASSERT_EQ(on.size(), 3u);
+  ASSERT_EQ(off.size(), on.size());
+  for (std::size_t i = 0; i < on.size(); ++i) {
+    EXPECT_EQ(off[i].rule, on[i].rule);
+    EXPECT_EQ(off[i].call.seq, on[i].call.seq);
+    EXPECT_EQ(off[i].call.args, on[i].call.args);
+    EXPECT_EQ(off[i].has_created, on[i].has_created);
+    EXPECT_EQ(off[i].created.seq, on[i].created.seq);
+    EXPECT_EQ(off[i].released.seq, on[i].released.seq);
+    EXPECT_FALSE(on[i].evidence.empty());
+    if (i < 2) {
+      EXPECT_TRUE(off[i].evidence.empty()) << off[i].evidence;
+    }
+  }
+  EXPECT_EQ(off[2].evidence, on[2].evidence);  // printed, so built
+  EXPECT_EQ(printed_off, printed_on);
+  EXPECT_NE(printed_on.find(on[2].evidence), std::string::npos) << printed_on;
+}
+
+// mapping_changes moves with every mapping made or released, and with
+// nothing else: refused calls, accesses and lifecycle calls leave it.
+TEST(MachinePolicyTest, MappingChangesCountCreationsAndReleases) {
+  Machine m;
+  const u64 before = m.mapping_changes();
+  EXPECT_EQ(m.MmMapIoSpace(0x1000, 0, kMmNonCached), 0u);  // refused
+  EXPECT_EQ(m.mapping_changes(), before);
+  const u64 va = m.MmMapIoSpace(kUnassigned, 0x1000, kMmNonCached);
+  ASSERT_NE(va, 0u);
+  EXPECT_EQ(m.mapping_changes(), before + 1);
+  m.Write(va, 4, 1);
+  (void)m.Read(va, 4);
+  m.SetIrql(kDispatchLevel);
+  m.SetIrql(kPassiveLevel);
+  EXPECT_EQ(m.mapping_changes(), before + 1);
+  m.MmUnmapIoSpace(va, 0x1000);
+  EXPECT_EQ(m.mapping_changes(), before + 2);
+  m.MmUnmapIoSpace(va, 0x1000);  // double: refused
+  EXPECT_EQ(m.mapping_changes(), before + 2);
+  m.MmMapIoSpace(kUnassigned, 0x1000, kMmNonCached);
+  m.Teardown();  // the leak is released
+  EXPECT_GT(m.mapping_changes(), before + 3);
+}
+
 TEST(MachineAbortDeathTest, AbortPolicyPrintsTheReportAndAborts) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

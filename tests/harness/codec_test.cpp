@@ -140,5 +140,40 @@ TEST(HarnessRunner, DeterministicAcrossRuns) {
   }
 }
 
+// The fuzz targets decode into one Program and run into one RunResult, and
+// their runs keep no report texts: none of that may change a later run.
+TEST(HarnessRunner, ReusedBuffersGiveTheSameRun) {
+  std::mt19937_64 rng(11);
+  const Profile& prof = ProfileByName("fuzz_all");
+  auto bytes = RandomBytes(rng, 400);
+  RunOptions logged;
+  logged.log = true;
+  RunResult fresh = harness::Run(Decode(bytes.data(), bytes.size(), prof), logged);
+  RunResult fresh_quiet = harness::Run(Decode(bytes.data(), bytes.size(), prof), RunOptions{});
+
+  Program p;
+  RunResult r;
+  for (int i = 0; i < 20; ++i) {
+    auto other = RandomBytes(rng, 100 + 40 * i);
+    DecodeInto(other.data(), other.size(), prof, &p);
+    RunInto(p, RunOptions{}, &r);
+  }
+  DecodeInto(bytes.data(), bytes.size(), prof, &p);
+  EXPECT_EQ(p, Decode(bytes.data(), bytes.size(), prof));
+  RunInto(p, RunOptions{}, &r);
+  EXPECT_EQ(r.failure, fresh_quiet.failure);
+  EXPECT_EQ(r.signature, fresh_quiet.signature);
+  EXPECT_EQ(r.rules, fresh_quiet.rules);
+  EXPECT_EQ(r.outcomes, fresh_quiet.outcomes);
+  EXPECT_TRUE(r.log.empty());
+  RunInto(p, logged, &r);  // texts again after runs without them
+  ASSERT_EQ(r.log.size(), fresh.log.size());
+  for (std::size_t i = 0; i < r.log.size(); ++i) {
+    EXPECT_EQ(r.log[i].line, fresh.log[i].line);
+    EXPECT_EQ(r.log[i].reports, fresh.log[i].reports);
+  }
+  EXPECT_EQ(r.outcomes, fresh.outcomes);
+}
+
 }  // namespace
 }  // namespace ddimap::harness

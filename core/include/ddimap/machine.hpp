@@ -33,6 +33,10 @@ struct MachineOptions {
   std::size_t quarantine_capacity = 256;  // released mappings remembered
   std::size_t max_open_files = 64;        // NdisOpenFile beyond this: RESOURCES
   std::size_t max_recorded_reports = 10000;
+  // false: recorded reports carry an empty evidence text (rule, calls and
+  // records are kept), which spares building it; the fuzz targets compare
+  // rules only. Printed reports (print_reports, Policy::Abort) always have it.
+  bool evidence = true;
 };
 
 // Result of a building or lifecycle call. These calls play the operating
@@ -67,7 +71,9 @@ class Machine {
   // A deep, independent copy: same state, same reports, same future. The
   // harnesses build their standard world once and copy it for every input.
   Machine(const Machine& other);
-  Machine& operator=(const Machine&) = delete;
+  // Becomes such a copy of `other`, reusing this machine's storage; the state
+  // it held is dropped without a teardown (no leak reports).
+  Machine& operator=(const Machine& other);
 
   // --- building the machine (the operating system's side) -------------------
   ControlStatus AddRam(u64 physical_address, u64 length);
@@ -144,6 +150,7 @@ class Machine {
   void Suppress(RuleId rule);
   void Unsuppress(RuleId rule);
   void SetPrintReports(bool print);
+  void SetEvidence(bool keep);  // MachineOptions::evidence, from the next report on
   std::string FormatReport(const Report& report) const;
   std::string FormatCall(const CallRecord& call) const;
   std::string FileNameOf(u64 interned_id) const;
@@ -159,6 +166,10 @@ class Machine {
   // line of the program.
   void StartProgram();
   std::size_t live_mapping_count() const;
+  // How many times a mapping has been created or released so far: when a call
+  // leaves it unchanged, the live mappings are the ones before the call, and a
+  // harness need not compare them again.
+  u64 mapping_changes() const;
   std::size_t quarantined_count() const;
   std::size_t touched_page_count() const;
   std::vector<MappingView> LiveMappings() const;
