@@ -6,12 +6,12 @@
 # line -runs=N times (reading it each time), so a rate is
 #   files x (N - 1) / (wall(-runs=N) - wall(-runs=1)),
 # which cancels process start-up. Each figure is the median of REPEATS.
-# Environment: REPEATS [5], RUNS [10] (harnesses), EMPTY_RUNS [200] (fuzz_empty),
+# Environment: REPEATS [5], RUNS [30] (harnesses), EMPTY_RUNS [200] (fuzz_empty),
 # HARNESSES [all seven].
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-REPEATS=${REPEATS:-5} RUNS=${RUNS:-10} EMPTY_RUNS=${EMPTY_RUNS:-200}
+REPEATS=${REPEATS:-5} RUNS=${RUNS:-30} EMPTY_RUNS=${EMPTY_RUNS:-200}
 harnesses=${HARNESSES:-"fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all fuzz_trace"}
 {
   cmake --preset libfuzzer-asan

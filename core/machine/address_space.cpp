@@ -1,4 +1,5 @@
 #include "machine/address_space.hpp"
+#include "machine/no_coverage.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -158,7 +159,8 @@ Mapping& MappingIndex::Insert(const MappingView& v, const CallRecord& created) {
   return m;
 }
 
-const PageSet& MappingIndex::Ordered(OrderedKeys& o) const {
+// Container internals (no_coverage.hpp).
+DDIMAP_NO_COVERAGE const PageSet& MappingIndex::Ordered(OrderedKeys& o) const {
   for (const auto& [key, s] : o.pending) {
     o.set.Insert(key);
     At(s).pending = kOrdered;

@@ -1,9 +1,11 @@
 #include "machine/cache_counts.hpp"
+#include "machine/no_coverage.hpp"
 
 #include <algorithm>
 #include <bit>
 
 namespace ddimap {
+DDIMAP_NO_COVERAGE_BEGIN
 namespace {
 
 unsigned Low(u64 m) { return static_cast<unsigned>(std::countr_zero(m)); }
@@ -267,4 +269,5 @@ void CacheCounts::Clear() {
   sweep_at_ = 64;
 }
 
+DDIMAP_NO_COVERAGE_END
 }  // namespace ddimap

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "families/families.hpp"
+#include "machine/no_coverage.hpp"
 #include "machine/state.hpp"
 #include "mutants/mutant.hpp"
 
@@ -211,10 +212,7 @@ std::vector<MappingView> Machine::LiveMappings() const {
 
 // Left out of coverage like CheckInvariants: a walk the harness makes after
 // every mapping call, with nothing to tell about the input.
-#if defined(__clang__)
-__attribute__((no_sanitize("coverage")))
-#endif
-void Machine::LiveMappings(std::vector<const MappingView*>* out) const {
+DDIMAP_NO_COVERAGE void Machine::LiveMappings(std::vector<const MappingView*>* out) const {
   out->clear();
   for (const auto& [k, m] : s_->maps.live()) out->push_back(&m.v);
 }
@@ -222,10 +220,7 @@ void Machine::LiveMappings(std::vector<const MappingView*>* out) const {
 // The self-check's comparisons tell a fuzzer nothing about its input, and
 // it walks every live mapping after every call: in the fuzzing builds the
 // coverage hooks (one per comparison) made it the costliest part of a run.
-#if defined(__clang__)
-__attribute__((no_sanitize("coverage")))
-#endif
-std::string Machine::CheckInvariants() const {
+DDIMAP_NO_COVERAGE std::string Machine::CheckInvariants() const {
   const State& s = *s_;
   u64 prev_end = 0;
   bool first = true;

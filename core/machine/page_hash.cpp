@@ -1,6 +1,8 @@
 #include "machine/page_hash.hpp"
+#include "machine/no_coverage.hpp"
 
 namespace ddimap {
+DDIMAP_NO_COVERAGE_BEGIN
 
 void PageHash::SetSize(std::size_t size) {
   t_.assign(size, Entry{});
@@ -45,4 +47,5 @@ void PageHash::Clear() {
   n_ = 0;
 }
 
+DDIMAP_NO_COVERAGE_END
 }  // namespace ddimap

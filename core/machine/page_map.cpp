@@ -1,6 +1,8 @@
 #include "machine/page_map.hpp"
+#include "machine/no_coverage.hpp"
 
 namespace ddimap {
+DDIMAP_NO_COVERAGE_BEGIN
 
 u32 PageMap::NewBlock(u64 bk) {
   u32 b;
@@ -40,4 +42,5 @@ void PageMap::Clear() {
   n_ = 0;
 }
 
+DDIMAP_NO_COVERAGE_END
 }  // namespace ddimap

@@ -1,9 +1,11 @@
 #include "machine/page_set.hpp"
+#include "machine/no_coverage.hpp"
 
 #include <algorithm>
 #include <bit>
 
 namespace ddimap {
+DDIMAP_NO_COVERAGE_BEGIN
 namespace {
 
 unsigned High(u64 m) { return 63u - static_cast<unsigned>(std::countl_zero(m)); }
@@ -284,4 +286,5 @@ bool PageSet::Ceil(u64 x, u64* key) const {
   return true;
 }
 
+DDIMAP_NO_COVERAGE_END
 }  // namespace ddimap
