@@ -142,9 +142,17 @@ DDIMAP_NO_COVERAGE bool SameRules(const std::vector<RuleId>& a, const std::vecto
 MachineOptions HarnessMachineOptions() {
   MachineOptions o;
   o.max_recorded_reports = 1u << 20;
+  // Small limits, so that what happens at a limit takes a few calls, not
+  // hundreds: a fuzzer strings together ten calls, rarely a hundred.
   // 16 pseudo pages: the UMDF BARs fit a few times over, and the quarantine
   // fills the rest after a few map/unmap cycles, so E_OUTOFMEMORY is reachable.
   o.pseudo_region_size = 0x10000;
+  // 8 released mappings remembered (the core's default is 256): the ninth
+  // release evicts the oldest, so eviction is a dozen calls away.
+  o.quarantine_capacity = 8;
+  // 4 open files (default 64): the fifth NdisOpenFile in one
+  // MiniportInitializeEx is NDIS_STATUS_RESOURCES.
+  o.max_open_files = 4;
   return o;
 }
 
