@@ -8,6 +8,7 @@
 #include "program/codec.hpp"
 #include "program/trace.hpp"
 #include "program/world.hpp"
+#include "runner/state_coverage.hpp"
 
 namespace ddimap::harness {
 namespace {
@@ -118,6 +119,7 @@ struct Scratch {
   std::vector<const MappingView*> core_live;
   std::optional<Machine> core;
   std::optional<oracle::Model> model;
+  StateCoverage states;
 };
 
 Scratch& ThreadScratch() {
@@ -233,6 +235,7 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
     res.message = std::move(msg);
   };
 
+  scratch.states.Reset();
   u64 core_changes = core.mapping_changes();
   u64 model_changes = model ? model->mapping_changes() : 0;
   // Both return false after filing a failure; `line` names the call after
@@ -305,7 +308,10 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
     }
     if (core.mapping_changes() != core_changes) {
       if (!check_invariants(op_line)) break;
+      if (!model) core.LiveMappings(&scratch.core_live);  // else check_mappings took them
+      scratch.states.MappingsChanged(scratch.core_live);
     }
+    scratch.states.AfterCall(op.id, c.args.data(), co.ret, core);
     core_changes = core.mapping_changes();
     if (model) model_changes = model->mapping_changes();
     if (options.check_expectations) {

@@ -1,0 +1,84 @@
+#include "runner/state_coverage.hpp"
+
+#include <algorithm>
+
+// Out of coverage itself: its branches would only repeat, as edges, the
+// state it reports as features.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((no_sanitize("coverage"))), apply_to = function)
+#endif
+
+namespace ddimap::harness {
+namespace {
+
+// libFuzzer reads every byte of this section as a coverage counter
+// (__start___libfuzzer_extra_counters .. __stop_...). A section name made of
+// identifier characters is also what keeps ASan from padding the array.
+__attribute__((section("__libfuzzer_extra_counters"), used)) std::uint8_t g_features[kStateFeatures];
+
+u64 Mix(u64 h, u64 v) {
+  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h;
+}
+
+bool Holds(const std::vector<u64>& v, u64 x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+}  // namespace
+
+void StateCoverage::Reset() {
+  owners_.clear();
+  processes_.clear();
+  history_.clear();
+  in_ = 0;
+  last_ = 0;
+}
+
+void StateCoverage::MappingsChanged(const std::vector<const MappingView*>& live) {
+  owners_.clear();
+  processes_.clear();
+  for (const MappingView* v : live) {
+    if (!Holds(owners_, v->owner)) owners_.push_back(v->owner);
+    if (v->process != 0 && !Holds(processes_, v->process)) processes_.push_back(v->process);
+  }
+}
+
+StateCoverage::History* StateCoverage::Find(u64 object) {
+  for (History& h : history_)
+    if (h.object == object) return &h;
+  return nullptr;
+}
+
+void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine& core) {
+  // Callback history, from the calls the machine accepted.
+  const bool ok = ret == static_cast<u64>(ControlStatus::Ok);
+  if (id == CallId::EnterCallback && ok) {
+    History* h = Find(core.callback_object());
+    if (!h) h = &history_.emplace_back(History{core.callback_object(), 0, false});
+    h->entered = static_cast<u16>(h->entered | (1u << static_cast<unsigned>(core.callback())));
+    in_ = core.callback_object();
+  } else if (id == CallId::LeaveCallback && ok) {
+    if (History* h = Find(in_)) h->last_failed = args[0] == 0;  // LeaveCallback(succeeded)
+    in_ = 0;
+  }
+  const u64 object = core.callback_object();
+  const History* h = Find(object);
+  const bool own = Holds(owners_, object);
+  const std::size_t others = owners_.size() - (own ? 1 : 0);
+  const std::size_t q = core.quarantined_count();
+  const bool attached_user = core.current_process() != 0 && Holds(processes_, core.current_process());
+  u64 f = static_cast<u64>(id);
+  f = Mix(f, static_cast<u64>(core.callback()));
+  f = Mix(f, h ? h->entered | (h->last_failed ? 1u << 15 : 0) : 0);
+  f = Mix(f, own);
+  f = Mix(f, others < 2 ? others : 2);
+  f = Mix(f, q == 0 ? 0 : q < 4 ? 1 : q < 8 ? 2 : 3);
+  f = Mix(f, attached_user);
+  last_ = static_cast<std::uint32_t>((f * 0x9E3779B97F4A7C15ull) >> 52) & (kStateFeatures - 1);
+  g_features[last_] = 1;
+}
+
+}  // namespace ddimap::harness
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,116 @@
+// State coverage (harnesses/runner/state_coverage.*): the feature named after
+// each call must tell apart the half-way states of long set-ups, and name the
+// same state the same way every time.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "program/world.hpp"
+#include "runner/runner.hpp"
+#include "runner/state_coverage.hpp"
+
+namespace ddimap::harness {
+namespace {
+
+// The harness world on a machine, and the state coverage after each call.
+struct Rig {
+  Rig() : m(HarnessMachineOptions()) {
+    BuildWorld(m);
+    m.StartProgram();
+    s.Reset();
+  }
+  u64 H(const char* name) { return ObjectByName(name)->handle; }
+  // Runs `call` on the machine, then names the state; returns the feature.
+  template <typename F>
+  std::uint32_t Step(CallId id, std::vector<u64> args, F call) {
+    u64 ret = call();
+    if (m.mapping_changes() != changes) {
+      changes = m.mapping_changes();
+      m.LiveMappings(&live);
+      s.MappingsChanged(live);
+    }
+    args.resize(8);
+    s.AfterCall(id, args.data(), ret, m);
+    return s.last_feature();
+  }
+  std::uint32_t Enter(Callback cb, u64 object) {
+    return Step(CallId::EnterCallback, {static_cast<u64>(cb), object},
+                [&] { return static_cast<u64>(m.EnterCallback(cb, object)); });
+  }
+  std::uint32_t Leave(bool ok) {
+    return Step(CallId::LeaveCallback, {ok}, [&] { return static_cast<u64>(m.LeaveCallback(ok)); });
+  }
+  u64 MapNic(u64 nic, u64 pa) {
+    u64 va = 0;
+    Step(CallId::NdisMMapIoSpace, {0, nic, pa, 0x1000},
+         [&] { return static_cast<u64>(m.NdisMMapIoSpace(&va, nic, pa, 0x1000)); });
+    return va;
+  }
+
+  Machine m;
+  StateCoverage s;
+  u64 changes = 0;
+  std::vector<const MappingView*> live;
+};
+
+// Initialising the second adapter while the first one's mapping lives (the
+// set-up of NDIS_IO.UNMAP_OTHER_OWNER) is a state of its own.
+TEST(StateCoverage, AnotherObjectsLiveMappingIsAState) {
+  Rig r;
+  const std::uint32_t alone = r.Enter(Callback::MiniportInitializeEx, r.H("nic1"));
+  r.Leave(true);
+  Rig fresh;
+  fresh.Enter(Callback::MiniportInitializeEx, fresh.H("nic0"));
+  ASSERT_NE(fresh.MapNic(fresh.H("nic0"), 0xfebf0000), 0u);
+  fresh.Leave(true);
+  const std::uint32_t with_other = fresh.Enter(Callback::MiniportInitializeEx, fresh.H("nic1"));
+  EXPECT_NE(alone, with_other);
+}
+
+// A start after a stop is not a first start (the WDM restart set-ups).
+TEST(StateCoverage, CallbackHistoryIsAState) {
+  Rig r;
+  const u64 wdm = r.H("wdm0");
+  const std::uint32_t first = r.Enter(Callback::StartDevice, wdm);
+  r.Leave(true);
+  r.Enter(Callback::StopDevice, wdm);
+  r.Leave(true);
+  const std::uint32_t again = r.Enter(Callback::StartDevice, wdm);
+  EXPECT_NE(first, again);
+  r.Leave(false);
+  const std::uint32_t after_failure = r.Enter(Callback::SurpriseRemoval, wdm);
+  // The same calls with a restart that succeeded.
+  Rig ok;
+  ok.Enter(Callback::StartDevice, wdm);
+  ok.Leave(true);
+  ok.Enter(Callback::StopDevice, wdm);
+  ok.Leave(true);
+  ok.Enter(Callback::StartDevice, wdm);
+  ok.Leave(true);
+  EXPECT_NE(ok.Enter(Callback::SurpriseRemoval, wdm), after_failure);
+}
+
+// The same calls name the same states; Reset forgets the previous program.
+TEST(StateCoverage, SameProgramSameFeatures) {
+  auto program = [](Rig& t) {
+    std::vector<std::uint32_t> f;
+    f.push_back(t.Enter(Callback::StartDevice, t.H("wdm0")));
+    f.push_back(t.Leave(true));
+    f.push_back(t.Enter(Callback::StopDevice, t.H("wdm0")));
+    return f;
+  };
+  Rig a, c;
+  const std::vector<std::uint32_t> fa = program(a);
+  EXPECT_EQ(fa, program(c));
+  // The same object's history carried over would make its first start look
+  // like a restart.
+  Rig d;
+  d.Enter(Callback::StartDevice, d.H("wdm0"));
+  d.s.Reset();
+  d.Leave(true);
+  d.s.Reset();
+  EXPECT_NE(d.Enter(Callback::StopDevice, d.H("wdm0")), fa.back());
+}
+
+}  // namespace
+}  // namespace ddimap::harness
