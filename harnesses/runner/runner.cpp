@@ -146,9 +146,10 @@ MachineOptions HarnessMachineOptions() {
   o.max_recorded_reports = 1u << 20;
   // Small limits, so that what happens at a limit takes a few calls, not
   // hundreds: a fuzzer strings together ten calls, rarely a hundred.
-  // 16 pseudo pages: the UMDF BARs fit a few times over, and the quarantine
-  // fills the rest after a few map/unmap cycles, so E_OUTOFMEMORY is reachable.
-  o.pseudo_region_size = 0x10000;
+  // 8 pseudo pages: umdf0's two BARs and umdf1's fit at once, and one
+  // map/unmap cycle fills the rest with quarantined extents, so E_OUTOFMEMORY
+  // is a handful of calls away.
+  o.pseudo_region_size = 0x8000;
   // 8 released mappings remembered (the core's default is 256): the ninth
   // release evicts the oldest, so eviction is a dozen calls away.
   o.quarantine_capacity = 8;
