@@ -5,7 +5,8 @@
 # same files in the same run. libFuzzer runs each file given on its command
 # line -runs=N times (reading it each time), so a rate is
 #   files x (N - 1) / (wall(-runs=N) - wall(-runs=1)),
-# which cancels process start-up. Each figure is the median of REPEATS.
+# which cancels process start-up. Each figure is the median of REPEATS; the
+# ratio is the median of per-repeat ratios (harness and empty back to back).
 # Environment: REPEATS [5], RUNS [30] (harnesses), EMPTY_RUNS [200] (fuzz_empty),
 # HARNESSES [all seven].
 set -euo pipefail
@@ -19,6 +20,8 @@ harnesses=${HARNESSES:-"fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz
   cmake --build --preset libfuzzer-asan --parallel "$(nproc)" --target $harnesses fuzz_empty
 } >build/bench-throughput.build.log 2>&1 || { tail -n 30 build/bench-throughput.build.log >&2; exit 1; }
 bin=build/libfuzzer-asan/harnesses
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 
 wall() {  # wall BINARY RUNS FILES... -> seconds
@@ -29,23 +32,31 @@ wall() {  # wall BINARY RUNS FILES... -> seconds
   e=$(date +%s%N)
   echo $(( e - s ))
 }
-rate() {  # rate BINARY RUNS FILES... -> exec/s, median of REPEATS
-  local b=$1 n=$2 i one many
+rate1() {  # rate1 BINARY RUNS FILES... -> exec/s, one measurement
+  local b=$1 n=$2 one many
   shift 2
-  for i in $(seq 1 "$REPEATS"); do
-    one=$(wall "$b" 1 "$@")
-    many=$(wall "$b" "$n" "$@")
-    awk -v f=$# -v n="$n" -v a="$one" -v b="$many" 'BEGIN { d = b - a; if (d <= 0) d = 1; printf "%.0f\n", f * (n - 1) / (d / 1e9) }'
-  done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  one=$(wall "$b" 1 "$@")
+  many=$(wall "$b" "$n" "$@")
+  awk -v f=$# -v n="$n" -v a="$one" -v b="$many" 'BEGIN { d = b - a; if (d <= 0) d = 1; printf "%.0f\n", f * (n - 1) / (d / 1e9) }'
 }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "| harness | inputs (bytes) | exec/s | fuzz_empty exec/s, same inputs | ratio |"
 echo "|---|---:|---:|---:|---:|"
 for h in $harnesses; do
   files=(bench/inputs/"$h"/*)
   bytes=$(cat "${files[@]}" | wc -c)
-  hr=$(rate "$bin/$h" "$RUNS" "${files[@]}")
-  er=$(rate "$bin/fuzz_empty" "$EMPTY_RUNS" "${files[@]}")
-  ratio=$(awk -v a="$hr" -v b="$er" 'BEGIN { printf "%.1f%%", 100 * a / b }')
-  echo "| $h | ${#files[@]} ($bytes) | $hr | $er | $ratio |"
+  # Each repeat measures the harness and the empty target back to back, so
+  # that both see the same load; the ratio is the median of the repeats'
+  # ratios (the exec/s columns: medians of their own).
+  : >"$tmp/h" && : >"$tmp/e" && : >"$tmp/r"
+  for _ in $(seq 1 "$REPEATS"); do
+    hr=$(rate1 "$bin/$h" "$RUNS" "${files[@]}")
+    er=$(rate1 "$bin/fuzz_empty" "$EMPTY_RUNS" "${files[@]}")
+    echo "$hr" >>"$tmp/h"
+    echo "$er" >>"$tmp/e"
+    awk -v a="$hr" -v b="$er" 'BEGIN { printf "%.4f\n", a / b }' >>"$tmp/r"
+  done
+  ratio=$(median <"$tmp/r" | awk '{ printf "%.1f%%", 100 * $1 }')
+  echo "| $h | ${#files[@]} ($bytes) | $(median <"$tmp/h") | $(median <"$tmp/e") | $ratio |"
 done

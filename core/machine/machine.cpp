@@ -29,7 +29,15 @@ void Machine::State::File(RuleId rule, std::string evidence, const CallRecord* c
   std::size_t idx = static_cast<std::size_t>(rule);
   ++counts[idx];
   ++total_reports;
-  Report r{rule, cur, std::move(evidence), created != nullptr, released != nullptr, {}, {}};
+  // Built where it is kept: a Report is three call records, and a fuzz run
+  // files one every few calls.
+  Report unkept;
+  Report& r = reports.size() < opt.max_recorded_reports ? reports.emplace_back() : unkept;
+  r.rule = rule;
+  r.call = cur;
+  r.evidence = std::move(evidence);
+  r.has_created = created != nullptr;
+  r.has_released = released != nullptr;
   if (created) r.created = *created;
   if (released) r.released = *released;
   if (opt.policy == Policy::Abort || opt.print_reports) {
@@ -38,7 +46,6 @@ void Machine::State::File(RuleId rule, std::string evidence, const CallRecord* c
     std::fflush(stderr);
     if (opt.policy == Policy::Abort) std::abort();
   }
-  if (reports.size() < opt.max_recorded_reports) reports.push_back(std::move(r));
 }
 
 // --- objects --------------------------------------------------------------------
