@@ -150,6 +150,11 @@ MachineOptions HarnessMachineOptions() {
   // map/unmap cycle fills the rest with quarantined extents, so E_OUTOFMEMORY
   // is a handful of calls away.
   o.pseudo_region_size = 0x8000;
+  // A system region of 4 GiB and two pages: one 4-GiB mapping (or two of
+  // 2 GiB) fills it, so the no-virtual-space statuses (NdisMMapIoSpace
+  // NDIS_STATUS_RESOURCES, MmMapIoSpace NULL) are a call or two away; 16 TiB
+  // took one exact 8-byte length.
+  o.system_region_size = 0x100002000;
   // 8 released mappings remembered (the core's default is 256): the ninth
   // release evicts the oldest, so eviction is a dozen calls away.
   o.quarantine_capacity = 8;

@@ -66,8 +66,7 @@ void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine
   const std::size_t others = owners_.size() - (own ? 1 : 0);
   const std::size_t q = core.quarantined_count();
   const bool attached_user = core.current_process() != 0 && Holds(processes_, core.current_process());
-  u64 f = static_cast<u64>(id);
-  f = Mix(f, static_cast<u64>(core.callback()));
+  u64 f = static_cast<u64>(core.callback());
   f = Mix(f, h ? h->entered | (h->last_failed ? 1u << 15 : 0) : 0);
   f = Mix(f, own);
   f = Mix(f, others < 2 ? others : 2);
