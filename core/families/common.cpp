@@ -52,12 +52,14 @@ Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
     u64 ps = PageFloor(r.pa);
     if (s.phys.CacheConflict(ps, ps + extent, r.cache) && !DDIMAP_MUTANT(cache_conflict_missed)) {
       const Mapping* other = FindCacheConflict(s, ps, ps + extent, r.cache);
-      std::string ev = "physical range [" + Hex(r.pa) + ", " + Hex(r.pa + r.length) + ") requested as " +
-                       std::string(CacheTypeName(r.cache));
-      if (other)
-        ev += "; page(s) already mapped " + std::string(CacheTypeName(other->v.cache)) + " by the live " +
-              std::string(FamilyName(other->v.family)) + " mapping at " + Hex(other->v.base);
-      s.Violation(r.conflict_rule, [&] { return ev; }, other);
+      s.Violation(r.conflict_rule, [&] {
+        std::string ev = "physical range [" + Hex(r.pa) + ", " + Hex(r.pa + r.length) + ") requested as " +
+                         std::string(CacheTypeName(r.cache));
+        if (other)
+          ev += "; page(s) already mapped " + std::string(CacheTypeName(other->v.cache)) + " by the live " +
+                std::string(FamilyName(other->v.family)) + " mapping at " + Hex(other->v.base);
+        return ev;
+      }, other);
       *fail = MapFail::Conflict;
       return nullptr;
     }
