@@ -5,7 +5,8 @@
 // first one's mapping lives; a restart after a stop; a full quarantine) run
 // no code that the set-up's first half had not run already, so edge coverage
 // gives a fuzzer no reason to keep the half-way inputs. After every call the
-// runner names an abstract state: the call, the running callback, which
+// runner names an abstract state (not the call: edges tell calls apart, and
+// with it the easy mutants died more slowly): the running callback, which
 // callbacks its object has been through and whether the last one failed,
 // whether that object and other objects hold live mappings, how full the
 // quarantine is, and whether the attached process has mappings of its own.
