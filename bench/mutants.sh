@@ -21,6 +21,10 @@
 #   BASELINE_TRIALS [TRIALS]        runs per mutant of fuzz_baseline
 #   JOBS [nproc]          runs in parallel (one core each)
 #   MUTANTS [all]         comma-separated subset
+#   MODES [baseline empty shipped]  which runs to make (e.g. MODES=empty)
+#   BINDIR [build/bench-mutants/harnesses]  where fuzz_all and fuzz_baseline
+#                         are taken from: saved binaries of another tree
+#                         (configured the same way) for an A/B
 # Prints markdown (per-mutant table, then totals); raw results go to
 # build/bench-mutants/campaign/results.tsv. Exit 0 unless the build or the
 # no-mutant check fails.
@@ -44,7 +48,7 @@ if [ "${1:-}" = --worker ]; then
   start=$(date +%s.%N)
   mutant=$m
   [ "$m" = none ] && mutant=
-  DDIMAP_MUTANT=$mutant "$build/harnesses/$bin" -seed="$trial" -max_total_time="$budget" -print_final_stats=1 \
+  DDIMAP_MUTANT=$mutant "${BINDIR:-$build/harnesses}/$bin" -seed="$trial" -max_total_time="$budget" -print_final_stats=1 \
     -artifact_prefix="$dir/" "${args[@]}" >"$dir/log" 2>&1
   rc=$?
   end=$(date +%s.%N)
@@ -102,7 +106,7 @@ mv "$out/results.tsv" "$out/sanity.tsv" && : >"$out/results.tsv"
 total=$(( ${#names[@]} * (TRIALS * 2 + BASELINE_TRIALS) ))
 echo "--- $total runs: ${#names[@]} mutants x ($TRIALS trials x (shipped ${SHIPPED_BUDGET}s, empty ${EMPTY_BUDGET}s), $BASELINE_TRIALS x baseline ${BASELINE_BUDGET}s), $JOBS at a time" >&2
 # Longest runs first, so the tail of the schedule is short runs.
-for mode in baseline empty shipped; do
+for mode in ${MODES:-baseline empty shipped}; do
   n_trials=$TRIALS
   [ "$mode" = baseline ] && n_trials=$BASELINE_TRIALS
   for t in $(seq 1 "$n_trials"); do

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "runner/runner.hpp"
+
 // Out of coverage itself: its branches would only repeat, as edges, the
 // state it reports as features.
 #if defined(__clang__)
@@ -31,15 +33,22 @@ void StateCoverage::Reset() {
   history_.clear();
   in_ = 0;
   last_ = 0;
+  system_full_ = false;
 }
 
 void StateCoverage::MappingsChanged(const std::vector<const MappingView*>& live) {
+  // Half of the harness world's system region: past it, the next big
+  // mapping fails for want of space (NdisMMapIoSpace NDIS_STATUS_RESOURCES).
+  static const u64 half = HarnessMachineOptions().system_region_size / 2;
   owners_.clear();
   processes_.clear();
+  u64 system = 0;
   for (const MappingView* v : live) {
+    if (v->region == Region::System) system += v->extent;
     if (!Holds(owners_, v->owner)) owners_.push_back(v->owner);
     if (v->process != 0 && !Holds(processes_, v->process)) processes_.push_back(v->process);
   }
+  system_full_ = system >= half;
 }
 
 StateCoverage::History* StateCoverage::Find(u64 object) {
@@ -62,16 +71,30 @@ void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine
   }
   const u64 object = core.callback_object();
   const History* h = Find(object);
-  const bool own = Holds(owners_, object);
-  const std::size_t others = owners_.size() - (own ? 1 : 0);
+  // Other holders of live mappings, split by kind: another object of this
+  // object's own kind (the other-owner set-ups) is a different state from one
+  // of another family's (the other-family ones), though both are "others".
+  // Other kinds are told apart too (a bit per kind: the handle's tag), so
+  // that an adapter's mapping left behind after its callback is a state of
+  // its own, the half-way point of that set-up.
+  bool own = false;
+  std::size_t same_kind = 0;
+  u64 other_kinds = 0;
+  for (u64 o : owners_) {
+    if (o == object) own = true;
+    else if ((o >> 56) == (object >> 56)) ++same_kind;
+    else other_kinds |= 1ull << ((o >> 60) & 0xF);
+  }
   const std::size_t q = core.quarantined_count();
   const bool attached_user = core.current_process() != 0 && Holds(processes_, core.current_process());
   u64 f = static_cast<u64>(core.callback());
   f = Mix(f, h ? h->entered | (h->last_failed ? 1u << 15 : 0) : 0);
   f = Mix(f, own);
-  f = Mix(f, others < 2 ? others : 2);
+  f = Mix(f, same_kind < 2 ? same_kind : 2);
+  f = Mix(f, other_kinds);
   f = Mix(f, q == 0 ? 0 : q < 4 ? 1 : q < 8 ? 2 : 3);
   f = Mix(f, attached_user);
+  f = Mix(f, system_full_);
   last_ = static_cast<std::uint32_t>((f * 0x9E3779B97F4A7C15ull) >> 52) & (kStateFeatures - 1);
   g_features[last_] = 1;
 }

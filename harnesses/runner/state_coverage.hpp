@@ -8,8 +8,10 @@
 // runner names an abstract state (not the call: edges tell calls apart, and
 // with it the easy mutants died more slowly): the running callback, which
 // callbacks its object has been through and whether the last one failed,
-// whether that object and other objects hold live mappings, how full the
-// quarantine is, and whether the attached process has mappings of its own.
+// whether that object holds live mappings, how many other objects of its
+// kind do and which other kinds of object do, how full the quarantine is,
+// whether live mappings hold half of the system region, and whether the
+// attached process has mappings of its own.
 // Each state sets one byte in libFuzzer's extra-counters section, so an input
 // reaching a state no earlier input reached is kept, as for a new edge. A byte
 // is set, never counted up: repeating a state earns nothing, which keeps the
@@ -50,6 +52,7 @@ class StateCoverage {
   std::vector<u64> processes_;  // processes with live user mappings
   std::vector<History> history_;
   u64 in_ = 0;  // the object whose callback runs (0: none)
+  bool system_full_ = false;  // live mappings hold half of the system region or more
   std::uint32_t last_ = 0;
 };
 

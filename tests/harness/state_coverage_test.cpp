@@ -67,6 +67,60 @@ TEST(StateCoverage, AnotherObjectsLiveMappingIsAState) {
   EXPECT_NE(alone, with_other);
 }
 
+// How many other objects of the running object's own kind hold mappings is
+// part of the state (one or two other devices whose ranges it may be handed).
+TEST(StateCoverage, OwnersOfTheSameKindAreCounted) {
+  auto prepared = [](Rig& r, const char* name, u64 pa) {
+    const u64 dev = r.H(name);
+    r.Enter(Callback::OnPrepareHardware, dev);
+    u64 va = 0;
+    r.Step(CallId::UmdfMapIoSpace, {dev, pa, 0x1000, 0, 0},
+           [&] { return static_cast<u64>(r.m.UmdfMapIoSpace(dev, pa, 0x1000, 0, &va)); });
+    r.Leave(true);
+    return va;
+  };
+  Rig one;
+  ASSERT_NE(prepared(one, "umdf0", 0xfee00000), 0u);
+  const std::uint32_t after_one = one.Enter(Callback::OnPrepareHardware, one.H("umdf4"));
+  Rig two;
+  ASSERT_NE(prepared(two, "umdf0", 0xfee00000), 0u);
+  ASSERT_NE(prepared(two, "umdf1", 0xfee20000), 0u);
+  const std::uint32_t after_two = two.Enter(Callback::OnPrepareHardware, two.H("umdf4"));
+  EXPECT_NE(after_one, after_two);
+}
+
+// Outside every callback, which family's object left a mapping behind is
+// part of the state: the half-way point of the other-owner set-ups is an
+// adapter's mapping left after its MiniportInitializeEx, not any mapping.
+TEST(StateCoverage, TheKindOfAMappingLeftBehindIsAState) {
+  Rig nic;
+  nic.Enter(Callback::MiniportInitializeEx, nic.H("nic0"));
+  ASSERT_NE(nic.MapNic(nic.H("nic0"), 0xfebf0000), 0u);
+  const std::uint32_t after_nic = nic.Leave(true);
+  Rig umdf;
+  const u64 dev = umdf.H("umdf0");
+  umdf.Enter(Callback::OnPrepareHardware, dev);
+  u64 va = 0;
+  umdf.Step(CallId::UmdfMapIoSpace, {dev, 0xfee00000, 0x1000, 0, 0},
+            [&] { return static_cast<u64>(umdf.m.UmdfMapIoSpace(dev, 0xfee00000, 0x1000, 0, &va)); });
+  ASSERT_NE(va, 0u);
+  const std::uint32_t after_umdf = umdf.Leave(true);
+  EXPECT_NE(after_nic, after_umdf);
+}
+
+// A mapping that fills half of the system region or more (the set-up of the
+// no-virtual-space statuses) is a state of its own.
+TEST(StateCoverage, AFullSystemRegionIsAState) {
+  auto after_mm = [](u64 len) {
+    Rig r;
+    u64 va = 0;
+    r.Step(CallId::MmMapIoSpace, {0x180000000, len, 0}, [&] { return va = r.m.MmMapIoSpace(0x180000000, len, 0); });
+    EXPECT_NE(va, 0u);
+    return r.Enter(Callback::MiniportInitializeEx, r.H("nic0"));
+  };
+  EXPECT_NE(after_mm(0x1000), after_mm(0x100000000));
+}
+
 // A start after a stop is not a first start (the WDM restart set-ups).
 TEST(StateCoverage, CallbackHistoryIsAState) {
   Rig r;
