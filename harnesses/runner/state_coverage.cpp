@@ -71,19 +71,17 @@ void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine
   }
   const u64 object = core.callback_object();
   const History* h = Find(object);
-  // Other holders of live mappings, split by kind: another object of this
-  // object's own kind (the other-owner set-ups) is a different state from one
-  // of another family's (the other-family ones), though both are "others".
-  // Other kinds are told apart too (a bit per kind: the handle's tag), so
-  // that an adapter's mapping left behind after its callback is a state of
-  // its own, the half-way point of that set-up.
+  // The other holders of live mappings: those of this object's own kind
+  // counted (the other-owner set-ups), the other kinds named, one bit each,
+  // so that an adapter's mapping left behind is not a video device's. A
+  // handle's kind is its top byte, and every kind's top nibble differs.
   bool own = false;
   std::size_t same_kind = 0;
   u64 other_kinds = 0;
   for (u64 o : owners_) {
     if (o == object) own = true;
     else if ((o >> 56) == (object >> 56)) ++same_kind;
-    else other_kinds |= 1ull << ((o >> 60) & 0xF);
+    else other_kinds |= 1ull << (o >> 60);
   }
   const std::size_t q = core.quarantined_count();
   const bool attached_user = core.current_process() != 0 && Holds(processes_, core.current_process());
