@@ -46,6 +46,12 @@ struct Rig {
          [&] { return static_cast<u64>(m.NdisMMapIoSpace(&va, nic, pa, 0x1000)); });
     return va;
   }
+  u64 MapUmdf(u64 dev, u64 pa) {
+    u64 va = 0;
+    Step(CallId::UmdfMapIoSpace, {dev, pa, 0x1000, 0, 0},
+         [&] { return static_cast<u64>(m.UmdfMapIoSpace(dev, pa, 0x1000, 0, &va)); });
+    return va;
+  }
 
   Machine m;
   StateCoverage s;
@@ -73,9 +79,7 @@ TEST(StateCoverage, OwnersOfTheSameKindAreCounted) {
   auto prepared = [](Rig& r, const char* name, u64 pa) {
     const u64 dev = r.H(name);
     r.Enter(Callback::OnPrepareHardware, dev);
-    u64 va = 0;
-    r.Step(CallId::UmdfMapIoSpace, {dev, pa, 0x1000, 0, 0},
-           [&] { return static_cast<u64>(r.m.UmdfMapIoSpace(dev, pa, 0x1000, 0, &va)); });
+    const u64 va = r.MapUmdf(dev, pa);
     r.Leave(true);
     return va;
   };
@@ -100,10 +104,7 @@ TEST(StateCoverage, TheKindOfAMappingLeftBehindIsAState) {
   Rig umdf;
   const u64 dev = umdf.H("umdf0");
   umdf.Enter(Callback::OnPrepareHardware, dev);
-  u64 va = 0;
-  umdf.Step(CallId::UmdfMapIoSpace, {dev, 0xfee00000, 0x1000, 0, 0},
-            [&] { return static_cast<u64>(umdf.m.UmdfMapIoSpace(dev, 0xfee00000, 0x1000, 0, &va)); });
-  ASSERT_NE(va, 0u);
+  ASSERT_NE(umdf.MapUmdf(dev, 0xfee00000), 0u);
   const std::uint32_t after_umdf = umdf.Leave(true);
   EXPECT_NE(after_nic, after_umdf);
 }
