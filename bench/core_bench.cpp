@@ -5,7 +5,9 @@
 // world a fuzz input starts from. Run: bench/run.sh.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "ddimap/machine.hpp"
@@ -40,13 +42,16 @@ struct World {
 };
 
 template <typename M>
+u64 MmOnce(World<M>& w) {
+  u64 va = w.m.MmMapIoSpace(0xF8000000, 0x1000, kMmNonCached);
+  w.m.MmUnmapIoSpace(va, 0x1000);
+  return va;
+}
+
+template <typename M>
 void MmPair(benchmark::State& st) {
   World<M> w(static_cast<std::size_t>(st.range(0)));
-  for (auto _ : st) {
-    u64 va = w.m.MmMapIoSpace(0xF8000000, 0x1000, kMmNonCached);
-    w.m.MmUnmapIoSpace(va, 0x1000);
-    benchmark::DoNotOptimize(va);
-  }
+  for (auto _ : st) benchmark::DoNotOptimize(MmOnce(w));
   st.SetItemsProcessed(st.iterations());
 }
 
@@ -144,4 +149,25 @@ BENCHMARK(Teardown)->Arg(10)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicroseco
 }  // namespace
 }  // namespace ddimap
 
-BENCHMARK_MAIN();
+// `--count_mm_pairs=N` runs N MmMapIoSpace + MmUnmapIoSpace pairs with 1e3
+// mappings live and nothing else, for bench/instructions.sh: under callgrind,
+// the difference between two counts over the difference in N is the
+// instructions one pair executes, a figure the host's speed does not move.
+int main(int argc, char** argv) {
+  constexpr std::string_view kCount = "--count_mm_pairs=";
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.substr(0, kCount.size()) != kCount) continue;
+    const long n = std::strtol(argv[i] + kCount.size(), nullptr, 10);
+    ddimap::World<ddimap::Machine> w(1000);
+    ddimap::u64 sum = 0;
+    for (long k = 0; k < n; ++k) sum += ddimap::MmOnce(w);
+    benchmark::DoNotOptimize(sum);
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
