@@ -2,7 +2,8 @@
 # Core micro-benchmarks as a markdown table: bench/run.sh (Google Benchmark,
 # clang-release) with JSON output, one row per benchmark, one column per
 # number of live mappings, then the growth from 1e3 to 1e5 and the oracle's
-# cost over the core's for the same MmMapIoSpace + MmUnmapIoSpace pair.
+# cost over the core's for the same MmMapIoSpace + MmUnmapIoSpace pair; last,
+# the instructions that pair executes (bench/instructions.sh, callgrind).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 json=$(mktemp)
@@ -60,3 +61,5 @@ if c and o:
     print("CPU time per iteration. Goal check at 1e5 live: MmMapIoSpace + MmUnmapIoSpace %s (goal < 100 ns), growth %.2fx (goal <= 2x)."
           % (fmt(c[100000]), c[100000] / c[1000]))
 PY
+echo
+BIN="$root/build/clang-release/bench/ddimap_core_bench" bash "$root/bench/instructions.sh"

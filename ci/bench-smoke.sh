@@ -17,6 +17,7 @@ check() {  # check WHAT REGEX
 }
 check "core table" '^\| `MmPair<Machine>` \| .* \| [0-9.]+ (ns|us) \|'
 check "oracle baseline ratio" '^Oracle over core, same pair, same run: [0-9.]+x'
+check "instructions per pair" '^Instructions per MmMapIoSpace \+ MmUnmapIoSpace pair at 1e3 live \(callgrind, [0-9]+ pairs\): [0-9]+\.$'
 check "throughput row" '^\| fuzz_mm_io \| 100 \([0-9]+\) \| [0-9]+ \| [0-9]+ \| [0-9.]+% \|$'
 check "reach: fuzz_mm_io reaches everything" '^\| fuzz_mm_io \| 1/1 \| [0-9.]+s '
 check "mutant killed from the shipped corpus" '^\| `mm_map_irql_high` \| 1/1, [0-9.]+s, [0-9]+ \|'
