@@ -93,6 +93,11 @@ void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine
   f = Mix(f, q == 0 ? 0 : q < 4 ? 1 : q < 8 ? 2 : 3);
   f = Mix(f, attached_user);
   f = Mix(f, system_full_);
+  // A release tried while another object of this kind holds mappings: the
+  // other-owner rules are then one byte away (the handle, or the address),
+  // so such an input is kept even when its call was refused for another
+  // reason. Only there: the call itself stays out of the state.
+  f = Mix(f, same_kind != 0 && Call(id).consumes == Resource::Mapping);
   last_ = static_cast<std::uint32_t>((f * 0x9E3779B97F4A7C15ull) >> 52) & (kStateFeatures - 1);
   g_features[last_] = 1;
 }

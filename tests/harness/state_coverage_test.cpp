@@ -122,6 +122,32 @@ TEST(StateCoverage, AFullSystemRegionIsAState) {
   EXPECT_NE(after_mm(0x1000), after_mm(0x100000000));
 }
 
+// In the second adapter's MiniportInitializeEx while the first one's mapping
+// lives, an unmap refused for naming the wrong adapter is a state of its own:
+// the other-owner rule is one handle byte away from it. Without another
+// holder, the same refused unmap leaves the state as it was.
+TEST(StateCoverage, AReleaseTriedWhileAnotherObjectHoldsMappingsIsAState) {
+  auto refused_unmap = [](Rig& r, u64 va) {
+    const u64 nic0 = r.H("nic0");
+    return r.Step(CallId::NdisMUnmapIoSpace, {nic0, va, 0x1000}, [&] {
+      r.m.NdisMUnmapIoSpace(nic0, va, 0x1000);
+      return u64{0};
+    });
+  };
+  Rig held;
+  held.Enter(Callback::MiniportInitializeEx, held.H("nic0"));
+  const u64 va = held.MapNic(held.H("nic0"), 0xfebf0000);
+  ASSERT_NE(va, 0u);
+  held.Leave(true);
+  const std::uint32_t before = held.Enter(Callback::MiniportInitializeEx, held.H("nic1"));
+  EXPECT_NE(before, refused_unmap(held, va));
+  EXPECT_EQ(held.m.live_mapping_count(), 1u);  // refused: the mapping lives on
+
+  Rig alone;
+  const std::uint32_t alone_before = alone.Enter(Callback::MiniportInitializeEx, alone.H("nic1"));
+  EXPECT_EQ(alone_before, refused_unmap(alone, va));
+}
+
 // A start after a stop is not a first start (the WDM restart set-ups).
 TEST(StateCoverage, CallbackHistoryIsAState) {
   Rig r;
