@@ -13,7 +13,8 @@
 # rule/status/pair count was first reached. fuzz_trace is left out: its input
 # is text, its reach is its parser's.
 #
-# Environment (defaults in brackets): SEEDS [3], REACH_BUDGET [60] seconds,
+# Environment (defaults in brackets): SEEDS [3] runs per harness, with seeds
+# FIRST_SEED [1] onwards, REACH_BUDGET [60] seconds,
 # JOBS [nproc] runs in parallel, HARNESSES [the six binary harnesses].
 # Prints markdown; raw reach logs go to build/bench-reach/.
 set -uo pipefail
@@ -63,7 +64,7 @@ if [ "${1:-}" = --worker ]; then
   exit 0
 fi
 
-export SEEDS=${SEEDS:-3} REACH_BUDGET=${REACH_BUDGET:-60}
+export SEEDS=${SEEDS:-3} FIRST_SEED=${FIRST_SEED:-1} REACH_BUDGET=${REACH_BUDGET:-60}
 JOBS=${JOBS:-$(nproc)}
 HARNESSES=${HARNESSES:-"fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all"}
 cd "$root" || exit 1
@@ -76,16 +77,17 @@ rm -rf "$out" && mkdir -p "$out"
 
 echo "--- reach runs: $HARNESSES x $SEEDS seeds, up to ${REACH_BUDGET}s each, $JOBS at a time" >&2
 for h in $HARNESSES; do
-  for s in $(seq 1 "$SEEDS"); do echo "$h $s"; done
+  for s in $(seq "$FIRST_SEED" $((FIRST_SEED + SEEDS - 1))); do echo "$h $s"; done
 done | xargs -P "$JOBS" -L1 bash "$0" --worker
 
 python3 - "$out" "$REACH_BUDGET" $HARNESSES <<'EOF'
 import os, statistics, sys
 out, budget, harnesses = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
-seeds = int(os.environ["SEEDS"])
+first = int(os.environ["FIRST_SEED"])
+seeds = range(first, first + int(os.environ["SEEDS"]))
 
 def runs(h):
-    for s in range(1, seeds + 1):
+    for s in seeds:
         rows = []
         for line in open(os.path.join(out, "%s.%d.reach" % (h, s))):
             t, _, rules, _, st, _, pairs = line.split()
@@ -94,7 +96,7 @@ def runs(h):
 
 def missing_cell(h):
     count = {}
-    for s in range(1, seeds + 1):
+    for s in seeds:
         for m in open(os.path.join(out, "%s.%d.missing" % (h, s))).read().splitlines():
             count[m] = count.get(m, 0) + 1
     return ", ".join("%s (%d)" % (m, c) for m, c in sorted(count.items())) or "-"
