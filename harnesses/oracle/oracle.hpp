@@ -92,6 +92,8 @@ class Model {
   // The i-th of LiveMappings() (i < live_mapping_count()), without building them all.
   MappingView LiveMapping(std::size_t i) const;
   std::size_t live_mapping_count() const { return live_.size(); }
+  // Released mappings still remembered (Machine::quarantined_count).
+  std::size_t quarantined_count() const { return quarantine_.size(); }
   // Mappings created plus mappings released so far (Machine::mapping_changes).
   u64 mapping_changes() const { return mapping_changes_; }
   u8 irql() const { return irql_; }

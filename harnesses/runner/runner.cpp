@@ -317,7 +317,8 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
       if (!model) core.LiveMappings(&scratch.core_live);  // else check_mappings took them
       scratch.states.MappingsChanged(scratch.core_live);
     }
-    scratch.states.AfterCall(op.id, c.args.data(), co.ret, core);
+    scratch.states.AfterCall(op.id, c.args.data(), co.ret, core,
+                             model ? model->quarantined_count() : core.quarantined_count());
     core_changes = core.mapping_changes();
     if (model) model_changes = model->mapping_changes();
     if (options.check_expectations) {

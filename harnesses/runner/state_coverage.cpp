@@ -57,7 +57,7 @@ StateCoverage::History* StateCoverage::Find(u64 object) {
   return nullptr;
 }
 
-void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine& core) {
+void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine& core, std::size_t quarantined) {
   // Callback history, from the calls the machine accepted.
   const bool ok = ret == static_cast<u64>(ControlStatus::Ok);
   if (id == CallId::EnterCallback && ok) {
@@ -83,7 +83,7 @@ void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine
     else if ((o >> 56) == (object >> 56)) ++same_kind;
     else other_kinds |= 1ull << (o >> 60);
   }
-  const std::size_t q = core.quarantined_count();
+  const std::size_t q = quarantined;
   const bool attached_user = core.current_process() != 0 && Holds(processes_, core.current_process());
   u64 f = static_cast<u64>(core.callback());
   f = Mix(f, h ? h->entered | (h->last_failed ? 1u << 15 : 0) : 0);

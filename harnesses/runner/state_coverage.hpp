@@ -9,7 +9,8 @@
 // with it the easy mutants died more slowly): the running callback, which
 // callbacks its object has been through and whether the last one failed,
 // whether that object holds live mappings, how many other objects of its
-// kind do and which other kinds of object do, how full the quarantine is,
+// kind do and which other kinds of object do, how full the quarantine is
+// (by the oracle's count when it runs),
 // whether live mappings hold half of the system region, whether the
 // attached process has mappings of its own, and whether the call tried to
 // release a mapping while another object of its kind held some.
@@ -36,7 +37,11 @@ class StateCoverage {
   // After a call that created or released a mapping: who holds live ones now.
   void MappingsChanged(const std::vector<const MappingView*>& live);
   // After every call, with its arguments as executed and its result.
-  void AfterCall(CallId id, const u64* args, u64 ret, const Machine& core);
+  // `quarantined` is the oracle's count of released mappings remembered
+  // when the oracle runs, else the core's: a core whose quarantine
+  // bookkeeping is wrong must not hide the states that would show it (it
+  // can disagree silently until a later call touches a released address).
+  void AfterCall(CallId id, const u64* args, u64 ret, const Machine& core, std::size_t quarantined);
 
   // The feature AfterCall set last (tests).
   std::uint32_t last_feature() const { return last_; }

@@ -30,7 +30,7 @@ struct Rig {
       s.MappingsChanged(live);
     }
     args.resize(8);
-    s.AfterCall(id, args.data(), ret, m);
+    s.AfterCall(id, args.data(), ret, m, m.quarantined_count());
     return s.last_feature();
   }
   std::uint32_t Enter(Callback cb, u64 object) {
@@ -146,6 +146,18 @@ TEST(StateCoverage, AReleaseTriedWhileAnotherObjectHoldsMappingsIsAState) {
   Rig alone;
   const std::uint32_t alone_before = alone.Enter(Callback::MiniportInitializeEx, alone.H("nic1"));
   EXPECT_EQ(alone_before, refused_unmap(alone, va));
+}
+
+// The quarantine's fill is the count the runner passes in (the oracle's when
+// it runs), not the core's: under a core that evicts early, the full
+// quarantine (the set-up that shows it) must still be a state of its own.
+TEST(StateCoverage, TheQuarantineFillIsTheOnePassedIn) {
+  Rig seven, eight;
+  std::vector<u64> args(8);
+  seven.s.AfterCall(CallId::SetIrql, args.data(), 0, seven.m, 7);
+  eight.s.AfterCall(CallId::SetIrql, args.data(), 0, eight.m, 8);
+  ASSERT_EQ(seven.m.quarantined_count(), eight.m.quarantined_count());
+  EXPECT_NE(seven.s.last_feature(), eight.s.last_feature());
 }
 
 // A start after a stop is not a first start (the WDM restart set-ups).
