@@ -71,7 +71,8 @@ least 5x shorter than the naive baseline's.
 Command: \`bash bench/core.sh\` ($(secs core) s): Google Benchmark, clang-release preset (-O3, no sanitizer),
 \`bench/core_bench.cpp\`. Each pair is one map and one unmap with 10, 1e3 or 1e5 other mappings live; the
 baseline is the same pair on the oracle (\`harnesses/oracle/\`, the independent model with linear scans), measured
-in the same run.
+in the same run. The last line counts the MM pair's instructions under callgrind (\`bench/instructions.sh\`), a
+figure the host's speed does not move.
 
 EOF
   cat "$tmp/core.md"
