@@ -10,10 +10,10 @@
 // callbacks its object has been through and whether the last one failed,
 // whether that object holds live mappings, how many other objects of its
 // kind do and which other kinds of object do, how full the quarantine is
-// (by the oracle's count when it runs),
-// whether live mappings hold half of the system region, whether the
-// attached process has mappings of its own, and whether the call tried to
-// release a mapping while another object of its kind held some.
+// (by the oracle's count when it runs), whether live mappings hold half of
+// the system region, whether the attached process has mappings of its own,
+// and whether the call tried to release a mapping while another object of
+// its kind held some.
 // Each state sets one byte in libFuzzer's extra-counters section, so an input
 // reaching a state no earlier input reached is kept, as for a new edge. A byte
 // is set, never counted up: repeating a state earns nothing, which keeps the
