@@ -4,8 +4,8 @@
 # against the naive baseline harness fuzz_baseline (FuzzedDataProvider,
 # uniform raw arguments, no reuse of results, crash/sanitizer only).
 #
-# One tree, build/bench-mutants (clang, libFuzzer + ASan + UBSan, like the
-# libfuzzer-asan preset, plus -DDDIMAP_MUTANTS=ON), holds every mutant; each
+# One tree, build/bench-mutants (the libfuzzer-asan preset in another
+# directory, plus -DDDIMAP_MUTANTS=ON), holds every mutant; each
 # run selects one with DDIMAP_MUTANT=<name>, so nothing is rebuilt per mutant.
 # A run is one libFuzzer process with -seed=<trial> and -max_total_time=<budget>;
 # it kills the mutant when it stops on a crash (exit status != 0 and a crash
@@ -71,15 +71,11 @@ export BASELINE_BUDGET=${BASELINE_BUDGET:-$EMPTY_BUDGET} BASELINE_TRIALS=${BASEL
 JOBS=${JOBS:-$(nproc)}
 cd "$root" || exit 1
 
-flags='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
-gen=()
-command -v ninja >/dev/null && gen=(-G Ninja)
 mkdir -p "$build"
 echo "--- building $build (libFuzzer + ASan + UBSan, mutants on)" >&2
-if ! env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u LIB_FUZZING_ENGINE cmake -S "$root" -B "$build" "${gen[@]}" \
-      -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      "-DCMAKE_C_FLAGS=$flags -fsanitize=fuzzer-no-link" "-DCMAKE_CXX_FLAGS=$flags -fsanitize=fuzzer-no-link" \
-      "-DCMAKE_EXE_LINKER_FLAGS=$flags" -DDDIMAP_FUZZING_ENGINE=-fsanitize=fuzzer -DDDIMAP_BUILD_TESTS=OFF \
+# The libfuzzer-asan preset's flags in another tree: the builds compared are
+# then the ones bench/throughput.sh and bench/reach.sh measure.
+if ! env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u LIB_FUZZING_ENGINE cmake -S "$root" --preset libfuzzer-asan -B "$build" \
       -DDDIMAP_MUTANTS=ON >"$build/configure.log" 2>&1 ||
    ! cmake --build "$build" --parallel "$JOBS" --target fuzz_all fuzz_baseline >"$build/build.log" 2>&1; then
   tail -n 40 "$build/configure.log" "$build/build.log" >&2
