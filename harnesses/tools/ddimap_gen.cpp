@@ -7,7 +7,7 @@
 // corpus/<harness>/<name>   binary seed of corpus/traces/<harness>/<name>.trace
 //                           (fuzz_all: every trace, as <dir>-<name>)
 // corpus/fuzz_trace/        the trace texts themselves
-// dictionaries/<h>.dict     opcodes, whole encoded calls and callback idioms seen in the seeds
+// dictionaries/<h>.dict     opcodes, whole encoded calls, callback idioms and loops seen in the seeds
 //                           (fuzz_trace: the words of the trace language)
 // dictionaries/<h>.options  libFuzzer options: max_len and dict
 #include <algorithm>
@@ -159,6 +159,35 @@ class Generator {
           if (e - b > 64) break;
           std::string seq(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
           if (seen.insert(seq).second) d += "ctx_" + std::to_string(n++) + "=\"" + DictEscape(seq) + "\"\n";
+        }
+      }
+    }
+    // Loops: a limit (the quarantine's capacity, the open-file table, a full
+    // region) takes the same calls many times over, and a fuzzer that adds one
+    // call per mutation reaches it only if every step on the way earns a new
+    // feature. A seed's run of one to four calls repeated back to back, byte for
+    // byte, becomes tokens of two and four repetitions (at most 64 bytes,
+    // libFuzzer's limit for a word), so a limit is a few insertions away.
+    d += "# Loops: a group of calls a seed repeats back to back, two and four times over.\n";
+    n = 0;
+    for (const Seed& s : seeds) {
+      const std::size_t calls = s.starts.size();
+      auto span = [&](std::size_t i, std::size_t k) {  // the bytes of calls [i, i + k)
+        std::size_t b = s.starts[i], e = i + k < calls ? s.starts[i + k] : s.bytes.size();
+        return std::string(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
+      };
+      for (std::size_t k = 1; k <= 4; ++k) {
+        for (std::size_t i = 0; i + 2 * k <= calls; ++i) {
+          const std::string group = span(i, k);
+          if (i >= k && span(i - k, k) == group) continue;  // inside a run found already
+          std::size_t reps = 1;
+          while (i + (reps + 1) * k <= calls && span(i + reps * k, k) == group) ++reps;
+          for (std::size_t r : {std::size_t{2}, std::size_t{4}}) {
+            if (r > reps || r * group.size() > 64) break;
+            std::string seq;
+            for (std::size_t j = 0; j < r; ++j) seq += group;
+            if (seen.insert(seq).second) d += "loop_" + std::to_string(n++) + "=\"" + DictEscape(seq) + "\"\n";
+          }
         }
       }
     }
