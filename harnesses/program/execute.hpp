@@ -10,7 +10,6 @@
 
 #include "ddimap/calls.hpp"
 #include "ddimap/machine.hpp"
-#include "program/no_coverage.hpp"
 
 namespace ddimap::harness {
 
@@ -55,7 +54,7 @@ inline const CallShape& ShapeOf(CallId id) {
 }
 
 template <typename T>
-DDIMAP_HARNESS_NO_COVERAGE Outcome Execute(T& t, const ConcreteCall& c) {
+Outcome Execute(T& t, const ConcreteCall& c) {
   const CallDesc& d = Call(c.id);
   const CallShape& shape = ShapeOf(c.id);
   const auto& a = c.args;
