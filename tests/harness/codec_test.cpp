@@ -140,6 +140,31 @@ TEST(HarnessRunner, DeterministicAcrossRuns) {
   }
 }
 
+// DecodeInto overwrites the Ops already in the program in place: nothing of
+// theirs (file names, expectations, arguments, a longer tail) may survive
+// into the decoded program, and a truncated last call is dropped.
+TEST(Codec, DecodeIntoLeavesNothingOfTheProgramBefore) {
+  const std::string trace =
+      "EnterCallback(MiniportInitializeEx, nic0) => Ok\n"
+      "r0 = NdisOpenFile(&out, &out, &out, \"empty.bin\", 0xffffffffffffffff) => NDIS_STATUS_SUCCESS\n"
+      "r1 = NdisMapFile(&out, &out, r0) => NDIS_STATUS_SUCCESS\n"
+      "READ_REGISTER_UCHAR(r1) => 0 !ACCESS.OUT_OF_BOUNDS\n"
+      "NdisUnmapFile(r0) =>\n"
+      "NdisCloseFile(r0) =>\n"
+      "LeaveCallback(TRUE) => Ok\n";
+  const Profile& prof = ProfileByName("fuzz_all");
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 50; ++i) {
+    Program p;
+    ParseError err;
+    ASSERT_TRUE(ParseTrace(trace, &p, &err)) << err.line << ":" << err.column << ": " << err.expected;
+    auto bytes = RandomBytes(rng, static_cast<std::size_t>(i) * 3);
+    DecodeInto(bytes.data(), bytes.size(), prof, &p);
+    EXPECT_EQ(p, Decode(bytes.data(), bytes.size(), prof)) << "input " << i;
+    for (const Op& op : p) EXPECT_EQ(op.expect, Expectation{}) << "input " << i;
+  }
+}
+
 // The fuzz targets decode into one Program and run into one RunResult, and
 // their runs keep no report texts: none of that may change a later run.
 TEST(HarnessRunner, ReusedBuffersGiveTheSameRun) {
