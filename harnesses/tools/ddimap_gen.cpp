@@ -58,6 +58,12 @@ struct Seed {
   std::vector<std::uint8_t> bytes;
   std::vector<std::size_t> starts;
   Program program;  // the decoded calls, one per start
+
+  // The encoded bytes of calls [i, i + k).
+  std::string Calls(std::size_t i, std::size_t k) const {
+    std::size_t b = starts[i], e = i + k < starts.size() ? starts[i + k] : bytes.size();
+    return std::string(bytes.begin() + static_cast<long>(b), bytes.begin() + static_cast<long>(e));
+  }
 };
 
 class Generator {
@@ -138,9 +144,8 @@ class Generator {
     int n = 0;
     for (const Seed& s : seeds) {
       for (std::size_t i = 0; i < s.starts.size(); ++i) {
-        std::size_t b = s.starts[i], e = i + 1 < s.starts.size() ? s.starts[i + 1] : s.bytes.size();
-        if (e - b < 2 || e - b > 40) continue;
-        std::string call(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
+        std::string call = s.Calls(i, 1);
+        if (call.size() < 2 || call.size() > 40) continue;
         if (seen.insert(call).second) d += "call_" + std::to_string(n++) + "=\"" + DictEscape(call) + "\"\n";
       }
     }
@@ -155,9 +160,8 @@ class Generator {
       for (std::size_t i = 0; i + 1 < s.starts.size(); ++i) {
         if (p[i].id != CallId::EnterCallback && p[i].id != CallId::LeaveCallback) continue;
         for (std::size_t k = i + 2; k <= i + 4 && k <= s.starts.size(); ++k) {
-          std::size_t b = s.starts[i], e = k < s.starts.size() ? s.starts[k] : s.bytes.size();
-          if (e - b > 64) break;
-          std::string seq(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
+          std::string seq = s.Calls(i, k - i);
+          if (seq.size() > 64) break;
           if (seen.insert(seq).second) d += "ctx_" + std::to_string(n++) + "=\"" + DictEscape(seq) + "\"\n";
         }
       }
@@ -172,16 +176,12 @@ class Generator {
     n = 0;
     for (const Seed& s : seeds) {
       const std::size_t calls = s.starts.size();
-      auto span = [&](std::size_t i, std::size_t k) {  // the bytes of calls [i, i + k)
-        std::size_t b = s.starts[i], e = i + k < calls ? s.starts[i + k] : s.bytes.size();
-        return std::string(s.bytes.begin() + static_cast<long>(b), s.bytes.begin() + static_cast<long>(e));
-      };
       for (std::size_t k = 1; k <= 4; ++k) {
         for (std::size_t i = 0; i + 2 * k <= calls; ++i) {
-          const std::string group = span(i, k);
-          if (i >= k && span(i - k, k) == group) continue;  // inside a run found already
+          const std::string group = s.Calls(i, k);
+          if (i >= k && s.Calls(i - k, k) == group) continue;  // inside a run found already
           std::size_t reps = 1;
-          while (i + (reps + 1) * k <= calls && span(i + reps * k, k) == group) ++reps;
+          while (i + (reps + 1) * k <= calls && s.Calls(i + reps * k, k) == group) ++reps;
           for (std::size_t r : {std::size_t{2}, std::size_t{4}}) {
             if (r > reps || r * group.size() > 64) break;
             std::string seq;
