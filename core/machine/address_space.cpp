@@ -103,7 +103,7 @@ void RegionAllocator::Free(u64 start, u64 bytes) {
 // --- MappingIndex -----------------------------------------------------------------------
 
 MappingIndex::MappingIndex(const MappingIndex& o)
-    : slot_count_(o.slot_count_), free_slots_(o.free_slots_), by_page_(o.by_page_), qhash_(o.qhash_), live_(o.live_),
+    : slot_count_(o.slot_count_), free_slots_(o.free_slots_), by_page_(o.by_page_), live_n_(o.live_n_), live_(o.live_),
       quarantine_(o.quarantine_), fifo_(o.fifo_), changes_(o.changes_) {
   chunks_.reserve(o.chunks_.size());
   for (const auto& c : o.chunks_) {
@@ -117,7 +117,7 @@ MappingIndex& MappingIndex::operator=(const MappingIndex& o) {
   slot_count_ = o.slot_count_;
   free_slots_ = o.free_slots_;
   by_page_ = o.by_page_;
-  qhash_ = o.qhash_;
+  live_n_ = o.live_n_;
   live_ = o.live_;
   quarantine_ = o.quarantine_;
   fifo_ = o.fifo_;
@@ -155,6 +155,7 @@ Mapping& MappingIndex::Insert(const MappingView& v, const CallRecord& created) {
   m.is_released = false;  // `released` is read only once this is set: not cleared
   m.created = created;
   by_page_.Insert(v.va_page, s);
+  ++live_n_;
   AddKey(live_, v.va_page, s, slot);
   return m;
 }
@@ -170,13 +171,16 @@ DDIMAP_NO_COVERAGE const PageSet& MappingIndex::Ordered(OrderedKeys& o) const {
 }
 
 AddressLookup MappingIndex::Lookup(u64 address) const {
-  // A live mapping whose first page holds the address is the live predecessor
-  // of any address in that page (va_pages are page-aligned and unique).
+  // A mapping whose first page holds the address is its predecessor among
+  // live and quarantined mappings alike (va_pages are page-aligned and
+  // unique, extents disjoint while reserved).
   u32 s = by_page_.Find(address & ~kPageMask);
   if (s != PageMap::kNone) {
     const Mapping& m = At(s).m;
-    if (address - m.v.va_page < m.v.extent)
+    if (address - m.v.va_page < m.v.extent) {
+      if (m.is_released) return {AddressLookup::Released, &m};
       return {address == m.v.base ? AddressLookup::Base : AddressLookup::Interior, &m};
+    }
   }
   return SlowLookup(address);
 }
@@ -191,7 +195,7 @@ AddressLookup MappingIndex::SlowLookup(u64 address) const {
     if (off < m.v.extent + kPageSize) return {AddressLookup::Guard, &m};
   }
   if (Ordered(quarantine_).Floor(address, &k)) {
-    const Mapping& m = At(qhash_.Find(k)).m;
+    const Mapping& m = At(by_page_.Find(k)).m;
     u64 off = address - m.v.va_page;
     if (off < m.v.extent) return {AddressLookup::Released, &m};
     if (off < m.v.extent + kPageSize) return {AddressLookup::ReleasedGuard, &m};

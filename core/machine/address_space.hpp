@@ -8,7 +8,8 @@
 //
 // Performance notes (the map+unmap pair is the hot path): mappings live in a
 // slab of stable slots reused through a free list; a map of 64-page blocks
-// (PageMap) finds a live mapping by its va_page, a hash a quarantined one;
+// (PageMap) finds a mapping by its va_page, live or quarantined (a release
+// only marks the record: it stays where it is until evicted);
 // radix bitmaps of the va_pages (PageSet), filled lazily, serve the
 // address-order walks and the predecessor lookups of interior and guard
 // addresses. None of this is visible: order, addresses and results are those
@@ -26,7 +27,6 @@
 #include "ddimap/machine.hpp"
 #include "ddimap/report.hpp"
 #include "node_pool.hpp"
-#include "page_hash.hpp"
 #include "page_map.hpp"
 #include "page_set.hpp"
 #include "ring.hpp"
@@ -144,8 +144,8 @@ class MappingIndex {
     explicit LiveRange(const MappingIndex* ix) : ix_(ix) {}
     iterator begin() const { return iterator(ix_, ix_->Ordered(ix_->live_)); }
     iterator end() const { return iterator(ix_); }
-    std::size_t size() const { return ix_->by_page_.size(); }
-    bool empty() const { return ix_->by_page_.size() == 0; }
+    std::size_t size() const { return ix_->live_n_; }
+    bool empty() const { return ix_->live_n_ == 0; }
 
    private:
     const MappingIndex* ix_;
@@ -164,18 +164,18 @@ class MappingIndex {
 
   Mapping* FindLive(u64 va_page) {
     u32 s = by_page_.Find(va_page);
-    return s == PageMap::kNone ? nullptr : &At(s).m;
+    return s == PageMap::kNone || At(s).m.is_released ? nullptr : &At(s).m;
   }
   const Mapping* FindLive(u64 va_page) const {
     u32 s = by_page_.Find(va_page);
-    return s == PageMap::kNone ? nullptr : &At(s).m;
+    return s == PageMap::kNone || At(s).m.is_released ? nullptr : &At(s).m;
   }
   AddressLookup Lookup(u64 address) const;
   // The record a lookup returned, writable through a non-const index (it is
   // one of the index's own slots), without searching for it again.
   Mapping& Writable(const Mapping& m) { return const_cast<Mapping&>(m); }
   LiveRange live() const { return LiveRange(this); }
-  std::size_t quarantined() const { return qhash_.size(); }
+  std::size_t quarantined() const { return fifo_.size(); }
   // Mappings created plus mappings released (or cleared) so far.
   u64 changes() const { return changes_; }
 
@@ -223,43 +223,43 @@ class MappingIndex {
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   u32 slot_count_ = 0;  // slots ever handed out of chunks_
   std::vector<u32> free_slots_;
-  PageMap by_page_;               // live mappings by va_page
-  PageHash qhash_;                // quarantined mappings by va_page
+  // Every record, live or quarantined, by va_page: a quarantined extent stays
+  // reserved, so no live mapping can take its va_page before it is evicted.
+  PageMap by_page_;
+  std::size_t live_n_ = 0;
   mutable OrderedKeys live_;      // live va_pages
   mutable OrderedKeys quarantine_;  // quarantined va_pages
-  Ring<u64> fifo_;                // quarantined va_pages in release order
+  Ring<u32> fifo_;                // quarantined slots in release order
   u64 changes_ = 0;
 };
 
 template <typename FreeFn>
 void MappingIndex::Release(u64 va_page, const CallRecord& by, std::size_t capacity,
                            FreeFn free_extent) {
-  u32 s = by_page_.Take(va_page);
+  u32 s = by_page_.Find(va_page);
   if (s == PageMap::kNone) return;
-  ++changes_;
   Slot& slot = At(s);
-  RemoveKey(live_, va_page, slot);
   Mapping& m = slot.m;
+  if (m.is_released) return;
+  ++changes_;
+  --live_n_;
+  RemoveKey(live_, va_page, slot);
   m.released = by;
   m.is_released = true;
   if (capacity == 0) {
+    by_page_.Take(va_page);
     free_extent(m);
     FreeSlot(s);
     return;
   }
-  if (qhash_.InsertNew(va_page, s))
-    AddKey(quarantine_, va_page, s, slot);
-  else
-    FreeSlot(s);  // already quarantined at this address: this record is dropped
-  fifo_.push_back(va_page);
+  AddKey(quarantine_, va_page, s, slot);
+  fifo_.push_back(s);
   while (fifo_.size() > capacity) {
-    u64 va = fifo_.front();
+    u32 vs = fifo_.front();
     fifo_.pop_front();
-    // Whatever is quarantined at the entry's address now: its own mapping,
-    // or nothing when an earlier entry for the address took it.
-    u32 vs = qhash_.Take(va);
-    if (vs == PageHash::kNone) continue;
     const Slot& victim = At(vs);
+    u64 va = victim.m.v.va_page;
+    by_page_.Take(va);
     RemoveKey(quarantine_, va, victim);
     free_extent(victim.m);
     FreeSlot(vs);
@@ -268,13 +268,13 @@ void MappingIndex::Release(u64 va_page, const CallRecord& by, std::size_t capaci
 
 template <typename FreeFn>
 void MappingIndex::Clear(FreeFn free_extent) {
-  auto free_all = [&](OrderedKeys& o, const auto& h) {
+  auto free_all = [&](OrderedKeys& o) {
     const PageSet& set = Ordered(o);
     PageSet::Cursor c;
-    for (bool more = set.Seek(0, &c); more; more = set.Next(&c)) free_extent(At(h.Find(c.key)).m);
+    for (bool more = set.Seek(0, &c); more; more = set.Next(&c)) free_extent(At(by_page_.Find(c.key)).m);
   };
-  free_all(live_, by_page_);
-  free_all(quarantine_, qhash_);
+  free_all(live_);
+  free_all(quarantine_);
   ++changes_;
   // Emptied in place: a machine reassigned for every input keeps the storage.
   for (OrderedKeys* o : {&live_, &quarantine_}) {
@@ -283,7 +283,7 @@ void MappingIndex::Clear(FreeFn free_extent) {
   }
   fifo_.clear();
   by_page_.Clear();
-  qhash_.Clear();
+  live_n_ = 0;
   free_slots_.clear();
   for (u32 s = slot_count_; s-- > 0;) free_slots_.push_back(s);
 }

@@ -17,8 +17,7 @@ u32 PageMap::NewBlock(u64 bk) {
   blocks_[b].key = bk;
   blocks_[b].used = 0;
   dir_.Insert(bk, b);
-  memo_key_ = bk;
-  memo_ = b;
+  Remember(bk, b);
   return b;
 }
 
@@ -26,7 +25,7 @@ void PageMap::Emptied(u32 b) {
   // The spare is the only empty block kept linked: the one before it goes.
   if (spare_ != kNone) {
     dir_.Take(blocks_[spare_].key);
-    if (memo_ == spare_) memo_key_ = 1;
+    Forget(spare_);
     free_.push_back(spare_);
   }
   spare_ = b;
@@ -36,8 +35,8 @@ void PageMap::Clear() {
   blocks_.clear();
   free_.clear();
   dir_.Clear();
-  memo_key_ = 1;
-  memo_ = kNone;
+  memo_key_[0] = memo_key_[1] = 1;
+  memo_[0] = memo_[1] = kNone;
   spare_ = kNone;
   n_ = 0;
 }
