@@ -10,13 +10,17 @@
 # A run is one libFuzzer process with -seed=<trial> and -max_total_time=<budget>;
 # it kills the mutant when it stops on a crash (exit status != 0 and a crash
 # artifact). Time to kill is the run's wall time; executions come from
-# -print_final_stats. Before the mutants, both harnesses run with no mutant
-# for the empty-corpus budget: a crash there is a false alarm and fails the script.
+# -print_final_stats. Both harnesses also run once with no mutant, for their
+# empty-corpus budgets, first in the queue: a crash there is a false alarm and
+# fails the script (after the campaign, so the check costs no wall time).
 #
 # Environment (defaults in brackets):
 #   TRIALS [3]            runs per mutant and mode (seeds 1..TRIALS)
+#   EMPTY_TRIALS [TRIALS] runs per mutant of fuzz_all from an empty corpus
 #   SHIPPED_BUDGET [60]   seconds per run from the shipped corpus
-#   EMPTY_BUDGET [10]     seconds per run from an empty corpus (fuzz_all)
+#   EMPTY_BUDGET [60]     seconds per run from an empty corpus (fuzz_all); a
+#                         run stops at its first crash, so a killed mutant
+#                         costs only its time to kill
 #   BASELINE_BUDGET [EMPTY_BUDGET]  seconds per run of fuzz_baseline (empty corpus)
 #   BASELINE_TRIALS [TRIALS]        runs per mutant of fuzz_baseline
 #   JOBS [nproc]          runs in parallel (one core each)
@@ -66,7 +70,8 @@ if [ "${1:-}" = --worker ]; then
   exit 0
 fi
 
-export TRIALS=${TRIALS:-3} SHIPPED_BUDGET=${SHIPPED_BUDGET:-60} EMPTY_BUDGET=${EMPTY_BUDGET:-10}
+export TRIALS=${TRIALS:-3} SHIPPED_BUDGET=${SHIPPED_BUDGET:-60} EMPTY_BUDGET=${EMPTY_BUDGET:-60}
+export EMPTY_TRIALS=${EMPTY_TRIALS:-$TRIALS}
 export BASELINE_BUDGET=${BASELINE_BUDGET:-$EMPTY_BUDGET} BASELINE_TRIALS=${BASELINE_TRIALS:-$TRIALS}
 JOBS=${JOBS:-$(nproc)}
 cd "$root" || exit 1
@@ -90,29 +95,29 @@ if [ -n "${MUTANTS:-}" ]; then IFS=, read -r -a names <<<"$MUTANTS"; fi
 rm -rf "$out" && mkdir -p "$out/runs"
 : >"$out/results.tsv"
 
-echo "--- no mutant: fuzz_all and fuzz_baseline from empty, ${EMPTY_BUDGET}s and ${BASELINE_BUDGET}s" >&2
-printf 'none empty 1\nnone baseline 1\n' | xargs -P "$JOBS" -L1 bash "$0" --worker
-if grep -q $'\tyes\t' "$out/results.tsv"; then
-  echo "FAIL: a harness crashed with no mutant selected (a false alarm); see $out/runs" >&2
-  cat "$out/results.tsv" >&2
+total=$(( ${#names[@]} * (TRIALS + EMPTY_TRIALS + BASELINE_TRIALS) ))
+echo "--- $total runs: ${#names[@]} mutants x ($TRIALS x shipped ${SHIPPED_BUDGET}s, $EMPTY_TRIALS x empty ${EMPTY_BUDGET}s, $BASELINE_TRIALS x baseline ${BASELINE_BUDGET}s), $JOBS at a time; first, no mutant: fuzz_all and fuzz_baseline from empty" >&2
+# The no-mutant runs first, then the longest runs, so the tail of the
+# schedule is short runs.
+{
+  printf 'none empty 1\nnone baseline 1\n'
+  for mode in ${MODES:-baseline empty shipped}; do
+    case $mode in baseline) n_trials=$BASELINE_TRIALS ;; empty) n_trials=$EMPTY_TRIALS ;; *) n_trials=$TRIALS ;; esac
+    for t in $(seq 1 "$n_trials"); do
+      for n in "${names[@]}"; do echo "$n $mode $t"; done
+    done
+  done
+} | xargs -P "$JOBS" -L1 bash "$0" --worker
+grep $'^none\t' "$out/results.tsv" >"$out/sanity.tsv"
+if grep -q $'\tyes\t' "$out/sanity.tsv"; then
+  echo "FAIL: a harness crashed with no mutant selected (a false alarm); see $out/runs/none.*" >&2
+  cat "$out/sanity.tsv" >&2
   exit 1
 fi
-mv "$out/results.tsv" "$out/sanity.tsv" && : >"$out/results.tsv"
-
-total=$(( ${#names[@]} * (TRIALS * 2 + BASELINE_TRIALS) ))
-echo "--- $total runs: ${#names[@]} mutants x ($TRIALS trials x (shipped ${SHIPPED_BUDGET}s, empty ${EMPTY_BUDGET}s), $BASELINE_TRIALS x baseline ${BASELINE_BUDGET}s), $JOBS at a time" >&2
-# Longest runs first, so the tail of the schedule is short runs.
-for mode in ${MODES:-baseline empty shipped}; do
-  n_trials=$TRIALS
-  [ "$mode" = baseline ] && n_trials=$BASELINE_TRIALS
-  for t in $(seq 1 "$n_trials"); do
-    for n in "${names[@]}"; do echo "$n $mode $t"; done
-  done
-done | xargs -P "$JOBS" -L1 bash "$0" --worker
 
 python3 - "$out/results.tsv" "$root/core/mutants/mutants.def" <<'EOF'
 import re, statistics, sys, os
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip() and not l.startswith("none\t")]
 desc = dict(re.findall(r'^DDIMAP_MUTANT_ROW\((\w+),\s*"(.*)"\)\s*$', open(sys.argv[2]).read(), re.M))
 budget = {"shipped": float(os.environ["SHIPPED_BUDGET"]), "empty": float(os.environ["EMPTY_BUDGET"]),
           "baseline": float(os.environ["BASELINE_BUDGET"])}
