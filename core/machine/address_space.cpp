@@ -103,7 +103,7 @@ void RegionAllocator::Free(u64 start, u64 bytes) {
 // --- MappingIndex -----------------------------------------------------------------------
 
 MappingIndex::MappingIndex(const MappingIndex& o)
-    : slot_count_(o.slot_count_), free_slots_(o.free_slots_), by_page_(o.by_page_), live_n_(o.live_n_), live_(o.live_),
+    : slot_count_(o.slot_count_), free_slots_(o.free_slots_), by_page_(o.by_page_), live_(o.live_),
       quarantine_(o.quarantine_), fifo_(o.fifo_), changes_(o.changes_) {
   chunks_.reserve(o.chunks_.size());
   for (const auto& c : o.chunks_) {
@@ -117,7 +117,6 @@ MappingIndex& MappingIndex::operator=(const MappingIndex& o) {
   slot_count_ = o.slot_count_;
   free_slots_ = o.free_slots_;
   by_page_ = o.by_page_;
-  live_n_ = o.live_n_;
   live_ = o.live_;
   quarantine_ = o.quarantine_;
   fifo_ = o.fifo_;
@@ -155,7 +154,6 @@ Mapping& MappingIndex::Insert(const MappingView& v, const CallRecord& created) {
   m.is_released = false;  // `released` is read only once this is set: not cleared
   m.created = created;
   by_page_.Insert(v.va_page, s);
-  ++live_n_;
   AddKey(live_, v.va_page, s, slot);
   return m;
 }

@@ -144,15 +144,15 @@ class MappingIndex {
     explicit LiveRange(const MappingIndex* ix) : ix_(ix) {}
     iterator begin() const { return iterator(ix_, ix_->Ordered(ix_->live_)); }
     iterator end() const { return iterator(ix_); }
-    std::size_t size() const { return ix_->live_n_; }
-    bool empty() const { return ix_->live_n_ == 0; }
+    std::size_t size() const { return ix_->by_page_.size() - ix_->fifo_.size(); }
+    bool empty() const { return size() == 0; }
 
    private:
     const MappingIndex* ix_;
   };
 
-  // Records a live mapping of `v` (its va_page not live yet) created by
-  // `created`; every other field starts at its default.
+  // Records a live mapping of `v` created by `created` (no record, live or
+  // quarantined, at its va_page yet); every other field starts at its default.
   Mapping& Insert(const MappingView& v, const CallRecord& created);
   // Moves a live mapping into the quarantine; evicted quarantine entries are
   // returned to their region through `free_extent`.
@@ -226,7 +226,6 @@ class MappingIndex {
   // Every record, live or quarantined, by va_page: a quarantined extent stays
   // reserved, so no live mapping can take its va_page before it is evicted.
   PageMap by_page_;
-  std::size_t live_n_ = 0;
   mutable OrderedKeys live_;      // live va_pages
   mutable OrderedKeys quarantine_;  // quarantined va_pages
   Ring<u32> fifo_;                // quarantined slots in release order
@@ -242,7 +241,6 @@ void MappingIndex::Release(u64 va_page, const CallRecord& by, std::size_t capaci
   Mapping& m = slot.m;
   if (m.is_released) return;
   ++changes_;
-  --live_n_;
   RemoveKey(live_, va_page, slot);
   m.released = by;
   m.is_released = true;
@@ -283,7 +281,6 @@ void MappingIndex::Clear(FreeFn free_extent) {
   }
   fifo_.clear();
   by_page_.Clear();
-  live_n_ = 0;
   free_slots_.clear();
   for (u32 s = slot_count_; s-- > 0;) free_slots_.push_back(s);
 }
