@@ -11,8 +11,10 @@
 # it kills the mutant when it stops on a crash (exit status != 0 and a crash
 # artifact). Time to kill is the run's wall time; executions come from
 # -print_final_stats. Both harnesses also run once with no mutant, for their
-# empty-corpus budgets, first in the queue: a crash there is a false alarm and
-# fails the script (after the campaign, so the check costs no wall time).
+# empty-corpus budgets, first in their queues: a crash there is a false alarm
+# and fails the script (after the campaign, so the check costs no wall time).
+# fuzz_all's runs come first, then the baseline's, whose budget may depend on
+# them (BASELINE_BUDGET=auto).
 #
 # Environment (defaults in brackets):
 #   TRIALS [3]            runs per mutant and mode (seeds 1..TRIALS)
@@ -21,8 +23,18 @@
 #   EMPTY_BUDGET [60]     seconds per run from an empty corpus (fuzz_all); a
 #                         run stops at its first crash, so a killed mutant
 #                         costs only its time to kill
-#   BASELINE_BUDGET [EMPTY_BUDGET]  seconds per run of fuzz_baseline (empty corpus)
+#   BASELINE_BUDGET [EMPTY_BUDGET]  seconds per run of fuzz_baseline (empty
+#                         corpus), or "auto": SPEEDUP times fuzz_all's median
+#                         time to kill from empty in this campaign, rounded up
+#                         to whole seconds, within [5, EMPTY_BUDGET] (the
+#                         budget the speed-up goal needs, no more)
+#   SPEEDUP [6]           the factor of "auto" (the goal is 5x; 6 is a margin)
 #   BASELINE_TRIALS [TRIALS]        runs per mutant of fuzz_baseline
+#   BASELINE_STOP [all]   "median": start no more baseline runs once enough
+#                         have failed to kill for the baseline's median time to
+#                         kill to be above its budget, whatever the rest would
+#                         do (of n runs, n - n/2); the rest are reported as not
+#                         run. "all": every run.
 #   JOBS [nproc]          runs in parallel (one core each)
 #   MUTANTS [all]         comma-separated subset
 #   MODES [baseline empty shipped]  which runs to make (e.g. MODES=empty)
@@ -40,6 +52,11 @@ out=$build/campaign
 # --worker MUTANT MODE TRIAL: one run (MUTANT "none": no mutant); appends a TSV line to results.tsv.
 if [ "${1:-}" = --worker ]; then
   m=$2 mode=$3 trial=$4
+  if [ "$mode" = baseline ] && [ "$m" != none ] && [ -n "${BASELINE_ENOUGH:-}" ] &&
+     [ "$(awk -F'\t' '$1 != "none" && $2 == "baseline" && $4 == "no"' "$out/results.tsv" | wc -l)" -ge "$BASELINE_ENOUGH" ]; then
+    printf '%s\tbaseline\t%s\tskip\t0\t0\t-\n' "$m" "$trial" >>"$out/results.tsv"
+    exit 0
+  fi
   dir=$out/runs/$m.$mode.$trial
   rm -rf "$dir" && mkdir -p "$dir/new"
   case $mode in
@@ -95,19 +112,37 @@ if [ -n "${MUTANTS:-}" ]; then IFS=, read -r -a names <<<"$MUTANTS"; fi
 rm -rf "$out" && mkdir -p "$out/runs"
 : >"$out/results.tsv"
 
-total=$(( ${#names[@]} * (TRIALS + EMPTY_TRIALS + BASELINE_TRIALS) ))
-echo "--- $total runs: ${#names[@]} mutants x ($TRIALS x shipped ${SHIPPED_BUDGET}s, $EMPTY_TRIALS x empty ${EMPTY_BUDGET}s, $BASELINE_TRIALS x baseline ${BASELINE_BUDGET}s), $JOBS at a time; first, no mutant: fuzz_all and fuzz_baseline from empty" >&2
-# The no-mutant runs first, then the longest runs, so the tail of the
-# schedule is short runs.
-{
-  printf 'none empty 1\nnone baseline 1\n'
-  for mode in ${MODES:-baseline empty shipped}; do
+modes=" ${MODES:-baseline empty shipped} "
+queue() {  # queue MODE...: the runs of those modes, longest first, so the tail is short runs
+  local mode n_trials t n
+  for mode in "$@"; do
+    [[ $modes == *" $mode "* ]] || continue
     case $mode in baseline) n_trials=$BASELINE_TRIALS ;; empty) n_trials=$EMPTY_TRIALS ;; *) n_trials=$TRIALS ;; esac
+    # Every other mutant first: runs cut short by BASELINE_STOP=median then
+    # leave a sample spread over all the families, not the last ones run.
     for t in $(seq 1 "$n_trials"); do
-      for n in "${names[@]}"; do echo "$n $mode $t"; done
+      for i in $(seq 0 2 $(( ${#names[@]} - 1 ))) $(seq 1 2 $(( ${#names[@]} - 1 ))); do echo "${names[$i]} $mode $t"; done
     done
   done
-} | xargs -P "$JOBS" -L1 bash "$0" --worker
+}
+echo "--- ${#names[@]} mutants: $TRIALS x shipped ${SHIPPED_BUDGET}s, $EMPTY_TRIALS x empty ${EMPTY_BUDGET}s, then $BASELINE_TRIALS x baseline (${BASELINE_BUDGET}); $JOBS at a time; each queue begins with its harness and no mutant" >&2
+{ echo "none empty 1"; queue empty shipped; } | xargs -P "$JOBS" -L1 bash "$0" --worker
+if [ "$BASELINE_BUDGET" = auto ]; then
+  # fuzz_all's median time to kill from empty (unkilled runs: never), as the report computes it.
+  med=$(awk -F'\t' '$1 != "none" && $2 == "empty" { print ($4 == "yes" ? $5 : "inf") }' "$out/results.tsv" |
+        sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int(NR / 2) + 1]; else print "inf" }')
+  BASELINE_BUDGET=$(awk -v m="$med" -v k="${SPEEDUP:-6}" -v cap="$EMPTY_BUDGET" \
+    'BEGIN { b = (m == "inf") ? cap : int(k * m + 0.999); if (b < 5) b = 5; if (b > cap) b = cap; print b }')
+  echo "--- baseline budget: ${SPEEDUP:-6} x fuzz_all's median time to kill from empty (${med}s) = ${BASELINE_BUDGET}s" >&2
+fi
+export BASELINE_BUDGET
+if [ "${BASELINE_STOP:-all}" = median ]; then
+  n=$(( ${#names[@]} * BASELINE_TRIALS ))
+  export BASELINE_ENOUGH=$(( n - n / 2 ))
+fi
+if [[ $modes == *" baseline "* ]]; then
+  { echo "none baseline 1"; queue baseline; } | xargs -P "$JOBS" -L1 bash "$0" --worker
+fi
 grep $'^none\t' "$out/results.tsv" >"$out/sanity.tsv"
 if grep -q $'\tyes\t' "$out/sanity.tsv"; then
   echo "FAIL: a harness crashed with no mutant selected (a false alarm); see $out/runs/none.*" >&2
@@ -122,7 +157,11 @@ desc = dict(re.findall(r'^DDIMAP_MUTANT_ROW\((\w+),\s*"(.*)"\)\s*$', open(sys.ar
 budget = {"shipped": float(os.environ["SHIPPED_BUDGET"]), "empty": float(os.environ["EMPTY_BUDGET"]),
           "baseline": float(os.environ["BASELINE_BUDGET"])}
 runs = {}
+skipped = {}  # mode -> runs not started (BASELINE_STOP=median)
 for m, mode, t, killed, secs, execs, sig in rows:
+    if killed == "skip":
+        skipped[mode] = skipped.get(mode, 0) + 1
+        continue
     runs.setdefault((m, mode), []).append((killed == "yes", float(secs), int(execs), sig))
 names = [n for n in desc if any((n, mo) in runs for mo in budget)]
 
@@ -138,6 +177,8 @@ def median_cell(rs, mode, field):
 
 def cell(m, mode):
     rs = runs.get((m, mode), [])
+    if not rs:
+        return "not run" if skipped.get(mode) else "-"
     k = sum(r[0] for r in rs)
     return "%d/%d, %s, %s" % (k, len(rs), median_cell(rs, mode, 1), median_cell(rs, mode, 2))
 
@@ -150,21 +191,36 @@ for m in names:
 print()
 print("Cells: runs that killed / runs, median seconds to kill, median executions to kill (unkilled runs count as "
       "never: a median on one shows as > budget; of two trials, the slower).")
+if skipped.get("baseline"):
+    print()
+    print("The baseline's runs stopped once its median was fixed (`BASELINE_STOP=median`): %d of its runs did not "
+          "kill, which puts its median time to kill above its budget whatever the other %d would have done; "
+          "\"not run\" marks their mutants." % (sum(not r[0] for m in names for r in runs.get((m, "baseline"), [])),
+                                                 skipped["baseline"]))
 print()
 print("| harness, corpus (budget) | mutants killed in every trial | in some trial | runs that killed | median time to kill | median executions to kill |")
 print("|---|---:|---:|---:|---:|---:|")
 meds = {}
 for mode, label in (("shipped", "fuzz_all, shipped"), ("empty", "fuzz_all, empty"), ("baseline", "fuzz_baseline, empty")):
-    every = sum(all(r[0] for r in runs.get((m, mode), [])) and runs.get((m, mode)) is not None for m in names)
-    some = sum(any(r[0] for r in runs.get((m, mode), [])) for m in names)
-    allr = [r for m in names for r in runs.get((m, mode), [])]
+    ran = [m for m in names if runs.get((m, mode))]
+    if not ran:
+        continue
+    every = sum(all(r[0] for r in runs[(m, mode)]) for m in ran)
+    some = sum(any(r[0] for r in runs[(m, mode)]) for m in ran)
+    allr = [r for m in ran for r in runs[(m, mode)]]
     k = sum(r[0] for r in allr)
-    t = sorted((r[1] if r[0] else float("inf")) for r in allr)
+    # Runs not made count as never in the median: they were skipped only once
+    # enough unkilled runs made it "never" whatever they would have done.
+    t = sorted([(r[1] if r[0] else float("inf")) for r in allr] + [float("inf")] * skipped.get(mode, 0))
     meds[mode] = statistics.median_high(t) if t else float("inf")
-    print("| %s (%gs) | %d/%d (%d%%) | %d/%d | %d/%d (%d%%) | %s | %s |" % (
-        label, budget[mode], every, len(names), 100 * every // max(1, len(names)), some, len(names), k, len(allr),
-        100 * k // max(1, len(allr)), median_cell(allr, mode, 1), median_cell(allr, mode, 2)))
+    more = (", %d not run" % skipped[mode]) if skipped.get(mode) else ""
+    print("| %s (%gs) | %d/%d (%d%%) | %d/%d | %d/%d (%d%%%s) | %s | %s |" % (
+        label, budget[mode], every, len(ran), 100 * every // len(ran), some, len(ran), k, len(allr),
+        100 * k // len(allr), more, median_cell(allr + [(False, 0, 0, "")] * skipped.get(mode, 0), mode, 1),
+        median_cell(allr, mode, 2) if not skipped.get(mode) else "-"))
 print()
+if "empty" not in meds or "baseline" not in meds:
+    sys.exit(0)
 e, b = meds["empty"], meds["baseline"]
 if e == float("inf"):
     print("Speed-up of fuzz_all over the baseline (median time to kill, both from empty): not defined (fuzz_all's median run did not kill).")
