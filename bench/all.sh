@@ -16,7 +16,8 @@
 # FULL=1 runs the issue's full protocol instead (SEEDS=3, TRIALS=3, REPEATS=5,
 # EMPTY_TRIALS=3, BASELINE_TRIALS=3, BASELINE_BUDGET=60, BASELINE_STOP=all:
 # about 90 minutes on 2 cores).
-# Hand-written analysis lives in bench/notes.md and is copied in verbatim.
+# Hand-written analysis lives in bench/notes.md and is copied in verbatim
+# (BENCH_NOTES names another file; empty, none). BENCH_DOC names the output.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
@@ -32,6 +33,7 @@ fi
 export EMPTY_BUDGET=${EMPTY_BUDGET:-60}
 export REACH_BUDGET=${REACH_BUDGET:-60} SHIPPED_BUDGET=${SHIPPED_BUDGET:-60}
 doc=${BENCH_DOC:-docs/benchmarks.md}
+notes=${BENCH_NOTES-bench/notes.md}  # the hand-written section appended; empty: none
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -130,9 +132,9 @@ EOF
   fi
   echo
   cat "$tmp/mutants.md"
-  if [ -f bench/notes.md ]; then
+  if [ -n "$notes" ] && [ -f "$notes" ]; then
     echo
-    cat bench/notes.md
+    cat "$notes"
   fi
 } >"$doc.new" && mv "$doc.new" "$doc"
 echo "wrote $doc (${total} s)" >&2
