@@ -15,7 +15,8 @@
 #   see bench/notes.md, so that is after 18 of 35)
 # FULL=1 runs the full protocol instead (SEEDS=3, TRIALS=3, REPEATS=5,
 # EMPTY_TRIALS=3, BASELINE_TRIALS=3, BASELINE_BUDGET=60, BASELINE_STOP=all:
-# about 90 minutes on 2 cores).
+# 4239 s on 2 cores on 2026-12-02; docs/benchmarks-full.md is that run, made
+# with FULL=1 BENCH_DOC=docs/benchmarks-full.md BENCH_NOTES=).
 # Hand-written analysis lives in bench/notes.md and is copied in verbatim
 # (BENCH_NOTES names another file; empty, none). BENCH_DOC names the output.
 set -uo pipefail
