@@ -165,12 +165,14 @@ for m, mode, t, killed, secs, execs, sig in rows:
     runs.setdefault((m, mode), []).append((killed == "yes", float(secs), int(execs), sig))
 names = [n for n in desc if any((n, mo) in runs for mo in budget)]
 
-def median_cell(rs, mode, field):
-    # Unkilled runs count as never (censored at the budget): a median that
-    # falls on one is shown as "> budget". Of an even count, the upper middle:
-    # one kill in two trials is not a median kill.
+def median_of(rs, field):
+    # Unkilled runs count as never (censored at the budget). Of an even count,
+    # the upper middle: one kill in two trials is not a median kill.
     vals = sorted((r[field] if r[0] else float("inf")) for r in rs)
-    med = statistics.median_high(vals) if vals else float("inf")
+    return statistics.median_high(vals) if vals else float("inf")
+
+def median_cell(rs, mode, field):  # a median that falls on a run that did not kill shows as "> budget"
+    med = median_of(rs, field)
     if med == float("inf"):
         return (">%gs" % budget[mode]) if field == 1 else "-"
     return ("%.1fs" % med) if field == 1 else ("%d" % med)
@@ -209,15 +211,14 @@ for mode, label in (("shipped", "fuzz_all, shipped"), ("empty", "fuzz_all, empty
     some = sum(any(r[0] for r in runs[(m, mode)]) for m in ran)
     allr = [r for m in ran for r in runs[(m, mode)]]
     k = sum(r[0] for r in allr)
-    # Runs not made count as never in the median: they were skipped only once
-    # enough unkilled runs made it "never" whatever they would have done.
-    t = sorted([(r[1] if r[0] else float("inf")) for r in allr] + [float("inf")] * skipped.get(mode, 0))
-    meds[mode] = statistics.median_high(t) if t else float("inf")
+    # Runs not made count as never in the medians: they were skipped only once
+    # enough unkilled runs made the median "never" whatever they would have done.
+    counted = allr + [(False, 0.0, 0, "")] * skipped.get(mode, 0)
+    meds[mode] = median_of(counted, 1)
     more = (", %d not run" % skipped[mode]) if skipped.get(mode) else ""
     print("| %s (%gs) | %d/%d (%d%%) | %d/%d | %d/%d (%d%%%s) | %s | %s |" % (
         label, budget[mode], every, len(ran), 100 * every // len(ran), some, len(ran), k, len(allr),
-        100 * k // len(allr), more, median_cell(allr + [(False, 0, 0, "")] * skipped.get(mode, 0), mode, 1),
-        median_cell(allr, mode, 2) if not skipped.get(mode) else "-"))
+        100 * k // len(allr), more, median_cell(counted, mode, 1), median_cell(counted, mode, 2)))
 print()
 if "empty" not in meds or "baseline" not in meds:
     sys.exit(0)
