@@ -338,7 +338,8 @@ ControlStatus Machine::AssignResource(u64 object, PhysSpace space, u64 start, u6
   return ControlStatus::Ok;
 }
 
-ControlStatus Machine::AddFile(std::string_view name, u32 length, bool readable) {
+ControlStatus Machine::AddFile(std::optional<std::string_view> file_name, u32 length, bool readable) {
+  const std::string_view name = file_name.value_or(std::string_view{});  // NULL: no name
   u64 id = s_->Intern(name);
   if (!s_->Begin(CallId::AddFile, {id, length, readable})) return ControlStatus::BadState;
   if (name.empty()) return ControlStatus::BadArgument;

@@ -1,4 +1,5 @@
-// The rule and call tables as data, expanded from the .def files.
+// The rule table as data, expanded from rules.def (the call table is
+// constexpr in calls.hpp), and the look-ups by name.
 #include <algorithm>
 
 #include "ddimap/calls.hpp"
@@ -14,27 +15,7 @@ constexpr RuleInfo kRules[] = {
 #undef DDIMAP_RULE
 };
 
-template <typename... P>
-constexpr std::array<ParamDesc, kMaxParams> Params(P... p) {
-  return {p...};
-}
-template <typename... P>
-constexpr int CountParams(P...) {
-  return sizeof...(P);
-}
-
-constexpr CallDesc kCalls[] = {
-#define DDIMAP_P(NAME, KIND) ParamDesc{#NAME, ArgKind::KIND}
-#define DDIMAP_CALL(E, NAME, FAM, RES, MAKES, USES, ...)                                   \
-  {CallId::E,         NAME,                     Family::FAM,                 ResultKind::RES, \
-   Resource::MAKES,   Resource::USES,           Params(__VA_ARGS__),         CountParams(__VA_ARGS__)},
-#include "calls.def"
-#undef DDIMAP_CALL
-#undef DDIMAP_P
-};
-
 static_assert(std::size(kRules) == kRuleCount);
-static_assert(std::size(kCalls) == kCallCount);
 
 constexpr bool RulesInOrder() {
   for (std::size_t i = 0; i < std::size(kRules); ++i)
@@ -53,23 +34,10 @@ std::optional<RuleId> RuleByName(std::string_view name) {
   return std::nullopt;
 }
 
-std::span<const CallDesc> AllCalls() { return kCalls; }
-const CallDesc& Call(CallId id) { return kCalls[static_cast<std::size_t>(id)]; }
 std::optional<CallId> CallByName(std::string_view name) {
-  for (const auto& c : kCalls)
+  for (const auto& c : AllCalls())
     if (c.name == name) return c.id;
   return std::nullopt;
-}
-
-bool IsPointerKind(ArgKind k) {
-  return k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags ||
-         k == ArgKind::InOutVirtAddr || k == ArgKind::FileName;
-}
-
-int MadeParam(const CallDesc& d) {
-  for (int i = 0; i < d.param_count; ++i)
-    if (d.params[i].kind == ArgKind::OutResource || d.params[i].kind == ArgKind::InOutVirtAddr) return i;
-  return -1;
 }
 
 }  // namespace ddimap

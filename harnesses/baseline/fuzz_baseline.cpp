@@ -11,53 +11,38 @@
 //   - crash/sanitizer only: it checks nothing (no oracle, no report or
 //     invariant inspection). A bug counts only if the process dies.
 // Keep it that naive: every bit of cleverness added here shrinks the measured
-// gap it exists to measure.
+// gap it exists to measure. The operations and their parameters come from the
+// call table (core/calls/calls.def), so a new call is fuzzed here too.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "ddimap/machine.hpp"
+#include "program/execute.hpp"
 #include "program/world.hpp"
 #include "runner/runner.hpp"
 
 namespace {
 
+using ddimap::ArgKind;
 using ddimap::u32;
 using ddimap::u64;
 using ddimap::u8;
 
-// Every non-building call of the call table (the operations the real
-// harnesses drive); the access calls take their width as an argument.
-enum Op : unsigned {
-  kSetIrql,
-  kCreateProcess,
-  kExitProcess,
-  kAttachProcess,
-  kEnterCallback,
-  kLeaveCallback,
-  kNdisMMapIoSpace,
-  kNdisMUnmapIoSpace,
-  kMmMapIoSpace,
-  kMmMapIoSpaceEx,
-  kMmUnmapIoSpace,
-  kUmdfMapIoSpace,
-  kUmdfUnmapIoSpace,
-  kUmdfGetHardwareRegisterMappedAddress,
-  kNdisOpenFile,
-  kNdisMapFile,
-  kNdisUnmapFile,
-  kNdisCloseFile,
-  kVideoPortMapMemory,
-  kVideoPortUnmapMemory,
-  kRead,
-  kWrite,
-  kUmdfReadRegister,
-  kUmdfWriteRegister,
-  kOpCount
-};
+// Every non-building call of the call table: the operations the real
+// harnesses drive, read off calls.def as a harness author would.
+const std::vector<ddimap::CallId>& Operations() {
+  static const std::vector<ddimap::CallId> ops = [] {
+    std::vector<ddimap::CallId> v;
+    for (const ddimap::CallDesc& d : ddimap::AllCalls())
+      if (!d.builds) v.push_back(d.id);
+    return v;
+  }();
+  return ops;
+}
 
 }  // namespace
 
@@ -76,173 +61,55 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto& objects = ddimap::harness::WorldObjects();
   const auto& files = ddimap::harness::WorldFiles();
+  const auto& ops = Operations();
 
-  // Arguments are consumed into named locals before each call: the order in
-  // which a call's arguments are evaluated is unspecified, and consuming
-  // inside the argument list would decode one input differently under gcc and
-  // clang.
-  auto raw64 = [&] { return fdp.ConsumeIntegral<u64>(); };
-  auto raw32 = [&] { return fdp.ConsumeIntegral<u32>(); };
-  auto object = [&] { return objects[fdp.ConsumeIntegralInRange<std::size_t>(0, objects.size() - 1)].handle; };
-  auto file_name = [&]() -> std::string_view {
-    std::size_t i = fdp.ConsumeIntegralInRange<std::size_t>(0, files.size());
-    return i < files.size() ? files[i].name : ddimap::harness::kMissingFile;
-  };
-  // The DDIs document their out-pointers as "NULL or valid", so a generic
-  // harness tries both.
-  auto out = [&](auto* p) { return fdp.ConsumeBool() ? p : nullptr; };
-  auto width = [&] { return fdp.PickValueInArray<unsigned>({1, 2, 4, 8}); };
-
-  while (fdp.remaining_bytes() > 0) {
-    switch (fdp.ConsumeIntegralInRange<unsigned>(0, kOpCount - 1)) {
-      case kSetIrql: {
-        u8 irql = fdp.ConsumeIntegral<u8>();
-        m.SetIrql(irql);
-        break;
-      }
-      case kCreateProcess: m.CreateProcess(); break;
-      case kExitProcess: m.ExitProcess(raw64()); break;
-      case kAttachProcess: m.AttachProcess(raw64()); break;
-      case kEnterCallback: {
-        // A few values past the last callback, as a harness author reading
-        // types.hpp would try.
-        auto cb = static_cast<ddimap::Callback>(fdp.ConsumeIntegralInRange<u8>(0, ddimap::kCallbackCount + 2));
-        u64 obj = object();
-        m.EnterCallback(cb, obj);
-        break;
-      }
-      case kLeaveCallback: m.LeaveCallback(fdp.ConsumeBool()); break;
-      case kNdisMMapIoSpace: {
-        u64 va = 0;
-        u64* pva = out(&va);
-        u64 adapter = object();
-        u64 phys = raw64();
-        u32 len = raw32();
-        m.NdisMMapIoSpace(pva, adapter, phys, len);
-        break;
-      }
-      case kNdisMUnmapIoSpace: {
-        u64 adapter = object();
-        u64 va = raw64();
-        u32 len = raw32();
-        m.NdisMUnmapIoSpace(adapter, va, len);
-        break;
-      }
-      case kMmMapIoSpace: {
-        u64 phys = raw64();
-        u64 len = raw64();
-        u64 cache = raw64();
-        m.MmMapIoSpace(phys, len, cache);
-        break;
-      }
-      case kMmMapIoSpaceEx: {
-        u64 phys = raw64();
-        u64 len = raw64();
-        u64 protect = raw64();
-        m.MmMapIoSpaceEx(phys, len, protect);
-        break;
-      }
-      case kMmUnmapIoSpace: {
-        u64 va = raw64();
-        u64 len = raw64();
-        m.MmUnmapIoSpace(va, len);
-        break;
-      }
-      case kUmdfMapIoSpace: {
-        u64 device = object();
-        u64 phys = raw64();
-        u64 len = raw64();
-        u64 cache = raw64();
-        u64 pseudo = 0;
-        u64* ppseudo = out(&pseudo);
-        m.UmdfMapIoSpace(device, phys, len, cache, ppseudo);
-        break;
-      }
-      case kUmdfUnmapIoSpace: {
-        u64 device = object();
-        u64 pseudo = raw64();
-        u64 len = raw64();
-        m.UmdfUnmapIoSpace(device, pseudo, len);
-        break;
-      }
-      case kUmdfGetHardwareRegisterMappedAddress: {
-        u64 device = object();
-        u64 pseudo = raw64();
-        m.UmdfGetHardwareRegisterMappedAddress(device, pseudo);
-        break;
-      }
-      case kNdisOpenFile: {
-        ddimap::NdisStatus status{};
-        u64 handle = 0;
-        u32 length = 0;
-        ddimap::NdisStatus* pstatus = out(&status);
-        u64* phandle = out(&handle);
-        u32* plength = out(&length);
-        std::string_view name = file_name();
-        u64 highest = raw64();
-        m.NdisOpenFile(pstatus, phandle, plength, name, highest);
-        break;
-      }
-      case kNdisMapFile: {
-        ddimap::NdisStatus status{};
-        u64 buffer = 0;
-        ddimap::NdisStatus* pstatus = out(&status);
-        u64* pbuffer = out(&buffer);
-        u64 handle = raw64();
-        m.NdisMapFile(pstatus, pbuffer, handle);
-        break;
-      }
-      case kNdisUnmapFile: m.NdisUnmapFile(raw64()); break;
-      case kNdisCloseFile: m.NdisCloseFile(raw64()); break;
-      case kVideoPortMapMemory: {
-        u64 device = object();
-        u64 phys = raw64();
-        u32 length = raw32();
-        u32 in_io_space = raw32();
-        u64 va = raw64();
-        u32* plength = out(&length);
-        u32* pin_io_space = out(&in_io_space);
-        u64* pva = out(&va);
-        m.VideoPortMapMemory(device, phys, plength, pin_io_space, pva);
-        break;
-      }
-      case kVideoPortUnmapMemory: {
-        u64 device = object();
-        u64 va = raw64();
-        u64 process = raw64();
-        m.VideoPortUnmapMemory(device, va, process);
-        break;
-      }
-      case kRead: {
-        u64 address = raw64();
-        unsigned w = width();
-        m.Read(address, w);
-        break;
-      }
-      case kWrite: {
-        u64 address = raw64();
-        unsigned w = width();
-        u64 value = raw64();
-        m.Write(address, w, value);
-        break;
-      }
-      case kUmdfReadRegister: {
-        u64 device = object();
-        u64 address = raw64();
-        unsigned w = width();
-        m.UmdfReadRegister(device, address, w);
-        break;
-      }
-      case kUmdfWriteRegister: {
-        u64 device = object();
-        u64 address = raw64();
-        unsigned w = width();
-        u64 value = raw64();
-        m.UmdfWriteRegister(device, address, w, value);
-        break;
-      }
-      default: break;
+  // One raw value per parameter, uniformly, by its kind alone. Each value is
+  // consumed into the call record in parameter order: consuming inside an
+  // argument list would decode one input differently under gcc and clang.
+  auto value = [&](ArgKind kind) -> u64 {
+    switch (kind) {
+      case ArgKind::Adapter:
+      case ArgKind::WdmDevice:
+      case ArgKind::UmdfDevice:
+      case ArgKind::Video:
+      case ArgKind::AnyObject:
+        return objects[fdp.ConsumeIntegralInRange<std::size_t>(0, objects.size() - 1)].handle;
+      case ArgKind::Len32:
+      case ArgKind::InOutLen32:
+      case ArgKind::InOutVideoFlags:
+      case ArgKind::VideoFlags:
+      case ArgKind::Version:
+        return fdp.ConsumeIntegral<u32>();
+      case ArgKind::Irql: return fdp.ConsumeIntegral<u8>();
+      // A few values past the last callback, as a harness author reading
+      // types.hpp would try.
+      case ArgKind::Callback: return fdp.ConsumeIntegralInRange<u8>(0, ddimap::kCallbackCount + 2);
+      case ArgKind::Bool: return fdp.ConsumeBool();
+      case ArgKind::OutPtr:
+      case ArgKind::OutResource:
+      case ArgKind::FileName: return 0;
+      default: return fdp.ConsumeIntegral<u64>();
     }
+  };
+
+  ddimap::harness::ConcreteCall c{};
+  while (fdp.remaining_bytes() > 0) {
+    c.id = ops[fdp.ConsumeIntegralInRange<std::size_t>(0, ops.size() - 1)];
+    c.null_mask = 0;
+    c.file_name = {};
+    const ddimap::CallDesc& d = ddimap::Call(c.id);
+    for (int i = 0; i < d.param_count; ++i) {
+      const ArgKind kind = d.params[i].kind;
+      c.args[static_cast<std::size_t>(i)] = value(kind);
+      if (kind == ArgKind::FileName) {
+        std::size_t f = fdp.ConsumeIntegralInRange<std::size_t>(0, files.size());
+        c.file_name = f < files.size() ? std::string_view(files[f].name) : ddimap::harness::kMissingFile;
+      }
+      // The DDIs document their pointers as "NULL or valid", so a generic
+      // harness tries both.
+      if (ddimap::IsPointerKind(kind) && !fdp.ConsumeBool()) c.null_mask |= static_cast<u8>(1u << i);
+    }
+    ddimap::harness::Execute(m, c);
   }
 
   m.Teardown();

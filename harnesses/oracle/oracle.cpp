@@ -439,7 +439,8 @@ ControlStatus Model::AssignResource(u64 object, PhysSpace space, u64 start, u64 
   return ControlStatus::Ok;
 }
 
-ControlStatus Model::AddFile(std::string_view name, u32 length, bool readable) {
+ControlStatus Model::AddFile(std::optional<std::string_view> file_name, u32 length, bool readable) {
+  const std::string_view name = file_name.value_or(std::string_view{});
   if (!Begin()) return ControlStatus::BadState;
   // reading (as the core): a name is unique and not empty
   if (name.empty() || FindTableFile(name)) return ControlStatus::BadArgument;

@@ -36,7 +36,7 @@ class Model {
   u64 CreateUmdfDevice(u32 version, bool allow_direct_hardware_access, RegisterAccess mode);
   u64 CreateVideoDevice();
   ControlStatus AssignResource(u64 object, PhysSpace space, u64 start, u64 length);
-  ControlStatus AddFile(std::string_view name, u32 length, bool readable);
+  ControlStatus AddFile(std::optional<std::string_view> name, u32 length, bool readable);
 
   // --- lifecycle --------------------------------------------------------------
   ControlStatus SetIrql(u64 irql);

@@ -115,23 +115,21 @@ const std::vector<const WorldObject*>& ObjectsOf(ArgKind kind) {
   }
 }
 
-// The length of the mapping a map call makes, as far as decoding can tell.
+// The length of what a call makes, as far as decoding can tell: its
+// DDIMAP_LENGTH parameter's value, or the length of the file it names.
 u64 MappedLength(const Op& op, const State& st) {
-  switch (op.id) {
-    case CallId::NdisMMapIoSpace: return op.args[3].value;
-    case CallId::MmMapIoSpace:
-    case CallId::MmMapIoSpaceEx: return op.args[1].value;
-    case CallId::UmdfMapIoSpace: return op.args[2].value;
-    case CallId::VideoPortMapMemory: return op.args[2].value;
-    case CallId::NdisMapFile:
-      if (op.args[2].kind == Arg::Ref && op.args[2].value < st.results.size())
-        return st.results[op.args[2].value].length;
+  const CallDesc& d = Call(op.id);
+  if (d.length_param < 0) return 0;
+  const Arg& a = op.args[d.length_param];
+  switch (d.params[d.length_param].kind) {
+    case ArgKind::File:
+      if (a.kind == Arg::Ref && a.value < st.results.size()) return st.results[a.value].length;
       return 0;
-    case CallId::NdisOpenFile:
+    case ArgKind::FileName:
       for (const auto& f : WorldFiles())
         if (f.name == op.file_name) return f.length;
       return 0;
-    default: return 0;
+    default: return a.value;
   }
 }
 

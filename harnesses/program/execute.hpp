@@ -1,12 +1,17 @@
-// Runs one concrete call on a Machine or an oracle Model. Both expose the same
-// method names and signatures, so one dispatch serves both sides of the
-// comparison and neither can drift from the call table unnoticed.
+// Runs one concrete call on a Machine or an oracle Model. Both expose one
+// method per row of the call table, named after the row and with the types
+// its parameter kinds imply; the dispatch below is expanded from calls.def,
+// and CallSurface checks at compile time that a side offers every call with
+// exactly that signature, so neither can drift from the table unnoticed.
 #pragma once
 
 #include <array>
 #include <bit>
+#include <cstddef>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "ddimap/calls.hpp"
 #include "ddimap/machine.hpp"
@@ -27,134 +32,178 @@ struct Outcome {
   u64 made = 0;                     // the resource the call made (0 if none)
 };
 
+// --- the C++ types a row implies ------------------------------------------------
+
+template <ArgKind K>
+struct ParamTypeOf { using type = u64; };  // handles, addresses, 64-bit lengths, values, enums as numbers
+template <> struct ParamTypeOf<ArgKind::Len32> { using type = u32; };
+template <> struct ParamTypeOf<ArgKind::Version> { using type = u32; };
+template <> struct ParamTypeOf<ArgKind::VideoFlags> { using type = u32; };
+template <> struct ParamTypeOf<ArgKind::Bool> { using type = bool; };
+template <> struct ParamTypeOf<ArgKind::Callback> { using type = Callback; };
+template <> struct ParamTypeOf<ArgKind::Space> { using type = PhysSpace; };
+template <> struct ParamTypeOf<ArgKind::RegisterMode> { using type = RegisterAccess; };
+template <> struct ParamTypeOf<ArgKind::OutPtr> { using type = u32*; };  // NDIS_STATUS, ULONG
+template <> struct ParamTypeOf<ArgKind::InOutLen32> { using type = u32*; };
+template <> struct ParamTypeOf<ArgKind::InOutVideoFlags> { using type = u32*; };
+template <> struct ParamTypeOf<ArgKind::OutResource> { using type = u64*; };
+template <> struct ParamTypeOf<ArgKind::InOutVirtAddr> { using type = u64*; };
+template <> struct ParamTypeOf<ArgKind::FileName> { using type = std::optional<std::string_view>; };
+template <ArgKind K>
+using ParamType = typename ParamTypeOf<K>::type;
+
+template <ResultKind R>
+struct ResultTypeOf { using type = u64; };  // Pointer, Value, Handle
+template <> struct ResultTypeOf<ResultKind::Void> { using type = void; };
+template <> struct ResultTypeOf<ResultKind::NdisStatus> { using type = NdisStatus; };
+template <> struct ResultTypeOf<ResultKind::HResult> { using type = HResult; };
+template <> struct ResultTypeOf<ResultKind::VpStatus> { using type = VpStatus; };
+template <> struct ResultTypeOf<ResultKind::Control> { using type = ControlStatus; };
+template <ResultKind R>
+using ResultType = typename ResultTypeOf<R>::type;
+
+inline constexpr bool Is32BitPointer(ArgKind k) {
+  return k == ArgKind::OutPtr || k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags;
+}
+
+// The member-function type a row implies for class T.
+template <class T, CallId Id, std::size_t... I>
+auto SignatureOf(std::index_sequence<I...>)
+    -> ResultType<Call(Id).result> (T::*)(ParamType<Call(Id).params[I].kind>...);
+template <class T, CallId Id>
+using Signature = decltype(SignatureOf<T, Id>(std::make_index_sequence<Call(Id).param_count>{}));
+
+// A register access (DDIMAP_WIDTH) runs one of four width-taking methods.
+template <class T, CallId Id>
+concept OffersAccess =
+    (Call(Id).family == Family::Access
+         ? (Call(Id).result == ResultKind::Value
+                ? std::is_same_v<decltype(&T::Read), u64 (T::*)(u64, unsigned)>
+                : std::is_same_v<decltype(&T::Write), void (T::*)(u64, unsigned, u64)>)
+         : (Call(Id).result == ResultKind::Value
+                ? std::is_same_v<decltype(&T::UmdfReadRegister), u64 (T::*)(u64, u64, unsigned)>
+                : std::is_same_v<decltype(&T::UmdfWriteRegister), void (T::*)(u64, u64, unsigned, u64)>));
+
+// T offers every call of the table with the row's exact signature.
+template <class T>
+concept CallSurface = true
+#define DDIMAP_CALL(E, ...)                                                                 \
+  &&(Call(CallId::E).width != 0 ? OffersAccess<T, CallId::E>                                \
+                                : requires { requires std::is_same_v<decltype(&T::E), Signature<T, CallId::E>>; })
+#include "calls.def"
+    ;
+
 // What Execute needs of a call's parameter kinds, worked out once per call
 // rather than on each of the two executions of every op.
 struct CallShape {
   u8 out_only = 0;  // bit i: parameter i is written, never read (it starts at 0)
   u8 outputs = 0;   // bit i: parameter i is a pointer whose value after the call is in the outcome
+  u8 narrow = 0;    // bit i: parameter i points to 32 bits
   int made = -1;    // MadeParam
 };
 
-inline const CallShape& ShapeOf(CallId id) {
-  static const auto shapes = [] {
-    std::array<CallShape, kCallCount> all{};
-    for (std::size_t n = 0; n < kCallCount; ++n) {
-      const CallDesc& d = Call(static_cast<CallId>(n));
-      CallShape& s = all[n];
-      for (int i = 0; i < d.param_count; ++i) {
-        const ArgKind k = d.params[i].kind;
-        if (k == ArgKind::OutPtr || k == ArgKind::OutResource) s.out_only |= static_cast<u8>(1u << i);
-        if (IsPointerKind(k) && k != ArgKind::FileName) s.outputs |= static_cast<u8>(1u << i);
-      }
-      s.made = MadeParam(d);
-    }
-    return all;
-  }();
-  return shapes[static_cast<std::size_t>(id)];
+constexpr CallShape ShapeOf(const CallDesc& d) {
+  CallShape s;
+  for (int i = 0; i < d.param_count; ++i) {
+    const ArgKind k = d.params[i].kind;
+    if (k == ArgKind::OutPtr || k == ArgKind::OutResource) s.out_only |= static_cast<u8>(1u << i);
+    if (IsPointerKind(k) && k != ArgKind::FileName) s.outputs |= static_cast<u8>(1u << i);
+    if (Is32BitPointer(k)) s.narrow |= static_cast<u8>(1u << i);
+  }
+  s.made = MadeParam(d);
+  return s;
 }
+
+namespace detail {
+
+// The arguments of one execution: in/out and out values start from the
+// argument (the in-value, or 0) and hold the value after the call.
+struct Frame {
+  const ConcreteCall& c;
+  std::array<u64, kMaxParams> v;
+  std::array<u32, kMaxParams> n32{};
+
+  bool Null(std::size_t i) const { return ((c.null_mask >> i) & 1) != 0; }
+
+  template <ArgKind K>
+  ParamType<K> Arg(std::size_t i) {
+    const u64 a = c.args[i];
+    if constexpr (K == ArgKind::OutResource || K == ArgKind::InOutVirtAddr) return Null(i) ? nullptr : &v[i];
+    else if constexpr (Is32BitPointer(K)) return Null(i) ? nullptr : &n32[i];
+    else if constexpr (K == ArgKind::FileName) {
+      if (Null(i)) return std::nullopt;
+      return c.file_name;
+    } else if constexpr (K == ArgKind::Bool) return a != 0;
+    else if constexpr (K == ArgKind::Callback) return static_cast<Callback>(a < kCallbackCount ? a : 0xFF);
+    else if constexpr (K == ArgKind::Space) return a == 1 ? PhysSpace::Port : PhysSpace::Memory;
+    else if constexpr (K == ArgKind::RegisterMode)
+      return a == 1 ? RegisterAccess::UsingUserModeMapping : RegisterAccess::UsingSystemCall;
+    else return static_cast<ParamType<K>>(a);
+  }
+};
+
+template <CallId Id, class T, class Method, std::size_t... I>
+u64 Invoke(T& t, Frame& f, [[maybe_unused]] Method method, std::index_sequence<I...>) {
+  constexpr const CallDesc& d = Call(Id);
+  if constexpr (d.width != 0) {
+    // The width goes right after the Register argument.
+    constexpr bool umdf = d.family == Family::UmdfIo;
+    constexpr int reg = umdf ? 1 : 0;
+    const u64 address = f.c.args[reg];
+    if constexpr (d.result == ResultKind::Value) {
+      if constexpr (umdf) return t.UmdfReadRegister(f.c.args[0], address, d.width);
+      else return t.Read(address, d.width);
+    } else {
+      if constexpr (umdf) t.UmdfWriteRegister(f.c.args[0], address, d.width, f.c.args[reg + 1]);
+      else t.Write(address, d.width, f.c.args[reg + 1]);
+      return 0;
+    }
+  } else if constexpr (d.result == ResultKind::Void) {
+    method(t, f.template Arg<d.params[I].kind>(I)...);
+    return 0;
+  } else {
+    return static_cast<u64>(method(t, f.template Arg<d.params[I].kind>(I)...));
+  }
+}
+
+template <CallId Id, class T, class Method>
+void Run(T& t, const ConcreteCall& c, Outcome& o, Method method) {
+  constexpr const CallDesc& d = Call(Id);
+  constexpr CallShape shape = ShapeOf(d);
+  Frame f{c, c.args};
+  for (unsigned m = shape.out_only; m != 0; m &= m - 1) f.v[std::countr_zero(m)] = 0;
+  for (unsigned m = shape.narrow; m != 0; m &= m - 1) {
+    const int i = std::countr_zero(m);
+    f.n32[i] = static_cast<u32>(f.v[i]);
+  }
+  o.ret = Invoke<Id>(t, f, method, std::make_index_sequence<Call(Id).param_count>{});
+  for (unsigned m = shape.narrow; m != 0; m &= m - 1) {
+    const int i = std::countr_zero(m);
+    f.v[i] = f.n32[i];
+  }
+  for (unsigned m = shape.outputs & ~unsigned{c.null_mask}; m != 0; m &= m - 1) {
+    const int i = std::countr_zero(m);
+    o.out[i] = f.v[i];
+  }
+  if constexpr (d.makes != Resource::None) {
+    if constexpr (shape.made >= 0) o.made = f.Null(shape.made) ? 0 : f.v[shape.made];
+    else o.made = o.ret;
+  }
+}
+
+}  // namespace detail
 
 template <typename T>
 Outcome Execute(T& t, const ConcreteCall& c) {
-  const CallDesc& d = Call(c.id);
-  const CallShape& shape = ShapeOf(c.id);
-  const auto& a = c.args;
-  auto nul = [&](int i) { return ((c.null_mask >> i) & 1) != 0; };
   Outcome o;
-  // In/out and out values start from the argument (the in-value, or 0).
-  std::array<u64, kMaxParams> v = a;
-  for (unsigned m = shape.out_only; m != 0; m &= m - 1) v[std::countr_zero(m)] = 0;
-  auto p64 = [&](int i) { return nul(i) ? nullptr : &v[i]; };
-  u32 n32[kMaxParams] = {};
-  for (int i = 0; i < kMaxParams; ++i) n32[i] = static_cast<u32>(v[i]);
-  auto p32 = [&](int i) { return nul(i) ? nullptr : &n32[i]; };
-  bool uses32 = false;
-  auto ctl = [](ControlStatus s) { return static_cast<u64>(s); };
   switch (c.id) {
-    case CallId::SetIrql: o.ret = ctl(t.SetIrql(a[0])); break;
-    case CallId::CreateProcess: o.ret = t.CreateProcess(); break;
-    case CallId::ExitProcess: o.ret = ctl(t.ExitProcess(a[0])); break;
-    case CallId::AttachProcess: o.ret = ctl(t.AttachProcess(a[0])); break;
-    case CallId::EnterCallback:
-      o.ret = ctl(t.EnterCallback(static_cast<Callback>(a[0] < kCallbackCount ? a[0] : 0xFF), a[1]));
-      break;
-    case CallId::LeaveCallback: o.ret = ctl(t.LeaveCallback(a[0] != 0)); break;
-    case CallId::NdisMMapIoSpace:
-      o.ret = t.NdisMMapIoSpace(p64(0), a[1], a[2], static_cast<u32>(a[3]));
-      break;
-    case CallId::NdisMUnmapIoSpace: t.NdisMUnmapIoSpace(a[0], a[1], static_cast<u32>(a[2])); break;
-    case CallId::MmMapIoSpace: o.ret = t.MmMapIoSpace(a[0], a[1], a[2]); break;
-    case CallId::MmMapIoSpaceEx: o.ret = t.MmMapIoSpaceEx(a[0], a[1], a[2]); break;
-    case CallId::MmUnmapIoSpace: t.MmUnmapIoSpace(a[0], a[1]); break;
-    case CallId::UmdfMapIoSpace: o.ret = t.UmdfMapIoSpace(a[0], a[1], a[2], a[3], p64(4)); break;
-    case CallId::UmdfUnmapIoSpace: t.UmdfUnmapIoSpace(a[0], a[1], a[2]); break;
-    case CallId::UmdfGetHardwareRegisterMappedAddress:
-      o.ret = t.UmdfGetHardwareRegisterMappedAddress(a[0], a[1]);
-      break;
-    case CallId::NdisOpenFile: {
-      u32 status = 0;
-      u32* sp = nul(0) ? nullptr : &status;
-      std::optional<std::string_view> name;
-      if (!nul(3)) name = c.file_name;
-      o.ret = t.NdisOpenFile(sp, p64(1), p32(2), name, a[4]);
-      v[0] = status;
-      uses32 = true;
-      break;
-    }
-    case CallId::NdisMapFile: {
-      u32 status = 0;
-      u32* sp = nul(0) ? nullptr : &status;
-      o.ret = t.NdisMapFile(sp, p64(1), a[2]);
-      v[0] = status;
-      break;
-    }
-    case CallId::NdisUnmapFile: t.NdisUnmapFile(a[0]); break;
-    case CallId::NdisCloseFile: t.NdisCloseFile(a[0]); break;
-    case CallId::VideoPortMapMemory:
-      o.ret = t.VideoPortMapMemory(a[0], a[1], p32(2), p32(3), p64(4));
-      uses32 = true;
-      break;
-    case CallId::VideoPortUnmapMemory: o.ret = t.VideoPortUnmapMemory(a[0], a[1], a[2]); break;
-    case CallId::ReadUchar: o.ret = t.Read(a[0], 1); break;
-    case CallId::ReadUshort: o.ret = t.Read(a[0], 2); break;
-    case CallId::ReadUlong: o.ret = t.Read(a[0], 4); break;
-    case CallId::ReadUlong64: o.ret = t.Read(a[0], 8); break;
-    case CallId::WriteUchar: t.Write(a[0], 1, a[1]); break;
-    case CallId::WriteUshort: t.Write(a[0], 2, a[1]); break;
-    case CallId::WriteUlong: t.Write(a[0], 4, a[1]); break;
-    case CallId::WriteUlong64: t.Write(a[0], 8, a[1]); break;
-    case CallId::UmdfReadUchar: o.ret = t.UmdfReadRegister(a[0], a[1], 1); break;
-    case CallId::UmdfReadUshort: o.ret = t.UmdfReadRegister(a[0], a[1], 2); break;
-    case CallId::UmdfReadUlong: o.ret = t.UmdfReadRegister(a[0], a[1], 4); break;
-    case CallId::UmdfReadUlong64: o.ret = t.UmdfReadRegister(a[0], a[1], 8); break;
-    case CallId::UmdfWriteUchar: t.UmdfWriteRegister(a[0], a[1], 1, a[2]); break;
-    case CallId::UmdfWriteUshort: t.UmdfWriteRegister(a[0], a[1], 2, a[2]); break;
-    case CallId::UmdfWriteUlong: t.UmdfWriteRegister(a[0], a[1], 4, a[2]); break;
-    case CallId::UmdfWriteUlong64: t.UmdfWriteRegister(a[0], a[1], 8, a[2]); break;
-    case CallId::AddRam: o.ret = ctl(t.AddRam(a[0], a[1])); break;
-    case CallId::CreateNdisAdapter: o.ret = t.CreateNdisAdapter(); break;
-    case CallId::CreateWdmDevice: o.ret = t.CreateWdmDevice(); break;
-    case CallId::CreateUmdfDevice:
-      o.ret = t.CreateUmdfDevice(static_cast<u32>(a[0]), a[1] != 0,
-                                 a[2] == 1 ? RegisterAccess::UsingUserModeMapping : RegisterAccess::UsingSystemCall);
-      break;
-    case CallId::CreateVideoDevice: o.ret = t.CreateVideoDevice(); break;
-    case CallId::AssignResource:
-      o.ret = ctl(t.AssignResource(a[0], a[1] == 1 ? PhysSpace::Port : PhysSpace::Memory, a[2], a[3]));
-      break;
-    case CallId::AddFile: o.ret = ctl(t.AddFile(c.file_name, static_cast<u32>(a[1]), a[2] != 0)); break;
-  }
-  if (uses32)
-    for (int i = 0; i < d.param_count; ++i)
-      if (d.params[i].kind == ArgKind::InOutLen32 || d.params[i].kind == ArgKind::InOutVideoFlags ||
-          (c.id == CallId::NdisOpenFile && i == 2))
-        v[i] = n32[i];
-  for (unsigned m = shape.outputs & ~unsigned{c.null_mask}; m != 0; m &= m - 1) {
-    const int i = std::countr_zero(m);
-    o.out[i] = v[i];
-  }
-  if (d.makes != Resource::None) {
-    const int mp = shape.made;
-    o.made = mp >= 0 ? (nul(mp) ? 0 : v[mp]) : o.ret;
+    // The method is named after the row; a register access never calls it
+    // (its generic lambda is not instantiated), it runs Read/Write instead.
+#define DDIMAP_CALL(E, ...)                                                                          \
+  case CallId::E:                                                                                    \
+    detail::Run<CallId::E>(t, c, o, [](auto& self, auto... a) -> decltype(auto) { return self.E(a...); }); \
+    break;
+#include "calls.def"
   }
   return o;
 }

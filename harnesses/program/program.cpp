@@ -4,20 +4,7 @@
 
 namespace ddimap::harness {
 
-bool IsBuildingCall(CallId id) {
-  switch (id) {
-    case CallId::AddRam:
-    case CallId::CreateNdisAdapter:
-    case CallId::CreateWdmDevice:
-    case CallId::CreateUmdfDevice:
-    case CallId::CreateVideoDevice:
-    case CallId::AssignResource:
-    case CallId::AddFile:
-      return true;
-    default:
-      return false;
-  }
-}
+bool IsBuildingCall(CallId id) { return Call(id).builds; }
 
 Profile::Profile(std::string n, std::vector<CallId> c) : name(std::move(n)), calls(std::move(c)) {
   for (CallId id : calls) allowed.set(static_cast<std::size_t>(id));

@@ -1,5 +1,6 @@
-// The documented statuses of every map/unmap DDI (SPEC "statuses" rows), for
-// reach statistics: which of them a corpus or a campaign has produced.
+// The documented outcomes of every map/unmap DDI (the DDIMAP_STATUS rows of
+// core/calls/calls.def), for reach statistics: which of them a corpus or a
+// campaign has produced.
 #pragma once
 
 #include <string_view>
@@ -13,7 +14,7 @@ struct StatusEntry {
   CallId id;
   u64 value;      // the status, or 0 for a NULL pointer result
   bool nonzero;   // pointer results: any non-NULL value
-  std::string_view name;
+  std::string_view name;  // "<DDI name> <status>"
 };
 
 const std::vector<StatusEntry>& DocumentedStatuses();

@@ -6,11 +6,17 @@
 
 #include "oracle/oracle.hpp"
 #include "program/codec.hpp"
+#include "program/execute.hpp"
 #include "program/trace.hpp"
 #include "program/world.hpp"
 #include "runner/state_coverage.hpp"
 
 namespace ddimap::harness {
+
+// Both sides offer every call of the table with the signature its row implies
+// (a missing or mistyped method is a compile error here, not a mismatch at run time).
+static_assert(harness::CallSurface<Machine>, "ddimap::Machine lacks a call of calls.def, or its signature differs");
+static_assert(harness::CallSurface<oracle::Model>, "oracle::Model lacks a call of calls.def, or its signature differs");
 namespace {
 
 // For the checks run after every call: they compare the core with the oracle,

@@ -1,4 +1,7 @@
-// The declarative call table (core/calls/calls.def) as C++ data.
+// The declarative call table (core/calls/calls.def) as C++ data. It is
+// constexpr, so the harness dispatch and the signature checks read it at
+// compile time, and the core reads the same facts (IRQL bounds, failure
+// values) that the documentation states.
 #pragma once
 
 #include <array>
@@ -6,6 +9,7 @@
 #include <span>
 #include <string_view>
 
+#include "ddimap/rules.hpp"
 #include "ddimap/types.hpp"
 
 namespace ddimap {
@@ -13,7 +17,6 @@ namespace ddimap {
 enum class CallId : u16 {
 #define DDIMAP_CALL(E, NAME, FAM, RES, MAKES, USES, ...) E,
 #include "calls.def"
-#undef DDIMAP_CALL
 };
 
 enum class ArgKind : u8 {
@@ -43,29 +46,132 @@ struct ParamDesc {
 };
 
 struct CallDesc {
-  CallId id;
+  CallId id{};
   std::string_view name;  // DDI name as a driver writer spells it
-  Family family;
-  ResultKind result;
-  Resource makes;
-  Resource consumes;
-  std::array<ParamDesc, kMaxParams> params;
-  int param_count;
+  Family family{};
+  ResultKind result{};
+  Resource makes{};
+  Resource consumes{};
+  std::array<ParamDesc, kMaxParams> params{};
+  int param_count = 0;
+  // The facts rows (calls.def):
+  bool builds = false;             // DDIMAP_BUILDS
+  int length_param = -1;           // DDIMAP_LENGTH: the parameter's index, -1 when none
+  std::optional<u8> max_irql;      // DDIMAP_IRQL
+  RuleId irql_rule{};              //   and the rule a call above it breaks
+  std::optional<u64> failure;      // DDIMAP_FAILURE
+  unsigned width = 0;              // DDIMAP_WIDTH: register access width in bytes, 0 if none
 };
 
-std::span<const CallDesc> AllCalls();
-const CallDesc& Call(CallId id);
-std::optional<CallId> CallByName(std::string_view name);
-inline constexpr std::size_t kCallCount = 0
+// A documented outcome of a call (DDIMAP_STATUS).
+struct StatusDesc {
+  CallId id;
+  u64 value;              // the status, or 0 for a NULL pointer result
+  bool nonnull;           // pointer results: any non-NULL value
+  std::string_view name;  // the status as the DDI's page names it ("NDIS_STATUS_SUCCESS", "NULL")
+};
+
+namespace call_table {
+
+struct NonNull {};
+inline constexpr NonNull kNonNull;
+constexpr StatusDesc Status(CallId id, u64 value, std::string_view name) { return {id, value, false, name}; }
+constexpr StatusDesc Status(CallId id, NonNull, std::string_view name) { return {id, 0, true, name}; }
+
+template <typename... P>
+constexpr std::array<ParamDesc, kMaxParams> Params(P... p) {
+  return {p...};
+}
+template <typename... P>
+constexpr int CountParams(P...) {
+  return sizeof...(P);
+}
+constexpr CallDesc Row(CallId id, std::string_view name, Family family, ResultKind result, Resource makes,
+                       Resource consumes, std::array<ParamDesc, kMaxParams> params, int param_count) {
+  CallDesc d;
+  d.id = id;
+  d.name = name;
+  d.family = family;
+  d.result = result;
+  d.makes = makes;
+  d.consumes = consumes;
+  d.params = params;
+  d.param_count = param_count;
+  return d;
+}
+// The index of a parameter named in a facts row; a name the row lacks is not
+// a constant expression, so a typo fails the build.
+constexpr int ParamIndex(const CallDesc& d, std::string_view name) {
+  for (int i = 0; i < d.param_count; ++i)
+    if (d.params[i].name == name) return i;
+  throw "calls.def: a facts row names a parameter its call does not have";
+}
+
+inline constexpr std::size_t kCount = 0
 #define DDIMAP_CALL(E, NAME, FAM, RES, MAKES, USES, ...) +1
 #include "calls.def"
-#undef DDIMAP_CALL
     ;
 
-bool IsPointerKind(ArgKind k);
+inline constexpr std::array<CallDesc, kCount> kCalls = [] {
+  std::array<CallDesc, kCount> t{{
+#define DDIMAP_P(NAME, KIND) ParamDesc{#NAME, ArgKind::KIND}
+#define DDIMAP_CALL(E, NAME, FAM, RES, MAKES, USES, ...)                                      \
+  Row(CallId::E, NAME, Family::FAM, ResultKind::RES, Resource::MAKES, Resource::USES, \
+      Params(__VA_ARGS__), CountParams(__VA_ARGS__)),
+#include "calls.def"
+#undef DDIMAP_P
+  }};
+  auto at = [&](CallId id) -> CallDesc& { return t[static_cast<std::size_t>(id)]; };
+#define DDIMAP_BUILDS(E) at(CallId::E).builds = true;
+#define DDIMAP_LENGTH(E, PARAM) at(CallId::E).length_param = ParamIndex(at(CallId::E), #PARAM);
+#define DDIMAP_IRQL(E, MAX, RULE) at(CallId::E).max_irql = MAX, at(CallId::E).irql_rule = RuleId::RULE;
+#define DDIMAP_FAILURE(E, VALUE) at(CallId::E).failure = VALUE;
+#define DDIMAP_WIDTH(E, BYTES) at(CallId::E).width = BYTES;
+#include "calls.def"
+  return t;
+}();
+
+inline constexpr StatusDesc kStatuses[] = {
+#define DDIMAP_STATUS(E, VALUE, NAME) Status(CallId::E, VALUE, NAME),
+#include "calls.def"
+};
+
+}  // namespace call_table
+
+inline constexpr std::size_t kCallCount = call_table::kCount;
+
+constexpr std::span<const CallDesc> AllCalls() { return call_table::kCalls; }
+constexpr const CallDesc& Call(CallId id) { return call_table::kCalls[static_cast<std::size_t>(id)]; }
+std::optional<CallId> CallByName(std::string_view name);
+// Every documented outcome, in table order.
+constexpr std::span<const StatusDesc> AllStatuses() { return call_table::kStatuses; }
+
+constexpr bool IsPointerKind(ArgKind k) {
+  return k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::InOutLen32 ||
+         k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr || k == ArgKind::FileName;
+}
 
 // Where the resource a call makes ends up: the index of its OutResource or
 // InOutVirtAddr parameter, or -1 when the call returns it (or makes nothing).
-int MadeParam(const CallDesc& d);
+constexpr int MadeParam(const CallDesc& d) {
+  for (int i = 0; i < d.param_count; ++i)
+    if (d.params[i].kind == ArgKind::OutResource || d.params[i].kind == ArgKind::InOutVirtAddr) return i;
+  return -1;
+}
+
+namespace call_table {
+constexpr bool Consistent() {
+  for (std::size_t i = 0; i < kCalls.size(); ++i) {
+    const CallDesc& d = kCalls[i];
+    if (static_cast<std::size_t>(d.id) != i) return false;
+    if (d.width != 0 && d.family != Family::Access && d.family != Family::UmdfIo) return false;
+    if (d.length_param >= 0 && d.makes == Resource::None) return false;
+  }
+  for (const StatusDesc& s : kStatuses)
+    if (kCalls[static_cast<std::size_t>(s.id)].result == ResultKind::Void) return false;
+  return true;
+}
+static_assert(Consistent(), "calls.def: a facts row contradicts its call's row");
+}  // namespace call_table
 
 }  // namespace ddimap

@@ -85,7 +85,7 @@ class Machine {
   ControlStatus AssignResource(u64 object, PhysSpace space, u64 start, u64 length);
   // A file in the simulated file table. Its bytes are a fixed function of the
   // name and offset; an unreadable file opens with ERROR_READING_FILE.
-  ControlStatus AddFile(std::string_view name, u32 length, bool readable);
+  ControlStatus AddFile(std::optional<std::string_view> name, u32 length, bool readable);  // NULL: BadArgument
 
   // --- lifecycle -------------------------------------------------------------
   ControlStatus SetIrql(u64 irql);  // > 15: MACHINE.IRQL_RANGE, refused
