@@ -3,6 +3,24 @@
 
 namespace ddimap::families {
 
+namespace {
+const char* LevelName(u8 irql) {
+  switch (irql) {
+    case kPassiveLevel: return "PASSIVE_LEVEL";
+    case kApcLevel: return "APC_LEVEL";
+    case kDispatchLevel: return "DISPATCH_LEVEL";
+    default: return "HIGH_LEVEL";
+  }
+}
+}  // namespace
+
+bool CheckIrql(Machine::State& s, CallId id, u8 bound) {
+  if (s.irql <= bound) return true;
+  s.Violation(Call(id).irql_rule,
+              [&] { return "called at IRQL " + std::to_string(s.irql) + ", above " + LevelName(bound); });
+  return false;
+}
+
 Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::optional<u64> owner,
                            const UnmapRules& rules) {
   AddressLookup l = s.maps.Lookup(address);

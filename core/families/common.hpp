@@ -51,6 +51,14 @@ const ResourceRange* FindResource(const Machine::State& s, u64 owner, PhysSpace 
 // legal, and must be that device's). Reports and returns nullptr when refused.
 const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool write, u64 umdf_device);
 
+// The highest IRQL a DDI may be called at (its DDIMAP_IRQL row in calls.def).
+constexpr u8 IrqlBound(CallId id) { return *Call(id).max_irql; }
+
+// Above `bound`: reports the call's IRQL rule (its calls.def row) and returns
+// false. Families pass the row's bound; a mutant may pass another.
+bool CheckIrql(Machine::State& s, CallId id, u8 bound);
+inline bool CheckIrql(Machine::State& s, CallId id) { return CheckIrql(s, id, IrqlBound(id)); }
+
 // Register and buffer accesses are 1, 2, 4 or 8 bytes wide.
 inline bool ValidWidth(unsigned w) { return w == 1 || w == 2 || w == 4 || w == 8; }
 

@@ -66,12 +66,9 @@ static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool writabl
 u64 Machine::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType) {
   State& s = *s_;
   if (!s.Begin(CallId::MmMapIoSpace, {PhysicalAddress, NumberOfBytes, CacheType})) return 0;
-  if (s.irql > (DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : kDispatchLevel)) {
-    s.Violation(RuleId::MmIoMapIrql, [&] {
-      return "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL";
-    });
+  if (!families::CheckIrql(s, CallId::MmMapIoSpace,
+                           DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : families::IrqlBound(CallId::MmMapIoSpace)))
     return 0;
-  }
   if (NumberOfBytes == 0) {
     s.Violation(RuleId::MmIoZeroLength, [&] { return "NumberOfBytes is 0"; });
     return 0;
@@ -89,12 +86,9 @@ u64 Machine::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType)
 u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect) {
   State& s = *s_;
   if (!s.Begin(CallId::MmMapIoSpaceEx, {PhysicalAddress, NumberOfBytes, Protect})) return 0;
-  if (s.irql > (DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : kDispatchLevel)) {
-    s.Violation(RuleId::MmIoMapIrql, [&] {
-      return "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL";
-    });
+  if (!families::CheckIrql(s, CallId::MmMapIoSpaceEx,
+                           DDIMAP_MUTANT(mm_map_irql_high) ? kHighLevel : families::IrqlBound(CallId::MmMapIoSpaceEx)))
     return 0;
-  }
   if (NumberOfBytes == 0) {
     s.Violation(RuleId::MmIoZeroLength, [&] { return "NumberOfBytes is 0"; });
     return 0;
@@ -112,12 +106,7 @@ u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect)
 void Machine::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
   State& s = *s_;
   if (!s.Begin(CallId::MmUnmapIoSpace, {BaseAddress, NumberOfBytes})) return;
-  if (s.irql > kDispatchLevel) {
-    s.Violation(RuleId::MmIoUnmapIrql, [&] {
-      return "called at IRQL " + std::to_string(s.irql) + ", above DISPATCH_LEVEL";
-    });
-    return;
-  }
+  if (!families::CheckIrql(s, CallId::MmUnmapIoSpace)) return;
   if (s.irql > (DDIMAP_MUTANT(mm_unmap_verifier_threshold) ? kPassiveLevel : kApcLevel))
     s.Violation(RuleId::MmIoUnmapIrqlVerifier, [&] {
       return "called at IRQL " + std::to_string(s.irql) + "; Driver Verifier requires <= APC_LEVEL";

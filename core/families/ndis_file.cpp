@@ -22,11 +22,6 @@ u8 FileByte(u64 name_hash, u64 offset) {
   return static_cast<u8>((name_hash >> 8) + offset * 131 + (offset >> 8));
 }
 
-bool CheckIrql(Machine::State& s, u8 max, const char* needs) {
-  if (s.irql <= max) return true;
-  s.Violation(RuleId::NdisFileIrql, [&] { return "called at IRQL " + std::to_string(s.irql) + ", needs " + needs; });
-  return false;
-}
 
 bool InInitialize(const Machine::State& s) { return s.cb == Callback::MiniportInitializeEx; }
 
@@ -82,7 +77,7 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
     });
     return finish(kNdisStatusFailure);
   }
-  if (!CheckIrql(s, kPassiveLevel, "PASSIVE_LEVEL")) return finish(kNdisStatusFailure);
+  if (!families::CheckIrql(s, CallId::NdisOpenFile)) return finish(kNdisStatusFailure);
   if (!InInitialize(s)) {
     s.Violation(RuleId::NdisFileContext, [&] {
       return "NdisOpenFile called in " + std::string(CallbackName(s.cb)) + ", not in MiniportInitializeEx";
@@ -124,7 +119,7 @@ NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileH
     });
     return finish(kNdisStatusFailure);
   }
-  if (!CheckIrql(s, kDispatchLevel, "IRQL <= DISPATCH_LEVEL")) return finish(kNdisStatusFailure);
+  if (!families::CheckIrql(s, CallId::NdisMapFile)) return finish(kNdisStatusFailure);
   OpenFile* f = CheckHandle(s, FileHandle);
   if (!f) return finish(kNdisStatusFailure);
   if (!InInitialize(s)) {
@@ -149,7 +144,7 @@ NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileH
 void Machine::NdisUnmapFile(u64 FileHandle) {
   State& s = *s_;
   if (!s.Begin(CallId::NdisUnmapFile, {FileHandle})) return;
-  if (!CheckIrql(s, kPassiveLevel, "PASSIVE_LEVEL")) return;
+  if (!families::CheckIrql(s, CallId::NdisUnmapFile)) return;
   OpenFile* f = CheckHandle(s, FileHandle);
   if (!f) return;
   if (f->mapped_va == 0) {
@@ -165,7 +160,7 @@ void Machine::NdisUnmapFile(u64 FileHandle) {
 void Machine::NdisCloseFile(u64 FileHandle) {
   State& s = *s_;
   if (!s.Begin(CallId::NdisCloseFile, {FileHandle})) return;
-  if (!CheckIrql(s, kPassiveLevel, "PASSIVE_LEVEL")) return;
+  if (!families::CheckIrql(s, CallId::NdisCloseFile)) return;
   OpenFile* f = CheckHandle(s, FileHandle);
   if (!f) return;
   if (f->mapped_va != 0)

@@ -37,12 +37,10 @@ NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHand
   if (!s.Begin(CallId::NdisMMapIoSpace, {0, MiniportAdapterHandle, PhysicalAddress, Length},
                VirtualAddress ? 0 : 1))
     return fail(kNdisStatusFailure);
-  if (s.irql > (DDIMAP_MUTANT(ndis_map_irql_dispatch) ? kDispatchLevel : kPassiveLevel)) {
-    s.Violation(RuleId::NdisIoIrql, [&] {
-      return "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL";
-    });
+  if (!families::CheckIrql(s, CallId::NdisMMapIoSpace,
+                           DDIMAP_MUTANT(ndis_map_irql_dispatch) ? kDispatchLevel
+                                                                 : families::IrqlBound(CallId::NdisMMapIoSpace)))
     return fail(kNdisStatusFailure);
-  }
   Adapter* a = s.FindAdapter(MiniportAdapterHandle);
   if (!AdapterLive(a)) {
     s.Violation(RuleId::NdisIoBadHandle, [&] { return BadHandleEvidence(s, MiniportAdapterHandle); });
@@ -86,12 +84,7 @@ NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHand
 void Machine::NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u32 Length) {
   State& s = *s_;
   if (!s.Begin(CallId::NdisMUnmapIoSpace, {MiniportAdapterHandle, VirtualAddress, Length})) return;
-  if (s.irql != kPassiveLevel) {
-    s.Violation(RuleId::NdisIoIrql, [&] {
-      return "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL";
-    });
-    return;
-  }
+  if (!families::CheckIrql(s, CallId::NdisMUnmapIoSpace)) return;
   if (!AdapterLive(s.FindAdapter(MiniportAdapterHandle))) {
     s.Violation(RuleId::NdisIoBadHandle, [&] { return BadHandleEvidence(s, MiniportAdapterHandle); });
     return;

@@ -21,11 +21,6 @@ VideoDevice* CheckDevice(Machine::State& s, u64 ext) {
   return d;
 }
 
-bool CheckIrql(Machine::State& s) {
-  if (s.irql == kPassiveLevel) return true;
-  s.Violation(RuleId::VideoIrql, [&] { return "called at IRQL " + std::to_string(s.irql) + ", needs PASSIVE_LEVEL"; });
-  return false;
-}
 
 }  // namespace
 
@@ -51,7 +46,7 @@ VpStatus Machine::VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress,
     });
     return fail();
   }
-  if (!CheckIrql(s)) return fail();
+  if (!families::CheckIrql(s, CallId::VideoPortMapMemory)) return fail();
   u32 flags = *InIoSpace;
   u64 process = *VirtualAddress;
   u64 len = *Length;
@@ -92,7 +87,8 @@ VpStatus Machine::VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress
   State& s = *s_;
   if (!s.Begin(CallId::VideoPortUnmapMemory, {HwDeviceExtension, VirtualAddress, ProcessHandle}))
     return kErrorInvalidParameter;
-  if (!CheckDevice(s, HwDeviceExtension) || !CheckIrql(s)) return kErrorInvalidParameter;
+  if (!CheckDevice(s, HwDeviceExtension) || !families::CheckIrql(s, CallId::VideoPortUnmapMemory))
+    return kErrorInvalidParameter;
   Mapping* m = families::CheckUnmapAddress(s, VirtualAddress, Family::Video, HwDeviceExtension, kUnmapRules);
   if (!m) return kErrorInvalidParameter;
   if (ProcessHandle != 0 && ProcessHandle != m->v.process && !DDIMAP_MUTANT(video_process_ignored)) {
