@@ -1,4 +1,4 @@
-// The documented statuses of every map/unmap DDI (SPEC "statuses" rows), for
+// The documented statuses of every map/unmap DDI (docs/contracts.md statuses), for
 // reach statistics: which of them a corpus or a campaign has produced.
 #pragma once
 
