@@ -1,4 +1,4 @@
-// Register and buffer access through mapped addresses (SPEC ACCESS).
+// Register and buffer access through mapped addresses (docs/contracts.md, access).
 #include "families/common.hpp"
 
 namespace ddimap {

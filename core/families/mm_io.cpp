@@ -1,4 +1,4 @@
-// WDM: MmMapIoSpace / MmMapIoSpaceEx / MmUnmapIoSpace (seed 001).
+// WDM: MmMapIoSpace / MmMapIoSpaceEx / MmUnmapIoSpace (docs/contracts.md).
 #include "families/common.hpp"
 #include "families/families.hpp"
 #include "mutants/mutant.hpp"

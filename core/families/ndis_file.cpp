@@ -1,4 +1,4 @@
-// NDIS files: NdisOpenFile / NdisMapFile / NdisUnmapFile / NdisCloseFile (seed 003).
+// NDIS files: NdisOpenFile / NdisMapFile / NdisUnmapFile / NdisCloseFile (docs/contracts.md).
 #include <algorithm>
 
 #include "families/common.hpp"

@@ -1,4 +1,4 @@
-// NDIS miniport I/O space: NdisMMapIoSpace / NdisMUnmapIoSpace (seed 000).
+// NDIS miniport I/O space: NdisMMapIoSpace / NdisMUnmapIoSpace (docs/contracts.md).
 #include "families/common.hpp"
 #include "families/families.hpp"
 #include "mutants/mutant.hpp"

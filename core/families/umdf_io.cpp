@@ -1,5 +1,5 @@
 // UMDF 1.x: IWDFDevice3::MapIoSpace / UnmapIoSpace / GetHardwareRegisterMappedAddress
-// and the register helpers (seed 002). UMDF drivers run in user mode, so IRQL
+// and the register helpers (docs/contracts.md). UMDF drivers run in user mode, so IRQL
 // does not apply; the UMDF verifier would end the host process, the core
 // reports and refuses instead.
 #include "families/common.hpp"

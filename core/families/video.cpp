@@ -1,4 +1,4 @@
-// Video miniport: VideoPortMapMemory / VideoPortUnmapMemory (seed 004).
+// Video miniport: VideoPortMapMemory / VideoPortUnmapMemory (docs/contracts.md).
 #include "families/common.hpp"
 #include "families/families.hpp"
 #include "mutants/mutant.hpp"

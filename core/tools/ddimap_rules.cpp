@@ -65,7 +65,7 @@ std::string_view ResultKindName(ResultKind r) {
   return "?";
 }
 
-// What a refused call returns, by result kind (docs/semantics.md, SPEC).
+// What a refused call returns, by result kind (docs/semantics.md, docs/contracts.md).
 std::string_view RefusedValue(ResultKind r) {
   switch (r) {
     case ResultKind::NdisStatus: return "NDIS_STATUS_FAILURE (out-pointers NULL)";

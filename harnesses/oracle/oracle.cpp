@@ -1,5 +1,5 @@
 // The ddimap oracle. Every decision below cites docs/semantics.md ("sem"),
-// SPEC.md ("SPEC") or rules.def; where the doc is open, the comment says
+// docs/contracts.md ("contracts") or rules.def; where the doc is open, the comment says
 // "reading:" and names the choice made.
 #include "oracle.hpp"
 

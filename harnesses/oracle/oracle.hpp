@@ -1,5 +1,5 @@
 // The ddimap oracle: an independent reference model of the simulated machine,
-// written from docs/semantics.md, SPEC.md and core/rules/rules.def only.
+// written from docs/semantics.md, docs/contracts.md and core/rules/rules.def only.
 //
 // It shares no logic with the core (it includes nothing but the vocabulary
 // headers) and is written as simply as possible: plain std::vector and linear

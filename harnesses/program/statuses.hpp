@@ -1,6 +1,6 @@
 // The documented outcomes of every map/unmap DDI (the DDIMAP_STATUS rows of
-// core/calls/calls.def), for reach statistics: which of them a corpus or a
-// campaign has produced.
+// core/calls/calls.def, listed per family in docs/contracts.md), for reach
+// statistics: which of them a corpus or a campaign has produced.
 #pragma once
 
 #include <string_view>
