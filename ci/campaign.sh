@@ -87,30 +87,10 @@ seed_corpus() {   # H DIR
 count_files() { find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l; }
 
 # add_row H EXECS RATE EDGES ADDED DIR CRASHES_BEFORE: the harness's summary
-# lines: figures, rules and statuses its corpus reaches (replayed through
-# ddimap-repro --stats; a text harness's corpus as traces, on the core alone,
-# since the target ran the oracle on every program it kept), crashes by signature.
+# lines (figures, rules and statuses reached, crashes by signature).
 summary=()
 add_row() {
-  local h=$1 dir=$6 before=$7 crashes tmp text=() rules statuses missing shown=? n sig ex
-  local args=(--quiet --stats --profile "$h" "$dir/corpus")
-  if is_text "$h"; then
-    tmp=$(mktemp -d); text=(--text)
-    find "$dir/corpus" -maxdepth 1 -type f -print0 | sort -z | xargs -0 -r $lib traces "$tmp"
-    args=(--quiet --stats --no-oracle --profile "$h" "$tmp")
-  fi
-  ASAN_OPTIONS=detect_leaks=0 "$repro" "${args[@]}" >"$dir/reach.log" 2>/dev/null || true
-  [ -z "${tmp:-}" ] || rm -rf "$tmp"
-  IFS='|' read -r rules statuses missing < <($lib reach "$dir/reach.log")
-  [ -z "$rules" ] || shown="rules $rules, statuses $statuses"
-  crashes=$(count_files "$dir/crashes")
-  summary+=("$(printf "%-15s %11s %8s %${ew}s %12s  %-28s %s" "$h" "${2:-0}" "${3:-0}" "${4:-?}" \
-    "$(count_files "$dir/corpus") (+$5)" "$shown" \
-    "$crashes$([ "$crashes" -eq 0 ] || echo " ($((crashes - before)) new)")")")
-  [ -z "$missing" ] || summary+=("                  not reached: $missing")
-  [ "$crashes" -eq 0 ] || while IFS=$'\t' read -r n sig ex; do
-    summary+=("$(printf '                  crash x%-3s %s  (e.g. %s)' "$n" "$sig" "$ex")")
-  done < <($lib crashes "$h" "$dir/crashes" "$bin/$h" "$repro" "${text[@]}")
+  summary+=("$($lib campaign-row "$ew" "$@" "$bin/$1" "$repro" $(is_text "$1" && echo --text))")
 }
 
 # ---------------------------------------------------------------------------

@@ -7,6 +7,8 @@
   fuzzlib.py traces DEST FILE...             copies FILEs to DEST as numbered *.trace files
   fuzzlib.py crashes H DIR TARGET REPRO [--text]
                                              "count<TAB>signature<TAB>example" per crash signature
+  fuzzlib.py campaign-row WIDTH H EXECS RATE EDGES ADDED DIR BEFORE TARGET REPRO [--text]
+                                             a harness's lines of ci/campaign.sh's summary
   fuzzlib.py libfuzzer-log LOG               "executions<TAB>exec/s<TAB>edges" of a -fork run's log
   fuzzlib.py afl-progress OUT SECONDS        a progress line per afl-fuzz instance under OUT
   fuzzlib.py afl-totals OUT                  "executions<TAB>exec/s<TAB>edges (cvg)" of all instances
@@ -141,6 +143,34 @@ def crashes(harness, directory, target, repro, text):
             groups.setdefault(crash_signature(harness, str(f), target, repro, text), []).append(f.name)
     rows = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     return [f"{len(names)}\t{sig}\t{names[0]}" for sig, names in rows]
+
+
+def campaign_row(width, harness, execs, rate, edges, added, directory, before, target, repro, text):
+    """A harness's lines of ci/campaign.sh's summary: its figures, the rules and
+    statuses its corpus reaches (replayed through ddimap-repro --stats; a text
+    harness's corpus as traces, on the core alone, since the target ran the
+    oracle on every program it kept), and its crashes by signature."""
+    corpus, crash_dir = Path(directory) / "corpus", Path(directory) / "crashes"
+    with tempfile.TemporaryDirectory() as tmp:
+        args = ["--quiet", "--stats", "--profile", harness, str(corpus)]
+        if text:
+            traces(tmp, sorted(str(f) for f in corpus.iterdir() if f.is_file()))
+            args = ["--quiet", "--stats", "--no-oracle", "--profile", harness, tmp]
+        out = subprocess.run([repro, *args], env={**os.environ, "ASAN_OPTIONS": "detect_leaks=0"},
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode(errors="replace")
+    rules, statuses, missing = reach(out)
+    n_corpus = sum(1 for f in corpus.iterdir() if f.is_file())
+    n_crashes = sum(1 for f in crash_dir.iterdir() if f.is_file())
+    shown = f"{n_crashes} ({n_crashes - int(before)} new)" if n_crashes else "0"
+    lines = [f"{harness:<15} {execs or '0':>11} {rate or '0':>8} {edges or '?':>{width}} "
+             f"{f'{n_corpus} (+{added})':>12}  {f'rules {rules}, statuses {statuses}' if rules else '?':<28} {shown}"]
+    if missing:
+        lines.append(f"                  not reached: {missing}")
+    if n_crashes:
+        for row in crashes(harness, crash_dir, target, repro, text):
+            n, sig, example = row.split("\t")
+            lines.append(f"                  crash x{n:<3} {sig}  (e.g. {example})")
+    return lines
 
 
 def libfuzzer_log(path):
@@ -301,6 +331,8 @@ def main(argv):
         traces(args[0], args[1:])
     elif cmd == "crashes":
         print("\n".join(crashes(*args[:4], text="--text" in args[4:])))
+    elif cmd == "campaign-row":
+        print("\n".join(campaign_row(int(args[0]), *args[1:10], text="--text" in args[10:])))
     elif cmd == "libfuzzer-log":
         print("\t".join(libfuzzer_log(args[0])))
     elif cmd == "afl-progress":

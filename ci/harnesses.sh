@@ -8,4 +8,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p build
 { cmake --preset "$1" && cmake --build --preset "$1" --parallel "${JOBS:-$(nproc)}" --target ddimap-repro; } \
   >"build/harnesses-$1.log" 2>&1 || { tail -n 30 "build/harnesses-$1.log" >&2; exit 1; }
-exec "build/$1/harnesses/ddimap-repro" "--list-harnesses${2:+=$2}"
+# (A coverage build's reproducer would leave default.profraw here.)
+LLVM_PROFILE_FILE=/dev/null exec "build/$1/harnesses/ddimap-repro" "--list-harnesses${2:+=$2}"
