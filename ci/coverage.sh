@@ -79,40 +79,10 @@ export LLVM_PROFILE_FILE="$root/$raw/%m-%p.profraw"
 reach_rows=()
 replay_failures=0
 for h in "${harnesses[@]}"; do
-  dir=${corpus_dir:-corpus/$h}
-  # Files only: the standalone main walks directories, but a fuzzing-engine build would not.
-  mapfile -d '' files < <(find "$dir" -type f -print0 | sort -z)
-  if [ ${#files[@]} -eq 0 ]; then
-    echo "coverage: $h: no files in $dir" >&2
-    reach_rows+=("| $h | \`$dir\` | 0 | - | - | (no inputs) |")
-    continue
-  fi
-  echo "=== coverage: $h: ${#files[@]} input(s) from $dir ==="
-  # The fuzz target (an oracle mismatch aborts it, so run in batches and go on).
-  if ! printf '%s\0' "${files[@]}" | xargs -0 -n 200 "$bin/$h" >"$raw/$h.target.log" 2>&1; then
-    echo "coverage: $h: the fuzz target failed on some input; see $raw/$h.target.log" >&2
-    grep -E '^(ERROR|SIGNATURE|==[0-9]+==ERROR|Running)' "$raw/$h.target.log" | grep -B1 -E '^(ERROR|SIGNATURE|==)' | head -n 20 >&2 || true
-    replay_failures=$((replay_failures + 1))
-  fi
-  # ddimap-repro: same inputs, reach statistics. A text harness's inputs are traces
-  # (the reproducer reads a file as a trace when its name ends in .trace).
-  if [[ " ${text_harnesses[*]} " == *" $h "* ]]; then
-    python3 ci/fuzzlib.py traces "$raw/$h.traces" "${files[@]}"
-    mapfile -d '' rfiles < <(find "$raw/$h.traces" -type f -print0 | sort -z)
-  else
-    rfiles=("${files[@]}")
-  fi
-  set +e
-  "$bin/ddimap-repro" --quiet --stats --profile "$h" "${rfiles[@]}" >"$raw/$h.repro.log" 2>&1
-  rs=$?
-  set -e
-  if [ "$rs" -ne 0 ]; then
-    echo "coverage: $h: ddimap-repro reported failures (status $rs); see $raw/$h.repro.log" >&2
-    grep -E '^(ERROR|SIGNATURE)' "$raw/$h.repro.log" | head -n 10 >&2 || true
-    replay_failures=$((replay_failures + 1))
-  fi
-  IFS='|' read -r rules statuses missing < <(python3 ci/fuzzlib.py reach "$raw/$h.repro.log")
-  reach_rows+=("| $h | \`$dir\` | ${#files[@]} | ${rules:-?} | ${statuses:-?} | ${missing:-none} |")
+  text=$([[ " ${text_harnesses[*]} " != *" $h "* ]] || echo --text)
+  row=$(python3 ci/fuzzlib.py coverage-replay "$h" "${corpus_dir:-corpus/$h}" "$bin" "$raw" $text) ||
+    replay_failures=$((replay_failures + $?))
+  reach_rows+=("$row")
 done
 
 mapfile -t profiles < <(find "$raw" -name '*.profraw' | sort)

@@ -9,6 +9,8 @@
                                              "count<TAB>signature<TAB>example" per crash signature
   fuzzlib.py campaign-row WIDTH H EXECS RATE EDGES ADDED DIR BEFORE TARGET REPRO [--text]
                                              a harness's lines of ci/campaign.sh's summary
+  fuzzlib.py coverage-replay H DIR BIN RAW [--text]
+                                             ci/coverage.sh's replay of DIR; its reach.md row; exit: failed replays
   fuzzlib.py libfuzzer-log LOG               "executions<TAB>exec/s<TAB>edges" of a -fork run's log
   fuzzlib.py afl-progress OUT SECONDS        a progress line per afl-fuzz instance under OUT
   fuzzlib.py afl-totals OUT                  "executions<TAB>exec/s<TAB>edges (cvg)" of all instances
@@ -173,6 +175,48 @@ def campaign_row(width, harness, execs, rate, edges, added, directory, before, t
     return lines
 
 
+def coverage_replay(harness, directory, bindir, raw, text):
+    """ci/coverage.sh's replay of one harness's inputs (files only: a
+    fuzzing-engine build would not walk directories) through its fuzz target and
+    ddimap-repro --stats, both instrumented. Returns the reach.md row and how many
+    of the two replays reported failures (the figures include every input)."""
+    files = sorted(str(p) for p in Path(directory).rglob("*") if p.is_file())
+    if not files:
+        print(f"coverage: {harness}: no files in {directory}", file=sys.stderr)
+        return f"| {harness} | `{directory}` | 0 | - | - | (no inputs) |", 0
+    print(f"=== coverage: {harness}: {len(files)} input(s) from {directory} ===", file=sys.stderr, flush=True)
+    failures = 0
+    # The fuzz target: an oracle mismatch aborts it, so in batches, going on.
+    log = Path(raw) / f"{harness}.target.log"
+    with open(log, "wb") as f:
+        codes = [subprocess.run([f"{bindir}/{harness}", *files[i:i + 200]], stdout=f, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL).returncode for i in range(0, len(files), 200)]
+    if any(codes):
+        print(f"coverage: {harness}: the fuzz target failed on some input; see {log}", file=sys.stderr)
+        lines = [x for x in log.read_text(errors="replace").splitlines()
+                 if re.match(r"(ERROR|SIGNATURE|==[0-9]+==ERROR|Running)", x)]
+        shown = [x for i, x in enumerate(lines) if re.match(r"(ERROR|SIGNATURE|==)", x) or
+                 (i + 1 < len(lines) and re.match(r"(ERROR|SIGNATURE|==)", lines[i + 1]))]
+        print("\n".join(shown[:20]), file=sys.stderr)
+        failures += 1
+    # ddimap-repro: same inputs, reach statistics; a text harness's inputs as traces.
+    if text:
+        traces(Path(raw) / f"{harness}.traces", files)
+        files = sorted(str(p) for p in (Path(raw) / f"{harness}.traces").iterdir())
+    log = Path(raw) / f"{harness}.repro.log"
+    with open(log, "wb") as f:
+        rc = subprocess.run([f"{bindir}/ddimap-repro", "--quiet", "--stats", "--profile", harness, *files], stdout=f,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
+    out = log.read_text(errors="replace")
+    if rc != 0:
+        print(f"coverage: {harness}: ddimap-repro reported failures (status {rc}); see {log}", file=sys.stderr)
+        print("\n".join([x for x in out.splitlines() if re.match(r"(ERROR|SIGNATURE)", x)][:10]), file=sys.stderr)
+        failures += 1
+    rules, statuses, missing = reach(out)
+    return f"| {harness} | `{directory}` | {len(files)} | {rules or '?'} | {statuses or '?'} | {missing or 'none'} |", \
+        failures
+
+
 def libfuzzer_log(path):
     """The last status line of a -fork run; its exec/s is the last interval's,
     so the average over the run is given instead."""
@@ -333,6 +377,10 @@ def main(argv):
         print("\n".join(crashes(*args[:4], text="--text" in args[4:])))
     elif cmd == "campaign-row":
         print("\n".join(campaign_row(int(args[0]), *args[1:10], text="--text" in args[10:])))
+    elif cmd == "coverage-replay":
+        row, failures = coverage_replay(*args[:4], text="--text" in args[4:])
+        print(row)
+        return failures
     elif cmd == "libfuzzer-log":
         print("\t".join(libfuzzer_log(args[0])))
     elif cmd == "afl-progress":
