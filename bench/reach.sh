@@ -66,7 +66,7 @@ fi
 
 export SEEDS=${SEEDS:-3} FIRST_SEED=${FIRST_SEED:-1} REACH_BUDGET=${REACH_BUDGET:-60}
 JOBS=${JOBS:-$(nproc)}
-HARNESSES=${HARNESSES:-"fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all"}
+HARNESSES=${HARNESSES:-$(bash "$root/ci/harnesses.sh" libfuzzer-asan reach)}
 cd "$root" || exit 1
 echo "--- building the libfuzzer-asan preset and an uninstrumented ddimap-repro (clang-release)" >&2
 {

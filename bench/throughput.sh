@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 REPEATS=${REPEATS:-5} RUNS=${RUNS:-30} EMPTY_RUNS=${EMPTY_RUNS:-200}
-harnesses=${HARNESSES:-"fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all fuzz_trace"}
+harnesses=${HARNESSES:-$(bash ci/harnesses.sh libfuzzer-asan)}
 {
   cmake --preset libfuzzer-asan
   # shellcheck disable=SC2086

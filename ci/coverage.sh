@@ -16,14 +16,13 @@
 #   --corpus DIR  replay the files of DIR (walked recursively) instead of the
 #                 shipped corpus/<harness>/ (e.g. build/campaign/fuzz_all/corpus);
 #                 the harness is --harness, else the fuzz_* name in DIR's path
-#   --harness H   only this harness (repeatable; default: all seven)
+#   --harness H   only this harness (repeatable; default: the list, ci/harnesses.sh)
 #   JOBS=N        build parallelism (default: nproc)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 
 cmdline="ci/coverage.sh${*:+ $*}"
-all_harnesses=(fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all fuzz_trace)
 corpus_dir=""
 harnesses=()
 while [ $# -gt 0 ]; do
@@ -34,11 +33,18 @@ while [ $# -gt 0 ]; do
     *) echo "coverage: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+[ -z "$corpus_dir" ] || [ -d "$corpus_dir" ] || { echo "coverage: no directory '$corpus_dir'" >&2; exit 2; }
+
+bash ci/install-deps.sh
+preset=coverage
+build=build/$preset
+bin=$build/harnesses
+all_harnesses=($(bash ci/harnesses.sh $preset))
+text_harnesses=($(bash ci/harnesses.sh $preset text))
 for h in "${harnesses[@]}"; do
   [[ " ${all_harnesses[*]} " == *" $h "* ]] || { echo "coverage: unknown harness '$h'" >&2; exit 2; }
 done
 if [ -n "$corpus_dir" ]; then
-  [ -d "$corpus_dir" ] || { echo "coverage: no directory '$corpus_dir'" >&2; exit 2; }
   if [ ${#harnesses[@]} -eq 0 ]; then
     for h in "${all_harnesses[@]}"; do
       case "/$corpus_dir/" in */"$h"/*) harnesses=("$h") ;; esac
@@ -48,8 +54,6 @@ if [ -n "$corpus_dir" ]; then
   [ ${#harnesses[@]} -eq 1 ] || { echo "coverage: --corpus takes exactly one --harness" >&2; exit 2; }
 fi
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all_harnesses[@]}")
-
-bash ci/install-deps.sh
 
 # llvm-profdata / llvm-cov of the same LLVM as clang (Debian: llvm-14, maybe only with the -14 suffix).
 clang_major=$(clang --version | sed -nE 's/.*clang version ([0-9]+).*/\1/p' | head -n 1)
@@ -64,11 +68,7 @@ tool() {
 profdata=$(tool llvm-profdata)
 llvm_cov=$(tool llvm-cov)
 
-preset=coverage
-build=build/$preset
-cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" --parallel "${JOBS:-$(nproc)}" --target "${harnesses[@]}" ddimap-repro
-bin=$build/harnesses
 
 out=$build
 raw=$out/profraw
@@ -79,51 +79,10 @@ export LLVM_PROFILE_FILE="$root/$raw/%m-%p.profraw"
 reach_rows=()
 replay_failures=0
 for h in "${harnesses[@]}"; do
-  dir=${corpus_dir:-corpus/$h}
-  # Files only: the standalone main walks directories, but a fuzzing-engine build would not.
-  mapfile -d '' files < <(find "$dir" -type f -print0 | sort -z)
-  if [ ${#files[@]} -eq 0 ]; then
-    echo "coverage: $h: no files in $dir" >&2
-    reach_rows+=("| $h | \`$dir\` | 0 | - | - | (no inputs) |")
-    continue
-  fi
-  echo "=== coverage: $h: ${#files[@]} input(s) from $dir ==="
-  # The fuzz target (an oracle mismatch aborts it, so run in batches and go on).
-  if ! printf '%s\0' "${files[@]}" | xargs -0 -n 200 "$bin/$h" >"$raw/$h.target.log" 2>&1; then
-    echo "coverage: $h: the fuzz target failed on some input; see $raw/$h.target.log" >&2
-    grep -E '^(ERROR|SIGNATURE|==[0-9]+==ERROR|Running)' "$raw/$h.target.log" | grep -B1 -E '^(ERROR|SIGNATURE|==)' | head -n 20 >&2 || true
-    replay_failures=$((replay_failures + 1))
-  fi
-  # ddimap-repro: same inputs, reach statistics. fuzz_trace inputs are text traces
-  # (the reproducer reads a file as a trace when its name ends in .trace).
-  if [ "$h" = fuzz_trace ]; then
-    tdir=$raw/fuzz_trace.traces
-    mkdir -p "$tdir"
-    i=0
-    for f in "${files[@]}"; do
-      i=$((i + 1))
-      b=$(basename "$f"); b=${b%.trace}
-      cp "$f" "$tdir/$(printf '%06d' "$i")-$b.trace"
-    done
-    mapfile -d '' rfiles < <(find "$tdir" -type f -print0 | sort -z)
-  else
-    rfiles=("${files[@]}")
-  fi
-  set +e
-  "$bin/ddimap-repro" --quiet --stats --profile "$h" "${rfiles[@]}" >"$raw/$h.repro.log" 2>&1
-  rs=$?
-  set -e
-  if [ "$rs" -ne 0 ]; then
-    echo "coverage: $h: ddimap-repro reported failures (status $rs); see $raw/$h.repro.log" >&2
-    grep -E '^(ERROR|SIGNATURE)' "$raw/$h.repro.log" | head -n 10 >&2 || true
-    replay_failures=$((replay_failures + 1))
-  fi
-  line=$(sed -n 's/^# reach (\([^)]*\)): rules \([0-9]*\/[0-9]*\), statuses \([0-9]*\/[0-9]*\)$/\2|\3/p' "$raw/$h.repro.log")
-  rules=${line%|*}
-  statuses=${line#*|}
-  missing=$( { sed -n 's/^# rule not reached: //p' "$raw/$h.repro.log"
-               sed -n 's/^# status not reached: //p' "$raw/$h.repro.log"; } | paste -sd, - | sed 's/,/, /g')
-  reach_rows+=("| $h | \`$dir\` | ${#files[@]} | ${rules:-?} | ${statuses:-?} | ${missing:-none} |")
+  text=$([[ " ${text_harnesses[*]} " != *" $h "* ]] || echo --text)
+  row=$(python3 ci/fuzzlib.py coverage-replay "$h" "${corpus_dir:-corpus/$h}" "$bin" "$raw" $text) ||
+    replay_failures=$((replay_failures + $?))
+  reach_rows+=("$row")
 done
 
 mapfile -t profiles < <(find "$raw" -name '*.profraw' | sort)

@@ -9,7 +9,8 @@
 # adds a sanitizer, coverage or engine flag of its own, and nothing is
 # downloaded. Besides those variables it uses cmake, ninja, zip, grep, cp.
 #
-# Into $OUT, for each harness H of the seven:
+# Into $OUT, for each harness H of the list (ddimap-repro --list-harnesses,
+# harnesses/harnesses.def):
 #   H                      the fuzz target (engine linked from $LIB_FUZZING_ENGINE)
 #   H_seed_corpus.zip      corpus/H/* (flat, no directories)
 #   H.dict, H.options      dictionaries/H.{dict,options} (the options name the dict
@@ -43,13 +44,32 @@ else
   exit 1
 fi
 
-harnesses=(fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all fuzz_trace)
 jobs=$(nproc)
 
 echo "ddimap build.sh: sources $root, SANITIZER=${SANITIZER:-?}, CC=$CC, CXX=$CXX"
 echo "  CFLAGS=$CFLAGS"
 echo "  CXXFLAGS=$CXXFLAGS"
 echo "  LIB_FUZZING_ENGINE=$LIB_FUZZING_ENGINE"
+
+# --- the helper tools, uninstrumented, first: ddimap-repro lists the harnesses ---
+# Flags cleared (also in the environment: CMake seeds CMAKE_<LANG>_FLAGS from
+# CFLAGS/CXXFLAGS/LDFLAGS), no engine. An AFL++ compiler wrapper instruments
+# whatever it compiles, so for AFL builds the tools use plain clang/clang++.
+tools_cc=$CC
+tools_cxx=$CXX
+case "$(basename "$CC")" in afl-*) tools_cc=clang ;; esac
+case "$(basename "$CXX")" in afl-*) tools_cxx=clang++ ;; esac
+env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS -u LIB_FUZZING_ENGINE \
+  cmake -G Ninja -S "$root" -B "$WORK/build-tools" \
+  -DCMAKE_C_COMPILER="$tools_cc" -DCMAKE_CXX_COMPILER="$tools_cxx" \
+  -DCMAKE_C_FLAGS= -DCMAKE_CXX_FLAGS= -DCMAKE_EXE_LINKER_FLAGS= \
+  -DDDIMAP_FUZZING_ENGINE= \
+  -DDDIMAP_BUILD_TESTS=OFF -DDDIMAP_WERROR=OFF
+env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS -u LIB_FUZZING_ENGINE \
+  cmake --build "$WORK/build-tools" --parallel "$jobs" --target ddimap-repro ddimap-gen
+
+repro=$WORK/build-tools/harnesses/ddimap-repro
+harnesses=($("$repro" --list-harnesses))
 
 # --- the fuzz targets ---------------------------------------------------------
 # No CMAKE_BUILD_TYPE: the optimisation level is the one in $CFLAGS/$CXXFLAGS.
@@ -74,27 +94,9 @@ for h in "${harnesses[@]}"; do
   cp "$root/dictionaries/$h.options" "$OUT/$h.options"
 done
 
-# --- the helper tools, uninstrumented -------------------------------------------
-# Flags cleared (also in the environment: CMake seeds CMAKE_<LANG>_FLAGS from
-# CFLAGS/CXXFLAGS/LDFLAGS), no engine. An AFL++ compiler wrapper instruments
-# whatever it compiles, so for AFL builds the tools use plain clang/clang++.
-tools_cc=$CC
-tools_cxx=$CXX
-case "$(basename "$CC")" in afl-*) tools_cc=clang ;; esac
-case "$(basename "$CXX")" in afl-*) tools_cxx=clang++ ;; esac
-env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS -u LIB_FUZZING_ENGINE \
-  cmake -G Ninja -S "$root" -B "$WORK/build-tools" \
-  -DCMAKE_C_COMPILER="$tools_cc" -DCMAKE_CXX_COMPILER="$tools_cxx" \
-  -DCMAKE_C_FLAGS= -DCMAKE_CXX_FLAGS= -DCMAKE_EXE_LINKER_FLAGS= \
-  -DDDIMAP_FUZZING_ENGINE= \
-  -DDDIMAP_BUILD_TESTS=OFF -DDDIMAP_WERROR=OFF
-env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS -u LIB_FUZZING_ENGINE \
-  cmake --build "$WORK/build-tools" --parallel "$jobs" --target ddimap-repro ddimap-gen
-
 # test_all.py (check_build) takes any executable ELF in $OUT containing the
 # bytes "LLVMFuzzerTestOneInput" for a fuzz target; ClusterFuzz also takes any
 # name ending in "_fuzzer". ddimap-repro is neither, but check rather than assume.
-repro=$WORK/build-tools/harnesses/ddimap-repro
 if grep -q LLVMFuzzerTestOneInput "$repro"; then
   echo "build.sh: ddimap-repro mentions LLVMFuzzerTestOneInput; leaving it in $WORK/build-tools/harnesses"
 else

@@ -1,4 +1,4 @@
-// The body every fuzz target shares: decode the input under the target's
+// The body every fuzz target (fuzz_target.cpp) shares: decode the input under the target's
 // profile, run it on the core and the oracle, and crash loudly on any
 // disagreement so the engine keeps the input. Each input builds its own world
 // and tears it down, so nothing leaks from one input into the next.
@@ -13,8 +13,3 @@ namespace ddimap::harness {
 int RunFuzzInput(const char* profile, const std::uint8_t* data, std::size_t size);
 int RunTraceFuzzInput(const std::uint8_t* data, std::size_t size);
 }  // namespace ddimap::harness
-
-#define DDIMAP_FUZZ_TARGET(PROFILE)                                                    \
-  extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
-    return ddimap::harness::RunFuzzInput(PROFILE, data, size);                         \
-  }

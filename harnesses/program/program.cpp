@@ -6,52 +6,76 @@ namespace ddimap::harness {
 
 bool IsBuildingCall(CallId id) { return Call(id).builds; }
 
-Profile::Profile(std::string n, std::vector<CallId> c) : name(std::move(n)), calls(std::move(c)) {
+Profile::Profile(std::string n, HarnessInput in, bool r, std::vector<CallId> c)
+    : name(std::move(n)), input(in), reach(r), calls(std::move(c)) {
   for (CallId id : calls) allowed.set(static_cast<std::size_t>(id));
 }
 
 namespace {
 
-std::vector<CallId> FamilyCalls(std::initializer_list<Family> families, bool processes, bool irql) {
-  std::vector<CallId> out = {CallId::EnterCallback, CallId::LeaveCallback};
-  if (irql) out.push_back(CallId::SetIrql);
-  if (processes) {
-    out.push_back(CallId::CreateProcess);
-    out.push_back(CallId::ExitProcess);
-    out.push_back(CallId::AttachProcess);
+// The values of harnesses.def's columns.
+namespace def {
+enum Calls { Families, Table };
+constexpr bool Processes = true, NoProcesses = false, Irql = true, NoIrql = false, Reach = true, NoReach = false;
+}  // namespace def
+
+bool IsProcessCall(CallId id) {
+  return id == CallId::CreateProcess || id == CallId::ExitProcess || id == CallId::AttachProcess;
+}
+
+// A row's calls, in the order its Calls column gives (harnesses.def): the
+// order is the decoder's opcode mapping, so it never changes for a harness.
+std::vector<CallId> RowCalls(def::Calls order, bool processes, bool irql, std::initializer_list<Family> families) {
+  std::vector<CallId> out;
+  if (order == def::Families) {
+    out = {CallId::EnterCallback, CallId::LeaveCallback};
+    if (irql) out.push_back(CallId::SetIrql);
+    if (processes) {
+      out.push_back(CallId::CreateProcess);
+      out.push_back(CallId::ExitProcess);
+      out.push_back(CallId::AttachProcess);
+    }
   }
   for (const CallDesc& d : AllCalls()) {
     if (IsBuildingCall(d.id)) continue;
-    for (Family f : families)
-      if (d.family == f) out.push_back(d.id);
+    if (order == def::Table) {
+      if ((d.id == CallId::SetIrql && !irql) || (IsProcessCall(d.id) && !processes)) continue;
+      out.push_back(d.id);
+    } else {
+      for (Family f : families)
+        if (d.family == f) out.push_back(d.id);
+    }
   }
   return out;
 }
+
+constexpr std::string_view kFallbackProfile = "fuzz_all";
 
 }  // namespace
 
 const std::vector<Profile>& AllProfiles() {
   static const std::vector<Profile> kProfiles = [] {
+    using enum Family;
+    using enum HarnessInput;
     std::vector<Profile> p;
-    p.push_back({"fuzz_ndis_io", FamilyCalls({Family::NdisIo, Family::Access}, false, true)});
-    p.push_back({"fuzz_mm_io", FamilyCalls({Family::MmIo, Family::Access}, false, true)});
-    p.push_back({"fuzz_umdf_io", FamilyCalls({Family::UmdfIo, Family::Access}, true, false)});
-    p.push_back({"fuzz_ndis_file", FamilyCalls({Family::NdisFile, Family::Access}, false, true)});
-    p.push_back({"fuzz_video", FamilyCalls({Family::Video, Family::Access}, true, true)});
-    std::vector<CallId> all;
-    for (const CallDesc& d : AllCalls())
-      if (!IsBuildingCall(d.id)) all.push_back(d.id);
-    p.push_back({"fuzz_all", all});
-    p.push_back({"fuzz_trace", all});
+#define DDIMAP_HARNESS(NAME, INPUT, CALLS, PROCESSES, IRQL, REACH, ...)                                  \
+  static_assert(def::CALLS == def::Families || std::initializer_list<Family>{__VA_ARGS__}.size() == 0, \
+                #NAME ": a Table row lists no families");                                               \
+  p.emplace_back(#NAME, INPUT, def::REACH, RowCalls(def::CALLS, def::PROCESSES, def::IRQL, {__VA_ARGS__}));
+#include "harnesses.def"
+#undef DDIMAP_HARNESS
     return p;
   }();
   return kProfiles;
 }
 
 const Profile& ProfileByName(std::string_view name) {
-  for (const auto& p : AllProfiles())
-    if (p.name == name) return p;
-  return AllProfiles()[5];  // fuzz_all
+  const auto& all = AllProfiles();
+  auto named = [&](std::string_view n) {
+    return std::find_if(all.begin(), all.end(), [&](const Profile& p) { return p.name == n; });
+  };
+  auto it = named(name);
+  return it != all.end() ? *it : *named(kFallbackProfile);
 }
 
 }  // namespace ddimap::harness

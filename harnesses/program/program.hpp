@@ -53,10 +53,17 @@ inline bool operator==(const Op& a, const Op& b) {
 
 using Program = std::vector<Op>;
 
-// The calls a harness may issue, by opcode (= CallId value, append-only).
+// What a harness's inputs are (harnesses.def): a binary call encoding
+// (program/codec.hpp) or a text trace (program/trace.hpp).
+enum class HarnessInput : u8 { Binary, Text };
+
+// A harness of harnesses.def, and the calls it may issue, by opcode (= CallId
+// value, append-only).
 struct Profile {
-  Profile(std::string n, std::vector<CallId> c);
+  Profile(std::string n, HarnessInput in, bool r, std::vector<CallId> c);
   std::string name;
+  HarnessInput input;
+  bool reach;  // bench/reach.sh measures it
   std::vector<CallId> calls;
   bool Allows(CallId id) const { return allowed.test(static_cast<std::size_t>(id)); }
 
@@ -64,9 +71,8 @@ struct Profile {
   std::bitset<kCallCount> allowed;  // the decoder asks once per decoded call
 };
 
-// The seven harness profiles: fuzz_ndis_io, fuzz_mm_io, fuzz_umdf_io,
-// fuzz_ndis_file, fuzz_video, fuzz_all, fuzz_trace (fuzz_trace parses text and
-// then runs with the fuzz_all profile).
+// The harnesses of harnesses.def, in its order. ProfileByName gives fuzz_all's
+// profile for a name not in the list.
 const Profile& ProfileByName(std::string_view name);
 const std::vector<Profile>& AllProfiles();
 

@@ -34,9 +34,13 @@ ran clean, 1 when the oracle disagreed, a self-check or an expectation failed,
 2 on bad usage or a malformed trace (file:line:column: what was expected).
 
 options:
-  --profile NAME   decode binary inputs for NAME (fuzz_ndis_io, fuzz_mm_io,
-                   fuzz_umdf_io, fuzz_ndis_file, fuzz_video, fuzz_all); default:
-                   the corpus/<NAME>/ directory the file is in, else fuzz_all
+  --profile NAME   decode binary inputs for harness NAME (--list-harnesses);
+                   default: the corpus/<NAME>/ directory the file is in, else
+                   fuzz_all
+  --list-harnesses[=binary|text|reach]
+                   print the harnesses (harnesses.def), one a line, in list
+                   order: all, those with binary or text inputs, or those the
+                   reach benchmark measures
   --no-oracle      run the core alone
   --expect         print each call's actual result and rules as `=>`
                    expectations (turns a crash input into a regression trace)
@@ -245,6 +249,21 @@ Totals Count(const Reach& reach, const std::string& profile) {
   return t;
 }
 
+// --list-harnesses[=FILTER]: the names of harnesses.def, for CMake's tests and
+// the scripts of ci/ and bench/, which keep no list of their own.
+int ListHarnesses(std::string_view filter) {
+  if (filter != "" && filter != "binary" && filter != "text" && filter != "reach") {
+    std::fprintf(stderr, "ddimap-repro: --list-harnesses takes binary, text or reach, not '%.*s'\n",
+                 static_cast<int>(filter.size()), filter.data());
+    return 2;
+  }
+  for (const Profile& p : AllProfiles())
+    if (filter == "" || (filter == "binary" && p.input == HarnessInput::Binary) ||
+        (filter == "text" && p.input == HarnessInput::Text) || (filter == "reach" && p.reach))
+      std::printf("%s\n", p.name.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -269,6 +288,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ddimap-repro: unknown profile '%s' (see --help)\n", o.profile.c_str());
         return 2;
       }
+    } else if (a == "--list-harnesses" || a.starts_with("--list-harnesses=")) {
+      return ListHarnesses(a == "--list-harnesses" ? "" : std::string_view(a).substr(17));
     } else if (a == "--no-oracle") {
       o.oracle = false;
     } else if (a == "--expect") {
