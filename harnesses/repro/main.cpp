@@ -17,6 +17,7 @@
 #include "program/codec.hpp"
 #include "program/statuses.hpp"
 #include "program/trace.hpp"
+#include "repro/classify.hpp"
 #include "repro/minimize.hpp"
 #include "repro/print.hpp"
 #include "runner/runner.hpp"
@@ -64,6 +65,10 @@ crash minimisation (docs/harness.md, "Minimising a crash"):
   --max-runs N     at most N runs while minimising (default 5000)
   --max-seconds S  at most S seconds while minimising (default: no limit;
                    a result bounded by time may differ between runs)
+  --classify LOG   print the signature of a saved crash log: its SIGNATURE:
+                   line, else "<sanitizer> <error type> at <top 2 frames in
+                   ddimap code>" from a sanitizer or libFuzzer report
+                   (nothing when it holds neither)
 )";
 
 struct Reach {
@@ -259,6 +264,16 @@ int main(int argc, char** argv) {
       o.reach_log = true;
     } else if (a == "--emit-binary") {
       o.emit_binary = value("--emit-binary");
+    } else if (a == "--classify") {
+      std::string log;
+      const std::string path = value("--classify");
+      if (!ReadFile(path, &log)) {
+        std::fprintf(stderr, "%s: cannot read file\n", path.c_str());
+        return 2;
+      }
+      const std::string sig = ClassifyCrashLog(log);
+      if (!sig.empty()) std::printf("%s\n", sig.c_str());
+      return 0;
     } else if (a == "--minimize") {
       o.minimize = true;
     } else if (a == "-o" || a == "--output") {
