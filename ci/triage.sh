@@ -172,7 +172,7 @@ triage_one() {  # FILE
   minimize_libfuzzer "$file" "$work/min.lf.bin" "$sig" && min=$work/min.lf.bin
   if [ -n "$repro_sig" ]; then
     run_repro "$min" "$work/min.log" --minimize --max-seconds "$secs" -o "$body"
-    sed -n 's/^# minimize: /  minimise: /p' "$work/min.log"
+    sed -n '/ wrote /!s/^# minimize: /  minimise: /p' "$work/min.log"
     [ -s "$body" ] || { echo "  could not minimise:"; tail -n 5 "$work/min.log" | sed 's/^/    /'; return 1; }
   else
     # A sanitizer crash ddimap-repro does not see: the core's results as they are.

@@ -61,7 +61,8 @@ crash minimisation (docs/harness.md, "Minimising a crash"):
                    write the minimised program as a trace whose `=>` are the
                    core's results (a trace's own expectations are kept), and
                    as a binary input (neither named: the trace on stdout).
-                   Prints a summary and the SIGNATURE: line. Exits 0 minimised, 1 INPUT runs clean, 2 bad usage.
+                   Prints a summary and the SIGNATURE: line. Exits 0
+                   minimised, 1 INPUT runs clean, 2 bad usage.
   --max-runs N     at most N runs while minimising (default 5000)
   --max-seconds S  at most S seconds while minimising (default: no limit;
                    a result bounded by time may differ between runs)
