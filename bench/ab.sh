@@ -25,10 +25,4 @@ ms() {  # ms BINARY RUNS -> wall milliseconds
 for _ in $(seq "$ROUNDS"); do
   a1=$(ms "$a" 1) an=$(ms "$a" $((RUNS + 1))) b1=$(ms "$b" 1) bn=$(ms "$b" $((RUNS + 1)))
   echo "$((an - a1)) $((bn - b1))"
-done | python3 -c '
-import statistics, sys
-rows = [tuple(map(int, l.split())) for l in sys.stdin]
-for a, b in rows: print(f"round: A {a} ms, B {b} ms")
-ma, mb = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
-print(f"median: A {ma:.0f} ms, B {mb:.0f} ms for {sys.argv[1]} executions each; A/B = {ma / mb:.2f}")
-' "$(( ${#files[@]} * RUNS ))"
+done | python3 "$root/bench/stats.py" ab "$(( ${#files[@]} * RUNS ))"

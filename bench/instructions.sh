@@ -20,7 +20,7 @@ if [ -z "$bin" ]; then
 fi
 count() {  # count N: the instructions the whole process executes with N pairs
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" --count_mm_pairs="$1" 2>&1 |
-    sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,
+    python3 "$root/bench/stats.py" irefs
 }
 base=$(count 0)
 with=$(count "$pairs")

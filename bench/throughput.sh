@@ -20,43 +20,23 @@ harnesses=${HARNESSES:-$(bash ci/harnesses.sh libfuzzer-asan)}
   cmake --build --preset libfuzzer-asan --parallel "$(nproc)" --target $harnesses fuzz_empty
 } >build/bench-throughput.build.log 2>&1 || { tail -n 30 build/bench-throughput.build.log >&2; exit 1; }
 bin=build/libfuzzer-asan/harnesses
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 
-wall() {  # wall BINARY RUNS FILES... -> seconds
-  local b=$1 n=$2 s e
+wall() {  # wall BINARY RUNS FILES... -> nanoseconds
+  local b=$1 n=$2 s
   shift 2
   s=$(date +%s%N)
   "$b" -runs="$n" "$@" >/dev/null 2>&1
-  e=$(date +%s%N)
-  echo $(( e - s ))
+  echo $(( $(date +%s%N) - s ))
 }
-rate1() {  # rate1 BINARY RUNS FILES... -> exec/s, one measurement
-  local b=$1 n=$2 one many
-  shift 2
-  one=$(wall "$b" 1 "$@")
-  many=$(wall "$b" "$n" "$@")
-  awk -v f=$# -v n="$n" -v a="$one" -v b="$many" 'BEGIN { d = b - a; if (d <= 0) d = 1; printf "%.0f\n", f * (n - 1) / (d / 1e9) }'
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "| harness | inputs (bytes) | exec/s | fuzz_empty exec/s, same inputs | ratio |"
-echo "|---|---:|---:|---:|---:|"
+# One line per repeat: the harness and the empty target back to back, so that
+# both see the same load (stats.py: rates, their medians, the median ratio).
 for h in $harnesses; do
   files=(bench/inputs/"$h"/*)
   bytes=$(cat "${files[@]}" | wc -c)
-  # Each repeat measures the harness and the empty target back to back, so
-  # that both see the same load; the ratio is the median of the repeats'
-  # ratios (the exec/s columns: medians of their own).
-  : >"$tmp/h" && : >"$tmp/e" && : >"$tmp/r"
   for _ in $(seq 1 "$REPEATS"); do
-    hr=$(rate1 "$bin/$h" "$RUNS" "${files[@]}")
-    er=$(rate1 "$bin/fuzz_empty" "$EMPTY_RUNS" "${files[@]}")
-    echo "$hr" >>"$tmp/h"
-    echo "$er" >>"$tmp/e"
-    awk -v a="$hr" -v b="$er" 'BEGIN { printf "%.4f\n", a / b }' >>"$tmp/r"
+    echo "$h ${#files[@]} $bytes $(wall "$bin/$h" 1 "${files[@]}") $(wall "$bin/$h" "$RUNS" "${files[@]}")" \
+      "$(wall "$bin/fuzz_empty" 1 "${files[@]}") $(wall "$bin/fuzz_empty" "$EMPTY_RUNS" "${files[@]}")"
   done
-  ratio=$(median <"$tmp/r" | awk '{ printf "%.1f%%", 100 * $1 }')
-  echo "| $h | ${#files[@]} ($bytes) | $(median <"$tmp/h") | $(median <"$tmp/e") | $ratio |"
-done
+done | python3 bench/stats.py throughput "$RUNS" "$EMPTY_RUNS"

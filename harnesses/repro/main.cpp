@@ -17,6 +17,9 @@
 #include "program/codec.hpp"
 #include "program/statuses.hpp"
 #include "program/trace.hpp"
+#include "repro/classify.hpp"
+#include "repro/minimize.hpp"
+#include "repro/print.hpp"
 #include "runner/runner.hpp"
 
 namespace fs = std::filesystem;
@@ -53,6 +56,24 @@ options:
                    the reach benchmark plots over time)
   --emit-binary F  compile the single given trace into binary input F
   --help           this text
+
+crash minimisation (docs/harness.md, "Minimising a crash"):
+  --minimize INPUT [-o OUT.trace] [--emit-binary OUT.bin]
+                   run INPUT (with --profile for a binary one); when it fails
+                   (oracle mismatch, self-check, expectation), drop calls and
+                   simplify arguments while its SIGNATURE stays the same, and
+                   write the minimised program as a trace whose `=>` are the
+                   core's results (a trace's own expectations are kept), and
+                   as a binary input (neither named: the trace on stdout).
+                   Prints a summary and the SIGNATURE: line. Exits 0
+                   minimised, 1 INPUT runs clean, 2 bad usage.
+  --max-runs N     at most N runs while minimising (default 5000)
+  --max-seconds S  at most S seconds while minimising (default: no limit;
+                   a result bounded by time may differ between runs)
+  --classify LOG   print the signature of a saved crash log: its SIGNATURE:
+                   line, else "<sanitizer> <error type> at <top 2 frames in
+                   ddimap code>" from a sanitizer or libFuzzer report
+                   (nothing when it holds neither)
 )";
 
 struct Reach {
@@ -69,6 +90,8 @@ struct Options {
   bool oracle = true, expect = false, quiet = false, stats = false, reach_log = false;
   std::string emit_binary;
   std::vector<std::string> inputs;
+  bool minimize = false;
+  MinimizeCommand min;
 };
 
 bool ReadFile(const fs::path& p, std::string* out) {
@@ -127,52 +150,13 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
   }
   std::string out = "# " + path.string() + " (" + (is_trace ? "trace" : "binary, " + profile) + ", " +
                     std::to_string(p.size()) + " calls)\n";
-  int results = 0;
-  for (std::size_t i = 0; i < r.log.size() && i < p.size(); ++i) {
-    const CallLog& l = r.log[i];
-    Op op = p[i];
-    if (o.expect) {
-      op.expect = {};
-      op.expect.check_rules = true;
-      op.expect.rules = l.rules;
-      if (Call(op.id).result != ResultKind::Void) {
-        if (Call(op.id).result == ResultKind::Pointer && l.outcome.ret != 0)
-          op.expect.result_nonzero = true;
-        else
-          op.expect.result = l.outcome.ret;
-      }
-    }
-    int res = MadeResource(op.id) != Resource::None ? results++ : -1;
-    out += FormatOp(op, res);
-    out += "  # #" + std::to_string(i + 1) + " -> " + FormatResult(op.id, l.outcome.ret);
-    if (res >= 0) out += ", r" + std::to_string(res) + " = " + FormatValue(ArgKind::Value, l.outcome.made);
-    out += "\n";
-    for (const auto& rep : l.reports) {
-      std::size_t b = 0;
-      while (b < rep.size()) {
-        std::size_t e = rep.find('\n', b);
-        out += "#   " + rep.substr(b, e == std::string::npos ? std::string::npos : e - b) + "\n";
-        b = e == std::string::npos ? rep.size() : e + 1;
-      }
-    }
-  }
-  if (!r.log.empty() && r.log.back().line == "# teardown" && !r.log.back().reports.empty()) {
-    out += "# teardown:\n";
-    for (const auto& rep : r.log.back().reports) {
-      std::size_t b = 0;
-      while (b < rep.size()) {
-        std::size_t e = rep.find('\n', b);
-        out += "#   " + rep.substr(b, e == std::string::npos ? std::string::npos : e - b) + "\n";
-        b = e == std::string::npos ? rep.size() : e + 1;
-      }
-    }
-  }
+  PrintOptions po;
+  po.expect = o.expect;
+  out += FormatReplay(p, r, po);
   bool failed = r.failure != RunResult::None;
   if (!o.quiet || failed) std::fputs(out.c_str(), stdout);
   if (failed) {
-    const char* kind = r.failure == RunResult::Mismatch    ? "oracle mismatch"
-                       : r.failure == RunResult::SelfCheck ? "self-check failed"
-                                                           : "expectation failed";
+    const char* kind = FailureKind(r.failure);
     // With --expect the output is meant to be saved as a trace: keep it one.
     std::string text = "ERROR: ddimap-repro: " + path.string() + ": " + kind + "\n" + r.message +
                        "\nSIGNATURE: " + r.signature + "\n";
@@ -302,6 +286,30 @@ int main(int argc, char** argv) {
       o.reach_log = true;
     } else if (a == "--emit-binary") {
       o.emit_binary = value("--emit-binary");
+    } else if (a == "--classify") {
+      std::string log;
+      const std::string path = value("--classify");
+      if (!ReadFile(path, &log)) {
+        std::fprintf(stderr, "%s: cannot read file\n", path.c_str());
+        return 2;
+      }
+      const std::string sig = ClassifyCrashLog(log);
+      if (!sig.empty()) std::printf("%s\n", sig.c_str());
+      return 0;
+    } else if (a == "--minimize") {
+      o.minimize = true;
+    } else if (a == "-o" || a == "--output") {
+      o.min.out_trace = value("-o");
+    } else if (a == "--max-runs" || a == "--max-seconds") {
+      std::string v = value(a.c_str());
+      char* end = nullptr;
+      unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || v[0] == '-') {
+        std::fprintf(stderr, "ddimap-repro: %s needs a whole number, got '%s'\n", a.c_str(), v.c_str());
+        return 2;
+      }
+      if (a == "--max-runs") o.min.options.max_runs = n;
+      else o.min.options.max_time = std::chrono::seconds(n);
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "ddimap-repro: unknown option '%s' (see --help)\n", a.c_str());
       return 2;
@@ -312,6 +320,17 @@ int main(int argc, char** argv) {
   if (o.inputs.empty()) {
     std::fputs(kHelp, stderr);
     return 2;
+  }
+  if (o.minimize) {
+    if (o.inputs.size() != 1) {
+      std::fprintf(stderr, "ddimap-repro: --minimize takes exactly one input\n");
+      return 2;
+    }
+    o.min.input = o.inputs[0];
+    o.min.profile = ProfileFor(o.inputs[0], o);
+    o.min.out_binary = o.emit_binary;
+    o.min.options.run.oracle = o.oracle;
+    return RunMinimizeCommand(o.min);
   }
   if (!o.emit_binary.empty()) {
     if (o.inputs.size() != 1) {
