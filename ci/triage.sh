@@ -30,9 +30,8 @@ Then edit the trace's expectations to what docs/semantics.md says, fix the
 core, and commit both files: ctest replays every tests/regressions/*.trace.
 
 options:
-  --harness H        fuzz_ndis_io, fuzz_mm_io, fuzz_umdf_io, fuzz_ndis_file,
-                     fuzz_video, fuzz_all or fuzz_trace; default: a component
-                     of the file's path naming a harness (e.g.
+  --harness H        a harness of the list (ddimap-repro --list-harnesses);
+                     default: a component of the file's path naming one (e.g.
                      build/campaign/fuzz_mm_io/crashes/...), else fuzz_all
   --regressions DIR  where traces and signatures.tsv live (default
                      tests/regressions)
@@ -56,7 +55,6 @@ reproduce (or its trace could not be written), 2 bad usage.
 EOF_USAGE
 }
 
-harnesses="fuzz_ndis_io fuzz_mm_io fuzz_umdf_io fuzz_ndis_file fuzz_video fuzz_all fuzz_trace"
 invoked_from=$PWD
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 secs=${DDIMAP_TRIAGE_MINIMIZE_SECONDS:-30}
@@ -69,10 +67,10 @@ repro() { timeout 120 "$build/harnesses/ddimap-repro" "$@"; }
 fuzz_bin() { printf '%s\n' "$fuzz_build/harnesses/$harness"; }
 classify() { repro --classify "$1"; }  # LOG
 
-# ddimap-repro on one input (binary under --profile; for fuzz_trace the text as a .trace).
+# ddimap-repro on one input (binary under --profile; for a text harness the text as a .trace).
 run_repro() {  # FILE LOG [options]
   local f=$1 log=$2; shift 2
-  if [ "$harness" = fuzz_trace ]; then
+  if [[ $text_harnesses == *" $harness "* ]]; then
     cp "$f" "$work/input.trace"
     repro "$@" "$work/input.trace" >"$log" 2>&1
   else
@@ -215,8 +213,7 @@ need() { [ "$1" -ge 2 ] || { echo "triage.sh: $2 needs a value" >&2; exit 2; }; 
 while [ $# -gt 0 ]; do
   case $1 in
     --help | -h) usage; exit 0 ;;
-    --harness) need $# "$1"; harness=$2; shift 2
-      case " $harnesses " in *" $harness "*) ;; *) echo "triage.sh: unknown harness '$harness'" >&2; exit 2 ;; esac ;;
+    --harness) need $# "$1"; harness=$2; shift 2 ;;
     --regressions) need $# "$1"; regressions=$(abspath "$2"); shift 2 ;;
     --classify) need $# "$1"; [ -f "$2" ] || { echo "triage.sh: cannot read $2" >&2; exit 2; }
       classify_log=$(abspath "$2"); shift 2 ;;
@@ -242,6 +239,8 @@ if [ ! -x "$build/harnesses/ddimap-repro" ]; then
   fi
 fi
 [ -z "$classify_log" ] || { classify "$classify_log"; exit; }
+harnesses=" $(repro --list-harnesses | tr '\n' ' ') " text_harnesses=" $(repro --list-harnesses=text | tr '\n' ' ') "
+case $harnesses in *" ${harness:-fuzz_all} "*) ;; *) echo "triage.sh: unknown harness '$harness'" >&2; exit 2 ;; esac
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -254,7 +253,7 @@ for f in "${files[@]}"; do
   if [ -z "$harness" ]; then  # a path component naming a harness, else fuzz_all
     harness=fuzz_all
     IFS=/ read -r -a parts <<<"$f"
-    for p in "${parts[@]}"; do case " $harnesses " in *" $p "*) harness=$p ;; esac; done
+    for p in "${parts[@]}"; do case $harnesses in *" $p "*) harness=$p ;; esac; done
   fi
   triage_one "$f" 2>&1 | tee "$work/triage.out"
   if [ "${PIPESTATUS[0]}" -ne 0 ]; then

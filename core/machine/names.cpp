@@ -4,20 +4,6 @@
 
 namespace ddimap {
 
-std::string_view FamilyName(Family f) {
-  switch (f) {
-    case Family::Machine: return "MACHINE";
-    case Family::Common: return "COMMON";
-    case Family::NdisIo: return "NDIS_IO";
-    case Family::MmIo: return "MM_IO";
-    case Family::UmdfIo: return "UMDF_IO";
-    case Family::NdisFile: return "NDIS_FILE";
-    case Family::Video: return "VIDEO";
-    case Family::Access: return "ACCESS";
-  }
-  return "?";
-}
-
 std::string_view CallbackName(Callback c) {
   switch (c) {
     case Callback::None: return "none";

@@ -2,6 +2,7 @@
 // text is identical run after run.
 #include <cstdio>
 
+#include "ddimap/flag_names.hpp"
 #include "machine/state.hpp"
 
 namespace ddimap {
@@ -18,37 +19,8 @@ std::string IrqlText(u64 irql) {
   }
 }
 
-std::string Flags(u64 v, std::initializer_list<std::pair<u64, const char*>> names, const char* zero) {
-  if (v == 0) return zero;
-  std::string out;
-  for (auto [bit, name] : names) {
-    if ((v & bit) == bit && bit != 0) {
-      if (!out.empty()) out += "|";
-      out += name;
-      v &= ~bit;
-    }
-  }
-  if (v != 0) {
-    if (!out.empty()) out += "|";
-    out += Hex(v);
-  }
-  return out;
-}
-
-std::string ProtectText(u64 v) {
-  return Flags(v,
-               {{kPageReadOnly, "PAGE_READONLY"}, {kPageReadWrite, "PAGE_READWRITE"}, {kPageExecute, "PAGE_EXECUTE"},
-                {kPageExecuteRead, "PAGE_EXECUTE_READ"}, {kPageExecuteReadWrite, "PAGE_EXECUTE_READWRITE"},
-                {kPageNoCache, "PAGE_NOCACHE"}, {kPageWriteCombine, "PAGE_WRITECOMBINE"}},
-               "0");
-}
-
-std::string VideoFlagsText(u64 v) {
-  return Flags(v,
-               {{kVideoMemorySpaceIo, "VIDEO_MEMORY_SPACE_IO"}, {kVideoMemorySpaceUserMode, "VIDEO_MEMORY_SPACE_USER_MODE"},
-                {kVideoMemorySpaceDense, "VIDEO_MEMORY_SPACE_DENSE"}, {kVideoMemorySpaceP6Cache, "VIDEO_MEMORY_SPACE_P6CACHE"}},
-               "VIDEO_MEMORY_SPACE_MEMORY");
-}
+std::string ProtectText(u64 v) { return FormatFlags(v, kProtectFlagNames, kProtectZero); }
+std::string VideoFlagsText(u64 v) { return FormatFlags(v, kVideoFlagNames, kVideoFlagsZero); }
 
 }  // namespace
 

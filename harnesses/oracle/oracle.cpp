@@ -102,19 +102,7 @@ MappingView Model::LiveMapping(std::size_t i) const {
 
 std::string Model::Describe() const {
   std::string out;
-  char buf[256];
-  for (const auto& v : LiveMappings()) {
-    std::snprintf(buf, sizeof buf,
-                  "  base=%#llx len=%#llx acc=%#llx page=%#llx ext=%#llx fam=%u owner=%#llx "
-                  "proc=%#llx reg=%u space=%u phys=%#llx cache=%u w=%d view=%d seq=%llu\n",
-                  (unsigned long long)v.base, (unsigned long long)v.length,
-                  (unsigned long long)v.access_length, (unsigned long long)v.va_page,
-                  (unsigned long long)v.extent, (unsigned)v.family, (unsigned long long)v.owner,
-                  (unsigned long long)v.process, (unsigned)v.region, (unsigned)v.space,
-                  (unsigned long long)v.phys, (unsigned)v.cache, (int)v.writable,
-                  (int)v.user_view, (unsigned long long)v.created_seq);
-    out += buf;
-  }
+  for (const auto& v : LiveMappings()) out += "  " + ddimap::Describe(v) + "\n";
   return out;
 }
 
@@ -361,8 +349,8 @@ std::vector<u64> Model::IdsByAddress(Family family, u64 owner, u64 process) cons
 }
 
 void Model::LeakMappings(Family family, u64 owner, RuleId rule) {
-  // reading (as the core): one report per mapping in ascending address order, each
-  // released right after its report (the order decides what the quarantine keeps)
+  // decided (docs/semantics.md, Smaller decisions, order of several leaks): one report per mapping in ascending
+  // address order, each released right after its report
   for (u64 id : IdsByAddress(family, owner, 0)) {
     Report(rule);
     Release(id);
@@ -442,8 +430,8 @@ ControlStatus Model::AssignResource(u64 object, PhysSpace space, u64 start, u64 
 ControlStatus Model::AddFile(std::optional<std::string_view> file_name, u32 length, bool readable) {
   const std::string_view name = file_name.value_or(std::string_view{});
   if (!Begin()) return ControlStatus::BadState;
-  // reading (as the core): a name is unique and not empty
-  if (name.empty() || FindTableFile(name)) return ControlStatus::BadArgument;
+  // decided (docs/semantics.md, Smaller decisions, AddFile): a name, unique, and at most 16 MiB
+  if (name.empty() || FindTableFile(name) || length > (16u << 20)) return ControlStatus::BadArgument;
   file_table_.push_back({std::string(name), length, readable});
   return ControlStatus::Ok;
 }
@@ -496,7 +484,7 @@ ControlStatus Model::AttachProcess(u64 process) {
 
 ControlStatus Model::EnterCallback(Callback cb, u64 object) {
   if (!Begin()) return ControlStatus::BadState;
-  // reading (as the core): "one runs already" is checked before the callback value
+  // decided (docs/semantics.md, Smaller decisions, EnterCallback check order): "one runs already" first
   if (callback_ != Callback::None) return ControlStatus::BadState;
   const auto v = static_cast<unsigned>(cb);
   if (cb == Callback::None || v >= static_cast<unsigned>(kCallbackCount))
@@ -563,7 +551,7 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
       Adapter* a = FindAdapter(obj);
       // sem: leaving MiniportInitializeEx (either outcome) with files of that adapter open ->
       // NDIS_FILE.LEAK per file; the file stays open (and mapped), reported at most once.
-      // reading (as the core): file leaks before mapping leaks.
+      // decided (docs/semantics.md, Smaller decisions, order of several leaks): file leaks before mapping leaks.
       for (auto& f : files_)
         if (f.open && f.adapter == obj && !f.leak_reported) {
           Report(RuleId::NdisFileLeak);
@@ -581,8 +569,7 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
     case Callback::StartDevice: {
       WdmDevice* d = FindWdm(obj);
       if (!succeeded) LeakMappings(Family::MmIo, obj, RuleId::MmIoLeak);
-      // reading (as the core): a failing start leaves the state it started from (added or
-      // stopped); the doc's "(start failed) added" is written for the first start only
+      // decided (docs/semantics.md, Smaller decisions, a failing restart): the state it started from (added or stopped)
       if (d && succeeded) d->state = WdmState::Started;
       break;
     }
@@ -620,7 +607,7 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
 
 NdisStatus Model::NdisMMapIoSpace(u64* VirtualAddress, u64 Adapter_, u64 PhysicalAddress,
                                   u32 Length) {
-  // reading (as the core): an ignored call after Teardown still writes its failure out-values
+  // decided (docs/semantics.md, Smaller decisions, calls after Teardown): ignored, but the failure out-values are written
   if (!Begin()) {
     if (VirtualAddress) *VirtualAddress = 0;
     return kNdisStatusFailure;
@@ -1113,7 +1100,7 @@ VpStatus Model::VideoPortMapMemory(u64 Dev, u64 PhysicalAddress, u32* Length, u3
   m.writable = true;
   AddMapping(m);
   *VirtualAddress = m.base;
-  // reading (as the core): a rounded length beyond 32 bits saturates at 0xFFFFFFFF
+  // decided (docs/semantics.md, Smaller decisions, VideoPortMapMemory): a rounded length beyond 32 bits saturates
   const u64 rounded = extent - off;
   *Length = rounded > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<u32>(rounded);
   return kNoError;
@@ -1274,7 +1261,7 @@ void Model::Write(u64 address, unsigned width, u64 value) {
 
 u64 Model::UmdfReadRegister(u64 This, u64 address, unsigned width) {
   if (!Begin()) return 0;
-  if (!ValidWidth(width)) return 0;  // reading (as the core): ignored before any check
+  if (!ValidWidth(width)) return 0;  // decided (docs/semantics.md, Smaller decisions, access width): before any check
   if (!FindUmdf(This)) return Report(RuleId::UmdfIoBadDevice), 0;
   const Mapping* m = nullptr;
   if (!AccessCheckUmdf(This, address, width, &m)) return 0;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "ddimap/flag_names.hpp"
 #include "program/codec.hpp"
 #include "program/world.hpp"
 
@@ -14,37 +15,6 @@ std::string HexStr(u64 v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
-}
-
-struct FlagName {
-  u64 bit;
-  std::string_view name;
-};
-constexpr FlagName kProtectNames[] = {
-    {kPageReadOnly, "PAGE_READONLY"},       {kPageReadWrite, "PAGE_READWRITE"},
-    {kPageExecute, "PAGE_EXECUTE"},         {kPageExecuteRead, "PAGE_EXECUTE_READ"},
-    {kPageExecuteReadWrite, "PAGE_EXECUTE_READWRITE"}, {kPageNoCache, "PAGE_NOCACHE"},
-    {kPageWriteCombine, "PAGE_WRITECOMBINE"}};
-constexpr FlagName kVideoNames[] = {{kVideoMemorySpaceIo, "VIDEO_MEMORY_SPACE_IO"},
-                                    {kVideoMemorySpaceUserMode, "VIDEO_MEMORY_SPACE_USER_MODE"},
-                                    {kVideoMemorySpaceDense, "VIDEO_MEMORY_SPACE_DENSE"},
-                                    {kVideoMemorySpaceP6Cache, "VIDEO_MEMORY_SPACE_P6CACHE"}};
-
-template <std::size_t N>
-std::string FormatFlags(u64 v, const FlagName (&names)[N], std::string_view zero) {
-  if (v == 0) return std::string(zero);
-  std::string out;
-  for (const auto& f : names)
-    if (v & f.bit) {
-      if (!out.empty()) out += "|";
-      out += f.name;
-      v &= ~f.bit;
-    }
-  if (v) {
-    if (!out.empty()) out += "|";
-    out += HexStr(v);
-  }
-  return out;
 }
 
 bool IsHandleKind(ArgKind k) {
@@ -187,14 +157,10 @@ bool ParseFlags(LineParser& lp, ArgKind kind, u64* v) {
     std::size_t e = tok.find('|', b);
     std::string part = tok.substr(b, e == std::string::npos ? std::string::npos : e - b);
     bool found = false;
-    if (kind == ArgKind::Protect) {
-      for (const auto& f : kProtectNames)
-        if (f.name == part) acc |= f.bit, found = true;
-    } else {
-      if (part == "VIDEO_MEMORY_SPACE_MEMORY") found = true;
-      for (const auto& f : kVideoNames)
-        if (f.name == part) acc |= f.bit, found = true;
-    }
+    const bool protect = kind == ArgKind::Protect;
+    if (!protect && part == kVideoFlagsZero) found = true;
+    for (const auto& f : protect ? std::span<const FlagName>(kProtectFlagNames) : std::span<const FlagName>(kVideoFlagNames))
+      if (f.name == part) acc |= f.bit, found = true;
     if (!found) {
       LineParser num(part, 0);
       if (num.Number(&n) && num.AtEnd()) {
@@ -262,8 +228,8 @@ std::string FormatValue(ArgKind kind, u64 v) {
       auto n = CacheTypeName(v);
       return n.empty() ? HexStr(v) : std::string(n);
     }
-    case ArgKind::Protect: return FormatFlags(v, kProtectNames, "0");
-    case ArgKind::VideoFlags: return FormatFlags(v, kVideoNames, "VIDEO_MEMORY_SPACE_MEMORY");
+    case ArgKind::Protect: return FormatFlags(v, kProtectFlagNames, kProtectZero);
+    case ArgKind::VideoFlags: return FormatFlags(v, kVideoFlagNames, kVideoFlagsZero);
     case ArgKind::Irql: return std::to_string(v);
     case ArgKind::Bool: return v == 0 ? "FALSE" : v == 1 ? "TRUE" : HexStr(v);
     case ArgKind::Callback:

@@ -47,32 +47,16 @@ std::string DescribeOutcome(CallId id, const Outcome& o, const std::vector<RuleI
   return out + "; rules " + RuleList(rules);
 }
 
-std::string DescribeMapping(const MappingView& v) {
-  return "base " + Hex(v.base) + " length " + Hex(v.length) + " access " + Hex(v.access_length) + " page " +
-         Hex(v.va_page) + " extent " + Hex(v.extent) + " family " + std::string(FamilyName(v.family)) + " owner " +
-         Hex(v.owner) + " process " + Hex(v.process) + " region " + std::to_string(static_cast<int>(v.region)) +
-         " space " + std::to_string(static_cast<int>(v.space)) + " phys " + Hex(v.phys) + " cache " +
-         std::to_string(v.cache) + (v.writable ? " rw" : " ro") + (v.user_view ? " view" : "") + " created #" +
-         std::to_string(v.created_seq);
-}
-
-bool SameMapping(const MappingView& a, const MappingView& b) {
-  return a.base == b.base && a.length == b.length && a.access_length == b.access_length && a.va_page == b.va_page &&
-         a.extent == b.extent && a.family == b.family && a.owner == b.owner && a.process == b.process &&
-         a.region == b.region && a.space == b.space && a.phys == b.phys && a.cache == b.cache &&
-         a.writable == b.writable && a.user_view == b.user_view && a.created_seq == b.created_seq;
-}
-
 DDIMAP_NO_COVERAGE std::string CompareMappings(const std::vector<const MappingView*>& core,
                                                 const oracle::Model& oracle) {
   std::size_t n = std::max(core.size(), oracle.live_mapping_count());
   for (std::size_t i = 0; i < n; ++i) {
-    if (i >= core.size()) return "oracle has an extra live mapping: " + DescribeMapping(oracle.LiveMapping(i));
-    if (i >= oracle.live_mapping_count()) return "core has an extra live mapping: " + DescribeMapping(*core[i]);
+    if (i >= core.size()) return "oracle has an extra live mapping: " + Describe(oracle.LiveMapping(i));
+    if (i >= oracle.live_mapping_count()) return "core has an extra live mapping: " + Describe(*core[i]);
     const MappingView o = oracle.LiveMapping(i);
-    if (!SameMapping(*core[i], o))
-      return "live mapping " + std::to_string(i) + " differs:\n  core:   " + DescribeMapping(*core[i]) +
-             "\n  oracle: " + DescribeMapping(o);
+    if (!(*core[i] == o))
+      return "live mapping " + std::to_string(i) + " differs:\n  core:   " + Describe(*core[i]) +
+             "\n  oracle: " + Describe(o);
   }
   return {};
 }

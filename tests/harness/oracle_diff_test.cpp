@@ -48,24 +48,6 @@ std::string RuleList(const std::vector<RuleId>& r) {
   return s + "]";
 }
 
-std::string ViewStr(const MappingView& v) {
-  std::ostringstream o;
-  o << "base=" << Hex(v.base) << " len=" << Hex(v.length) << " acc=" << Hex(v.access_length)
-    << " page=" << Hex(v.va_page) << " ext=" << Hex(v.extent) << " fam=" << int(v.family)
-    << " owner=" << Hex(v.owner) << " proc=" << Hex(v.process) << " reg=" << int(v.region)
-    << " space=" << int(v.space) << " phys=" << Hex(v.phys) << " cache=" << v.cache
-    << " w=" << v.writable << " view=" << v.user_view << " seq=" << v.created_seq;
-  return o.str();
-}
-
-bool SameView(const MappingView& a, const MappingView& b) {
-  return a.base == b.base && a.length == b.length && a.access_length == b.access_length &&
-         a.va_page == b.va_page && a.extent == b.extent && a.family == b.family &&
-         a.owner == b.owner && a.process == b.process && a.region == b.region &&
-         a.space == b.space && a.phys == b.phys && a.cache == b.cache &&
-         a.writable == b.writable && a.user_view == b.user_view && a.created_seq == b.created_seq;
-}
-
 // One core and one oracle fed the same calls.
 class Pair {
  public:
@@ -95,12 +77,12 @@ class Pair {
     const auto ma = m.LiveMappings();
     const auto mb = o.LiveMappings();
     bool maps_same = ma.size() == mb.size();
-    for (std::size_t i = 0; maps_same && i < ma.size(); ++i) maps_same = SameView(ma[i], mb[i]);
+    for (std::size_t i = 0; maps_same && i < ma.size(); ++i) maps_same = ma[i] == mb[i];
     if (!maps_same) {
       diff += "  live mappings differ:\n   core:\n";
-      for (const auto& v : ma) diff += "    " + ViewStr(v) + "\n";
+      for (const auto& v : ma) diff += "    " + Describe(v) + "\n";
       diff += "   oracle:\n";
-      for (const auto& v : mb) diff += "    " + ViewStr(v) + "\n";
+      for (const auto& v : mb) diff += "    " + Describe(v) + "\n";
     }
     if (m.live_mapping_count() != o.live_mapping_count())
       diff += "  live_mapping_count: core " + std::to_string(m.live_mapping_count()) + " oracle " +
@@ -397,6 +379,17 @@ World Build(Pair& p) {
 
 // ============================================================================
 // documented lifecycles
+
+// docs/semantics.md, Smaller decisions (AddFile): a file table names each file
+// once, and a file of more than 16 MiB is refused, on both sides.
+TEST(OracleDiff, AddFileRefusesEmptyDuplicateAndOversizedFiles) {
+  Pair p;
+  EXPECT_EQ(p.AddFile("fw.bin", 16u << 20, true), ControlStatus::Ok);
+  EXPECT_EQ(p.AddFile("big.bin", (16u << 20) + 1, true), ControlStatus::BadArgument);
+  EXPECT_EQ(p.AddFile("fw.bin", 10, true), ControlStatus::BadArgument);
+  EXPECT_EQ(p.AddFile("", 10, true), ControlStatus::BadArgument);
+  EXPECT_FALSE(p.failed);
+}
 
 TEST(OracleDiff, NdisIoLifecycle) {
   Pair p;

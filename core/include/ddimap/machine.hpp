@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,7 +63,26 @@ struct MappingView {
   bool writable;
   bool user_view;     // UMDF user-mode view of a pseudo mapping
   u64 created_seq;
+
+  // Field by field: the harnesses compare the core's and the oracle's records.
+  bool operator==(const MappingView&) const = default;
 };
+
+// One line with every field, for failure messages of the harnesses and tests.
+inline std::string Describe(const MappingView& v) {
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "base 0x%llx length 0x%llx access 0x%llx page 0x%llx extent 0x%llx family %.*s owner 0x%llx "
+                "process 0x%llx region %u space %u phys 0x%llx cache %u %s%s created #%llu",
+                static_cast<unsigned long long>(v.base), static_cast<unsigned long long>(v.length),
+                static_cast<unsigned long long>(v.access_length), static_cast<unsigned long long>(v.va_page),
+                static_cast<unsigned long long>(v.extent), static_cast<int>(FamilyName(v.family).size()),
+                FamilyName(v.family).data(), static_cast<unsigned long long>(v.owner),
+                static_cast<unsigned long long>(v.process), static_cast<unsigned>(v.region),
+                static_cast<unsigned>(v.space), static_cast<unsigned long long>(v.phys), static_cast<unsigned>(v.cache),
+                v.writable ? "rw" : "ro", v.user_view ? " view" : "", static_cast<unsigned long long>(v.created_seq));
+  return buf;
+}
 
 class Machine {
  public:

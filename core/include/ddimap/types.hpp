@@ -24,7 +24,19 @@ inline constexpr u8 kDispatchLevel = 2;
 inline constexpr u8 kHighLevel = 15;
 
 enum class Family : u8 { Machine, Common, NdisIo, MmIo, UmdfIo, NdisFile, Video, Access };
-std::string_view FamilyName(Family f);
+constexpr std::string_view FamilyName(Family f) {
+  switch (f) {
+    case Family::Machine: return "MACHINE";
+    case Family::Common: return "COMMON";
+    case Family::NdisIo: return "NDIS_IO";
+    case Family::MmIo: return "MM_IO";
+    case Family::UmdfIo: return "UMDF_IO";
+    case Family::NdisFile: return "NDIS_FILE";
+    case Family::Video: return "VIDEO";
+    case Family::Access: return "ACCESS";
+  }
+  return "?";
+}
 
 // The driver callback the single simulated thread is currently running.
 enum class Callback : u8 {
