@@ -26,10 +26,10 @@
 
 #include "ddimap/machine.hpp"
 #include "ddimap/report.hpp"
-#include "node_pool.hpp"
-#include "page_map.hpp"
-#include "page_set.hpp"
-#include "ring.hpp"
+#include "containers/node_pool.hpp"
+#include "containers/page_map.hpp"
+#include "containers/page_set.hpp"
+#include "containers/ring.hpp"
 
 namespace ddimap {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "ddimap/types.hpp"
-#include "cache_counts.hpp"
-#include "page_hash.hpp"
+#include "containers/cache_counts.hpp"
+#include "containers/page_hash.hpp"
 
 namespace ddimap {
 

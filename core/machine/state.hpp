@@ -11,7 +11,7 @@
 
 #include "ddimap/machine.hpp"
 #include "machine/address_space.hpp"
-#include "machine/name_table.hpp"
+#include "containers/name_table.hpp"
 #include "machine/phys_memory.hpp"
 
 namespace ddimap {

@@ -13,10 +13,10 @@
 #include <set>
 #include <vector>
 
-#include "../../core/machine/cache_counts.hpp"
-#include "../../core/machine/page_hash.hpp"
-#include "../../core/machine/page_map.hpp"
-#include "../../core/machine/page_set.hpp"
+#include "containers/cache_counts.hpp"
+#include "containers/page_hash.hpp"
+#include "containers/page_map.hpp"
+#include "containers/page_set.hpp"
 
 namespace ddimap::test {
 namespace {

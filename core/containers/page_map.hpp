@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "ddimap/types.hpp"
-#include "page_hash.hpp"
+#include "containers/page_hash.hpp"
 
 namespace ddimap {
 

@@ -1,4 +1,4 @@
-#include "machine/page_set.hpp"
+#include "containers/page_set.hpp"
 #include "machine/no_coverage.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include "machine/page_hash.hpp"
+#include "containers/page_hash.hpp"
 #include "machine/no_coverage.hpp"
 
 namespace ddimap {

@@ -1,4 +1,4 @@
-#include "machine/cache_counts.hpp"
+#include "containers/cache_counts.hpp"
 #include "machine/no_coverage.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include "machine/page_map.hpp"
+#include "containers/page_map.hpp"
 #include "machine/no_coverage.hpp"
 
 namespace ddimap {
