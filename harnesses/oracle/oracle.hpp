@@ -6,6 +6,14 @@
 // scans everywhere. Fuzz harnesses run every call on the core and on a Model
 // and compare statuses, returned addresses, out-values, rules and the live
 // mappings after every call.
+//
+// The definitions follow core/families/: one file per family (ndis_io.cpp,
+// mm_io.cpp, umdf_io.cpp, ndis_file.cpp, video.cpp, access.cpp), building.cpp
+// and lifecycle.cpp (callbacks, processes, teardown), mappings.cpp (the address
+// space and the mapping bookkeeping every family shares) and model.cpp
+// (construction and observation). Every decision cites docs/semantics.md
+// ("sem"), docs/contracts.md ("contracts") or rules.def; where the doc is
+// open, the comment says "reading:" and names the choice made.
 #pragma once
 
 #include <cstddef>
@@ -132,21 +140,22 @@ class Model {
     std::vector<FileByte> written;  // this open's private changes
   };
   struct DeviceByte { PhysSpace space; u64 addr; u8 value; };
+  // Every field starts at zero: a family names only what it decides (see Place).
   struct Mapping {
-    u64 id;
-    u64 base, length, access_length, va_page, extent;
-    Family family;
-    u64 owner, process;
-    Region region;
-    PhysSpace space;
-    u64 phys;
-    u32 cache;
-    bool writable;
-    bool user_view;
-    bool is_file;
-    u64 created_seq;
-    u64 view_id;      // UMDF pseudo mapping: its user-mode view (0: none)
-    u64 leak_owner;   // whose leak it is: owner, or for MM the WDM device it was started with (0: driver)
+    u64 id = 0;
+    u64 base = 0, length = 0, access_length = 0, va_page = 0, extent = 0;
+    Family family{};
+    u64 owner = 0, process = 0;
+    Region region{};
+    PhysSpace space{};
+    u64 phys = 0;
+    u32 cache = 0;
+    bool writable = false;
+    bool user_view = false;
+    bool is_file = false;
+    u64 created_seq = 0;
+    u64 view_id = 0;     // UMDF pseudo mapping: its user-mode view (0: none)
+    u64 leak_owner = 0;  // whose leak it is: owner, or for MM the WDM device it was started with (0: driver)
   };
   struct VaRegion {
     u64 base, size, cursor;
@@ -157,19 +166,12 @@ class Model {
   bool Begin();
   void Report(RuleId id);
 
-  // lookup
-  Adapter* FindAdapter(u64 h);
-  WdmDevice* FindWdm(u64 h);
-  UmdfDevice* FindUmdf(u64 h);
-  VideoDevice* FindVideo(u64 h);
-  Process* FindProcess(u64 h);
-  OpenFile* FindFile(u64 h);
-  const TableFile* FindTableFile(std::string_view name) const;
-  Mapping* FindLive(u64 id);
+  // --- address space and mapping bookkeeping (mappings.cpp) ---------------------------
 
   // physical space
   bool TouchesRam(u64 pa, u64 len) const;  // len > 0, pa+len-1 representable
-  bool InsideOneResource(u64 owner, PhysSpace space, u64 pa, u64 len) const;
+  // The first resource of `owner` in `space` holding all of [pa, pa+len), or nullptr.
+  const Resource* ResourceHolding(u64 owner, PhysSpace space, u64 pa, u64 len) const;
   bool CacheConflict(PhysSpace space, u64 pa, u64 len, u32 cache) const;
   static bool Overflows(u64 pa, u64 len);  // passes 0xFFFFFFFFFFFFF000
 
@@ -180,7 +182,12 @@ class Model {
   static u64 ExtentOf(u64 base_offset, u64 length);
 
   // mappings
-  u64 AddMapping(Mapping m);  // returns id
+  // The one way a mapping record is made: `wanted` holds what the family decides (length,
+  // family, owner, process, region, space, phys, cache, writable, user_view, is_file and,
+  // for MM, leak_owner); Place allocates its pages in wanted.region and adds the addresses
+  // (base, access_length, va_page, extent). nullopt: no room. Nothing is recorded yet.
+  std::optional<Mapping> Place(Mapping wanted);
+  u64 AddMapping(Mapping m);  // records a placed mapping; returns its id
   void Release(u64 id);       // live -> quarantine (UMDF views follow their pseudo mapping)
   void ReleaseOne(u64 id);
   void Evict();
@@ -188,21 +195,38 @@ class Model {
   // unmap address classification
   enum class Class : u8 { Exact, Interior, Released, Nothing };
   Class Classify(u64 address, const Mapping** found) const;
-
-  // access
-  bool AccessCheck(u64 address, unsigned width, bool write, const Mapping** found);
-  bool AccessCheckUmdf(u64 This, u64 address, unsigned width, const Mapping** found);
-  u64 LoadBytes(const Mapping& m, u64 address, unsigned width) const;
-  void StoreBytes(const Mapping& m, u64 address, unsigned width, u64 value);
-  u8 DeviceByteAt(PhysSpace space, u64 addr) const;
-  void SetDeviceByte(PhysSpace space, u64 addr, u8 value);
+  // The rules an unmap call checks before it releases, in this order; a family that does not
+  // check the owner, an interior address or the length leaves that rule out.
+  struct UnmapRules {
+    RuleId not_mapped, released, other_family;
+    std::optional<RuleId> other_owner = std::nullopt, interior = std::nullopt,
+                          length_mismatch = std::nullopt;
+  };
+  // The mapping an unmap of `address` (by `owner`, of `length`) releases, or nullptr after
+  // reporting the first rule it breaks.
+  const Mapping* UnmapTarget(u64 address, Family family, u64 owner, u64 length,
+                             const UnmapRules& rules);
 
   // leaks
   // live mappings of a family with this leak owner (or, when process != 0, of that process),
   // user-mode views and file buffers excluded, in ascending address order
   std::vector<u64> IdsByAddress(Family family, u64 owner, u64 process) const;
   void LeakMappings(Family family, u64 owner, RuleId rule);
+
+  // --- family helpers -------------------------------------------------------------------
+  bool AdapterMaps(u64 adapter);              // ndis_io.cpp
+  bool MmMapStart(u64 number_of_bytes);       // mm_io.cpp: the checks before the cache type
+  u64 MmMap(u64 pa, u64 len, u32 cache, bool writable);
+  OpenFile* OpenFileOrReport(u64 handle);     // ndis_file.cpp
   void CloseFileNow(OpenFile& f);
+
+  // access (access.cpp)
+  bool AccessCheck(u64 address, unsigned width, bool write, const Mapping** found);
+  bool AccessCheckUmdf(u64 This, u64 address, unsigned width, const Mapping** found);
+  u64 LoadBytes(const Mapping& m, u64 address, unsigned width) const;
+  void StoreBytes(const Mapping& m, u64 address, unsigned width, u64 value);
+  u8 DeviceByteAt(PhysSpace space, u64 addr) const;
+  void SetDeviceByte(PhysSpace space, u64 addr, u8 value);
 
   MachineOptions options_;
   bool torn_down_ = false;
