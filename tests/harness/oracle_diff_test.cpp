@@ -196,7 +196,9 @@ struct Diff {
     return {};
   }
   u64 R(std::size_t n) const { return Of(n).made; }
-  std::vector<RuleId> TeardownRules() const { return result.log.empty() ? std::vector<RuleId>{} : result.log.back().rules; }
+  std::vector<RuleId> TeardownRules() const {
+    return result.log.empty() ? std::vector<RuleId>{} : result.log.back().rules;
+  }
 };
 
 // Runs `program` from an empty machine with `machine` options, on the core and
@@ -611,6 +613,7 @@ LeaveCallback(TRUE) => Ok
 // umdf2, umdf3 and umdf4 are this test's devices: UMDF 1.10, UMDF 2.0, and a
 // UMDF 1.31 device without direct hardware access.
 TEST(OracleDiff, UmdfIoRules) {
+  const u64 old = Handle(HandleKind::UmdfDevice, 3), v2 = Handle(HandleKind::UmdfDevice, 4);
   const u64 noacc = Handle(HandleKind::UmdfDevice, 5);
   RunDiff(InWorld(R"(
 @
@@ -659,9 +662,9 @@ EnterCallback(OnReleaseHardware, umdf0) => Ok
 # leaks r17
 LeaveCallback(TRUE) => Ok !UMDF_IO.LEAK
 )",
-                  {{Building(CallId::CreateUmdfDevice, {0x1000A, 1, kSystemCall}),
-                    Building(CallId::CreateUmdfDevice, {0x20000, 1, kSystemCall}),
-                    Building(CallId::CreateUmdfDevice, {0x1001F, 0, kSystemCall}),
+                  {{Expect(Building(CallId::CreateUmdfDevice, {0x1000A, 1, kSystemCall}), old),
+                    Expect(Building(CallId::CreateUmdfDevice, {0x20000, 1, kSystemCall}), v2),
+                    Expect(Building(CallId::CreateUmdfDevice, {0x1001F, 0, kSystemCall}), noacc),
                     Building(CallId::AssignResource, {noacc, kMemory, 0xFEE30000, 0x1000})}}));
 }
 
@@ -938,7 +941,7 @@ TEST(OracleDiff, ControlMisuse) {
   };
   const Program p = InWorld(R"(
 @
-r0 = PsCreateProcess()
+r0 = PsCreateProcess() => 0x5000000000000001
 @
 LeaveCallback(TRUE)
 EnterCallback(none, nic0)
@@ -996,7 +999,8 @@ KeAttachProcess(0)
                               build(CallId::AssignResource, {nic0, kMemory, 0xA0000000, 0}),
                               build(CallId::AssignResource, {nic0, kMemory, 0xFFFFFFFFFFFFF000, 0x10})},
                              {build(CallId::AssignResource, {process1, kMemory, 0xA0000000, 0x10}),
-                              build(CallId::AddFile, {0, 1, 1}, "firmware.bin"), build(CallId::AddFile, {0, 1, 1}, "")}});
+                              build(CallId::AddFile, {0, 1, 1}, "firmware.bin"),
+                              build(CallId::AddFile, {0, 1, 1}, "")}});
   // A PhysSpace out of range: no row argument says it, so it runs directly.
   const std::size_t at = Find(p, CallId::AssignResource, 12);
   RunDiff(p, {}, [&](std::size_t call, Machine& core, oracle::Model* model) {
@@ -1249,8 +1253,9 @@ TEST(OracleDiff, VideoRoundedLengthSaturates) {
   std::string t = "@\n";
   int r = 0;
   for (u64 len : {0xFFFFF000u, 0xFFFFF4D8u, 0xFFFFF4D9u, 0xFFFFFB00u, 0xFFFFFFFFu}) {
-    t += "r" + std::to_string(r) + " = VideoPortMapMemory(video1, 0x100000b28, &" + Hex(len) + ", &0, &0)\n";
-    t += "VideoPortUnmapMemory(video1, r" + std::to_string(r++) + ", 0)\n";
+    t += "r" + std::to_string(r) + " = VideoPortMapMemory(video1, 0x100000b28, &" + Hex(len) +
+         ", &0, &0) => NO_ERROR\n";
+    t += "VideoPortUnmapMemory(video1, r" + std::to_string(r++) + ", 0) => NO_ERROR\n";
   }
   RunDiff(InWorld(t, {{Expect(Building(CallId::AssignResource,
                                        {Handle(HandleKind::Video, 2), kMemory, 0x100000000, 0x200000000}),
@@ -1311,7 +1316,9 @@ struct WorldRecorder {
   void AssignResource(u64 object, PhysSpace space, u64 start, u64 len) {
     Add(CallId::AssignResource, {object, space == PhysSpace::Port ? kPort : kMemory, start, len});
   }
-  void AddFile(std::string_view name, u32 len, bool readable) { Add(CallId::AddFile, {0, len, readable}, std::string(name)); }
+  void AddFile(std::string_view name, u32 len, bool readable) {
+    Add(CallId::AddFile, {0, len, readable}, std::string(name));
+  }
 };
 
 // The harness's options made smaller at random, as limits are where the core
