@@ -191,7 +191,9 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   Scratch& scratch = ThreadScratch();
   // Assigning over the previous run's machine and model reuses their storage;
   // the state is the world's, member for member.
-  if (scratch.core)
+  if (options.own_world)
+    scratch.core.emplace(*options.own_world);
+  else if (scratch.core)
     *scratch.core = BuiltWorld<Machine>();
   else
     scratch.core.emplace(BuiltWorld<Machine>());
@@ -200,7 +202,9 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   core.SetEvidence(options.log);
   oracle::Model* model = nullptr;
   if (options.oracle) {
-    if (scratch.model)
+    if (options.own_world)
+      scratch.model.emplace(*options.own_world);
+    else if (scratch.model)
       *scratch.model = BuiltWorld<oracle::Model>();
     else
       scratch.model.emplace(BuiltWorld<oracle::Model>());
@@ -323,6 +327,13 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
       if (!why.empty()) {
         res.signature = "expectation " + std::string(d.name);
         fail(RunResult::Expectation, n + 1, op_line() + ": " + why);
+      }
+    }
+    if (options.after_call && res.failure == RunResult::None) {
+      std::string why = options.after_call(n + 1, core, model);
+      if (!why.empty()) {
+        res.signature = "oracle-mismatch " + std::string(d.name) + " after-call";
+        fail(RunResult::Mismatch, n + 1, "after " + op_line() + ": " + why);
       }
     }
   }

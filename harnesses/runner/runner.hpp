@@ -8,6 +8,7 @@
 #pragma once
 
 #include <bitset>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,12 +16,25 @@
 #include "program/execute.hpp"
 #include "program/program.hpp"
 
+namespace ddimap::oracle {
+class Model;
+}
+
 namespace ddimap::harness {
 
 struct RunOptions {
   bool oracle = true;       // compare against the oracle
   bool check_expectations = false;  // the trace's `=>` expectations
   bool log = false;         // keep a printable log of every call
+  // For tests that need a machine of their own: when set, the run starts from
+  // an empty machine (and model) made with these options instead of the
+  // standard world, and the program's building calls make its world.
+  const MachineOptions* own_world = nullptr;
+  // For tests: called after every call that passed the runner's checks, with
+  // its 1-based number and both sides (the oracle's is null without it), to
+  // compare what the runner does not or to act on both sides at that point. A
+  // non-empty answer is a mismatch at that call, with the answer as its message.
+  std::function<std::string(std::size_t call, Machine& core, oracle::Model* model)> after_call;
 };
 
 struct CallLog {
