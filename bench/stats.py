@@ -73,11 +73,11 @@ def results(path):
         return [l.rstrip("\n").split("\t") for l in f if l.strip()]
 
 
-def cmd_mutant_row(a):
-    """One results.tsv line for a finished run, from its log."""
-    secs = "%.2f" % (float(a.end) - float(a.start)) if a.killed == "yes" else a.budget
+def mutant_row(mutant, mode, trial, killed, seconds, budget, log):
+    """One results.tsv row for a finished run, from its log (an unkilled run counts its whole budget)."""
+    secs = "%.2f" % seconds if killed == "yes" else str(budget)
     sig = "-"
-    with open(a.log, errors="replace") as f:
+    with open(log, errors="replace") as f:
         for line in f:
             m = re.match(r"SIGNATURE: (.*)", line) or \
                 re.match(r"SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer): (.*)", line)
@@ -85,18 +85,30 @@ def cmd_mutant_row(a):
                 sig = m.group(1) if m.re.groups == 1 else "%s: %s" % (m.group(1), m.group(2))
                 break
     sig = sig.rstrip("\n").replace("\t", " ") or "-"
-    print("\t".join([a.mutant, a.mode, a.trial, a.killed, secs, libfuzzer_stat(a.log, "number_of_executed_units") or "0",
-                     sig]))
+    return [mutant, mode, str(trial), killed, secs, libfuzzer_stat(log, "number_of_executed_units") or "0", sig]
+
+
+def cmd_mutant_row(a):
+    """One results.tsv line for a finished run, from its log."""
+    print("\t".join(mutant_row(a.mutant, a.mode, a.trial, a.killed, float(a.end) - float(a.start), a.budget, a.log)))
+
+
+def misses(rows, mode):
+    return sum(1 for r in rows if r[0] != "none" and r[1] == mode and r[3] == "no")
 
 
 def cmd_misses(a):
     """How many runs of MODE (with a mutant) did not kill."""
-    print(sum(1 for r in results(a.tsv) if r[0] != "none" and r[1] == a.mode and r[3] == "no"))
+    print(misses(results(a.tsv), a.mode))
+
+
+def false_alarms(rows):
+    return [r for r in rows if r[0] == "none" and r[3] == "yes"]
 
 
 def cmd_false_alarms(a):
     """The runs with no mutant that crashed; exit 1 when there is one."""
-    bad = [r for r in results(a.tsv) if r[0] == "none" and r[3] == "yes"]
+    bad = false_alarms(results(a.tsv))
     for r in bad:
         print("\t".join(r))
     sys.exit(1 if bad else 0)
@@ -109,12 +121,17 @@ def median_of(rs, field):
     return statistics.median_high(vals) if vals else INF
 
 
+def baseline_budget(rows, speedup, cap):
+    """SPEEDUP x fuzz_all's median time to kill from empty, rounded up, within [5, CAP]: (MEDIAN, BUDGET)."""
+    rs = [(r[3] == "yes", float(r[4])) for r in rows if r[0] != "none" and r[1] == "empty"]
+    med = median_of(rs, 1)
+    b = cap if med == INF else int(speedup * med + 0.999)
+    return ("inf" if med == INF else "%g" % med), min(max(b, 5), cap)
+
+
 def cmd_baseline_budget(a):
     """SPEEDUP x fuzz_all's median time to kill from empty, rounded up, within [5, CAP]: "MEDIAN BUDGET"."""
-    rs = [(r[3] == "yes", float(r[4])) for r in results(a.tsv) if r[0] != "none" and r[1] == "empty"]
-    med = median_of(rs, 1)
-    b = a.cap if med == INF else int(a.speedup * med + 0.999)
-    print("%s %d" % ("inf" if med == INF else "%g" % med, min(max(b, 5), a.cap)))
+    print("%s %d" % baseline_budget(results(a.tsv), a.speedup, a.cap))
 
 
 def cmd_mutants_report(a):

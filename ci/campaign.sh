@@ -42,34 +42,34 @@ while [ $# -gt 0 ]; do
     *) echo "campaign: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-case "$engine" in libfuzzer|afl) ;; *) echo "campaign: unknown engine '$engine' (libfuzzer or afl)" >&2; exit 2 ;; esac
+cores=$(nproc)
+# The engine's presets (the first builds the targets fuzzed), its name in the
+# summary, the heading and width of its edges column.
+case "$engine" in
+  libfuzzer) presets=(libfuzzer-asan) what="libFuzzer -fork=$cores" edges_head=edges ew=7 ;;
+  afl) presets=(afl-asan afl-cmplog) what="AFL++ main$([ "$cores" -ge 2 ] && echo ' + cmplog')"
+       edges_head="edges (cvg)" ew=14 ;;
+  *) echo "campaign: unknown engine '$engine' (libfuzzer or afl)" >&2; exit 2 ;;
+esac
 [[ "$total" =~ ^[0-9]+$ ]] || { echo "campaign: --seconds needs a whole number" >&2; exit 2; }
 
 bash ci/install-deps.sh
-if [ "$engine" = libfuzzer ]; then preset=libfuzzer-asan; else preset=afl-asan; fi
+preset=${presets[0]}
 all_harnesses=($(bash ci/harnesses.sh $preset))
 text_harnesses=($("build/$preset/harnesses/ddimap-repro" --list-harnesses=text))
 for h in "${harnesses[@]}"; do
   [[ " ${all_harnesses[*]} " == *" $h "* ]] || { echo "campaign: unknown harness '$h'" >&2; exit 2; }
 done
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all_harnesses[@]}")
-cores=$(nproc)
-build_jobs=${JOBS:-$cores}
-ew=7; [ "$engine" = libfuzzer ] || ew=14   # width of the edges column
 per=$(( total / ${#harnesses[@]} ))
 [ "$per" -ge 5 ] || per=5
 
-if [ "$engine" = libfuzzer ]; then
-  cmake --build --preset "$preset" --parallel "$build_jobs" --target "${harnesses[@]}" ddimap-repro
-  bin=build/$preset/harnesses
-else
-  for preset in afl-asan afl-cmplog; do
-    cmake --preset "$preset" >/dev/null
-    cmake --build --preset "$preset" --parallel "$build_jobs" --target "${harnesses[@]}" ddimap-repro
-  done
-  bin=build/afl-asan/harnesses
-  cmplog_bin=build/afl-cmplog/harnesses
-fi
+for p in "${presets[@]}"; do
+  cmake --preset "$p" >/dev/null
+  cmake --build --preset "$p" --parallel "${JOBS:-$cores}" --target "${harnesses[@]}" ddimap-repro
+done
+bin=build/$preset/harnesses
+cmplog_bin=build/afl-cmplog/harnesses   # (AFL++ only)
 # The reproducer: no fuzzing engine (built with the same sanitizers as the targets).
 repro=$bin/ddimap-repro
 export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer || true)}
@@ -188,16 +188,8 @@ run_afl() {
 
   # Merge: afl-cmin over the campaign corpus plus every instance's queue; of what
   # it keeps, the queue entries join the corpus (named by content hash).
-  local pool=$out/cmin-in kept=$out/cmin-out f n=0 q execs rate edges
-  mkdir -p "$pool"
-  for f in "$dir/corpus"/*; do [ -f "$f" ] && cp "$f" "$pool/c-$(basename "$f")"; done
-  for q in "$out"/*/queue; do
-    for f in "$q"/id:*; do
-      [ -f "$f" ] || continue
-      case "$f" in *,orig:*) continue ;; esac      # the seeds themselves
-      n=$((n + 1)); cp "$f" "$pool/q-$(printf '%06d' "$n")"
-    done
-  done
+  local pool=$out/cmin-in kept=$out/cmin-out n execs rate edges
+  n=$($lib afl-pool "$dir/corpus" "$out" "$pool")
   echo "=== $h: afl-cmin over $(count_files "$pool") input(s) ($n from the queues) ==="
   if AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 afl-cmin -i "$pool" -o "$kept" -- "$bin/$h" >"$out/cmin.log" 2>&1; then
     $lib adopt "$kept" "$dir/corpus" q-
@@ -215,18 +207,10 @@ run_afl() {
 # ---------------------------------------------------------------------------
 
 if [ "$engine" = afl ]; then trap reap_afl_leftovers EXIT; trap 'exit 130' INT TERM; fi
-for h in "${harnesses[@]}"; do
-  if [ "$engine" = libfuzzer ]; then run_libfuzzer "$h"; else run_afl "$h"; fi
-done
+for h in "${harnesses[@]}"; do "run_$engine" "$h"; done
 
 echo
-if [ "$engine" = libfuzzer ]; then
-  echo "=== ddimap campaign summary: libFuzzer -fork=$cores, ${total}s over ${#harnesses[@]} harness(es) (${per}s each) ==="
-  edges_head=edges
-else
-  echo "=== ddimap campaign summary: AFL++ main$([ "$cores" -ge 2 ] && echo ' + cmplog'), ${total}s over ${#harnesses[@]} harness(es) (${per}s each) ==="
-  edges_head="edges (cvg)"
-fi
+echo "=== ddimap campaign summary: $what, ${total}s over ${#harnesses[@]} harness(es) (${per}s each) ==="
 printf "%-15s %11s %8s %${ew}s %12s  %-28s %s\n" harness executions exec/s "$edges_head" "corpus (new)" "reached" crashes
 for line in "${summary[@]}"; do echo "$line"; done
 echo "corpora: build/campaign/<harness>/corpus; crashes: build/campaign/<harness>/crashes"

@@ -15,8 +15,13 @@
   fuzzlib.py afl-progress OUT SECONDS        a progress line per afl-fuzz instance under OUT
   fuzzlib.py afl-totals OUT                  "executions<TAB>exec/s<TAB>edges (cvg)" of all instances
   fuzzlib.py adopt KEPT CORPUS PREFIX        copies KEPT/PREFIX* into CORPUS, named by content hash, new bytes only
+  fuzzlib.py afl-pool CORPUS OUT POOL         afl-cmin's input in POOL: CORPUS and OUT's queues; prints how
+                                             many came from the queues
   fuzzlib.py afl-crashes OUT CRASHES         copies every instance's crashes into CRASHES, named by content hash
   fuzzlib.py mutants REPRO ROOT LOGDIR       the mutant table of ci/mutants.sh
+  fuzzlib.py known-trace SIG DIR REPRO       ci/triage.sh: the trace of SIG's open entry in DIR/signatures.tsv
+                                             (exit 1: none)
+  fuzzlib.py regression-name SIG DIR         ci/triage.sh: a free DIR/<slug-of-SIG>[-N].trace name
 
 Python 3 standard library only.
 """
@@ -299,6 +304,22 @@ def adopt(kept, corpus, prefix):
             known.add(digest)
 
 
+def afl_pool(corpus, out, pool):
+    """afl-cmin's input: the campaign corpus (as c-NAME) and every instance's
+    queue entries but the seeds themselves (",orig:"), as q-000001, ...
+    Returns how many came from the queues."""
+    os.makedirs(pool, exist_ok=True)
+    for f in sorted(Path(corpus).iterdir()):
+        if f.is_file():
+            shutil.copyfile(f, Path(pool) / f"c-{f.name}")
+    n = 0
+    for f in sorted(Path(out).glob("*/queue/id:*")):
+        if f.is_file() and ",orig:" not in f.name:
+            n += 1
+            shutil.copyfile(f, Path(pool) / f"q-{n:06d}")
+    return n
+
+
 def afl_crashes(out, crashes):
     """Every instance's crashes/, named by instance and content hash."""
     for f in sorted(Path(out).glob("*/crashes/id:*")):
@@ -359,6 +380,46 @@ def mutants(repro, root, logdir):
     return 0
 
 
+def _replays_clean(repro, trace):
+    try:
+        return subprocess.run([repro, "--quiet", trace], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=120).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def known_trace(sig, regressions, repro):
+    """The trace of an open entry for SIG in REGRESSIONS/signatures.tsv
+    (signature<TAB>trace, relative to REGRESSIONS), else None. A ddimap failure
+    is open while its trace still fails on this build (REPRO); once it replays
+    clean the bug was fixed, and a new crash is not it."""
+    fixed = []
+    for line in Path(regressions, "signatures.tsv").read_text().splitlines():
+        s, _, t = line.partition("\t")
+        if s != sig:
+            continue
+        path = t if t.startswith("/") else os.path.join(regressions, t)
+        if sig.startswith(("oracle-mismatch", "self-check", "expectation")) and os.path.isfile(path) \
+                and _replays_clean(repro, path):
+            fixed.append(path)
+            continue
+        return path
+    if fixed:
+        print(f"  note: known signature, but its trace(s) {' '.join(fixed)} now pass: treated as a new bug",
+              file=sys.stderr)
+    return None
+
+
+def regression_name(sig, regressions):
+    """<slug>.trace, or <slug>-2.trace, ... : the first name not yet in REGRESSIONS."""
+    slug = re.sub(r"[^a-z0-9]+", "-", sig.lower()).strip("-")[:80].rstrip("-")
+    name, n = f"{slug}.trace", 1
+    while os.path.exists(os.path.join(regressions, name)):
+        n += 1
+        name = f"{slug}-{n}.trace"
+    return name
+
+
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__)
@@ -389,10 +450,19 @@ def main(argv):
         print("\t".join(afl_totals(args[0])))
     elif cmd == "adopt":
         adopt(*args[:3])
+    elif cmd == "afl-pool":
+        print(afl_pool(*args[:3]))
     elif cmd == "afl-crashes":
         afl_crashes(*args[:2])
     elif cmd == "mutants":
         return mutants(*args[:3])
+    elif cmd == "known-trace":
+        path = known_trace(*args[:3])
+        if path is None:
+            return 1
+        print(path)
+    elif cmd == "regression-name":
+        print(regression_name(*args[:2]))
     else:
         print(f"fuzzlib.py: unknown command '{cmd}' (see --help)", file=sys.stderr)
         return 2

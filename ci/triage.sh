@@ -66,6 +66,7 @@ abspath() {  # relative paths are relative to where the script was invoked
 repro() { timeout 120 "$build/harnesses/ddimap-repro" "$@"; }
 fuzz_bin() { printf '%s\n' "$fuzz_build/harnesses/$harness"; }
 classify() { repro --classify "$1"; }  # LOG
+lib() { python3 "$root/ci/fuzzlib.py" "$@"; }
 
 # ddimap-repro on one input (binary under --profile; for a text harness the text as a .trace).
 run_repro() {  # FILE LOG [options]
@@ -117,28 +118,6 @@ minimize_libfuzzer() {  # IN OUT SIG
   echo "  minimise: libFuzzer: $(wc -c <"$in") -> $(wc -c <"$outf") bytes, same signature"
 }
 
-# Prints the trace of an open known signature; returns 1 when none.
-known_trace() {  # SIG
-  local sig=$1 s t path seen_fixed=""
-  while IFS=$'\t' read -r s t; do
-    [ "$s" = "$sig" ] || continue
-    case $t in /*) path=$t ;; *) path=$regressions/$t ;; esac
-    # A ddimap failure is open while its trace still fails on this build;
-    # once it replays clean the bug was fixed, and a new crash is not it.
-    case $sig in oracle-mismatch* | self-check* | expectation*)
-      if [ -f "$path" ] && repro --quiet "$path" >/dev/null 2>&1; then seen_fixed="$seen_fixed $path"; continue; fi ;;
-    esac
-    printf '%s\n' "$path"
-    return 0
-  done <"$regressions/signatures.tsv"
-  [ -z "$seen_fixed" ] || echo "  note: known signature, but its trace(s)$seen_fixed now pass: treated as a new bug" >&2
-  return 1
-}
-
-slug_of() {
-  printf '%s' "$1" | tr '[:upper:]' '[:lower:]' | sed -E 's/[^a-z0-9]+/-/g; s/^-+//; s/-+$//' | cut -c1-80 | sed -E 's/-+$//'
-}
-
 triage_one() {  # FILE
   local file=$1 sig repro_sig="" fuzz_sig="" known
   echo "=== $file (harness $harness)"
@@ -164,7 +143,8 @@ triage_one() {  # FILE
   [ -n "$sig" ] || { echo "  NOT REPRODUCIBLE: $file runs clean here"; return 1; }
   # 3. dedupe
   echo "  signature: $sig"
-  if known=$(known_trace "$sig"); then echo "known: $sig -> $known"; return 0; fi
+  # (An entry whose ddimap failure now replays clean was fixed: this crash is then new.)
+  if known=$(lib known-trace "$sig" "$regressions" "$build/harnesses/ddimap-repro"); then echo "known: $sig -> $known"; return 0; fi
   # 4. minimise: libFuzzer's bytes, then ddimap-repro's program (which writes the trace's calls)
   local min=$file body=$work/body.trace
   minimize_libfuzzer "$file" "$work/min.lf.bin" "$sig" && min=$work/min.lf.bin
@@ -177,10 +157,8 @@ triage_one() {  # FILE
     run_repro "$min" "$body" --expect --no-oracle
   fi
   # 5. the regression trace
-  local slug name n=1 trace
-  slug=$(slug_of "$sig")
-  name=$slug.trace
-  while [ -e "$regressions/$name" ]; do n=$((n + 1)); name=$slug-$n.trace; done
+  local name trace
+  name=$(lib regression-name "$sig" "$regressions") || return 1
   trace=$regressions/$name
   {
     echo "# Regression trace written by ci/triage.sh on $(date -u +%Y-%m-%d)."

@@ -78,6 +78,20 @@ class Parsers(unittest.TestCase):
             self.assertEqual(fuzzlib.options(p), ["-max_len=4096", "-dict=h.dict"])
             self.assertEqual(fuzzlib.options(p, "dictionaries"), ["-max_len=4096", "-dict=dictionaries/h.dict"])
 
+    def test_afl_pool_takes_the_corpus_and_the_queues_but_not_the_seeds(self):
+        with tempfile.TemporaryDirectory() as d:
+            corpus, out, pool = Path(d, "corpus"), Path(d, "afl"), Path(d, "afl", "cmin-in")
+            corpus.mkdir()
+            Path(corpus, "seed1").write_text("s")
+            for inst in ("main", "cmplog"):
+                Path(out, inst, "queue").mkdir(parents=True)
+                Path(out, inst, "queue", "id:000000,time:0,execs:0,orig:seed1").write_text("s")
+                Path(out, inst, "queue", "id:000001,src:000000,op:havoc").write_text(inst)
+                Path(out, inst, "queue", ".state").mkdir()
+            self.assertEqual(fuzzlib.afl_pool(corpus, out, pool), 2)
+            self.assertEqual(sorted(p.name for p in pool.iterdir()), ["c-seed1", "q-000001", "q-000002"])
+            self.assertEqual(Path(pool, "q-000001").read_text(), "cmplog")
+
     def test_afl_totals_add_instances_and_keep_the_best_edges(self):
         with tempfile.TemporaryDirectory() as d:
             for inst, execs, rate, edges, cvg in (("main", 100, "2.6", 50, "1.0%"), ("cmplog", 20, "1.4", 70, "1.5%")):
@@ -93,6 +107,35 @@ class Parsers(unittest.TestCase):
             a.write_text("x"), b.write_text("y")
             fuzzlib.traces(Path(d, "out"), [str(a), str(b)])
             self.assertEqual(sorted(os.listdir(Path(d, "out"))), ["000001-b.trace", "000002-a.trace"])
+
+
+class Regressions(unittest.TestCase):
+    def test_regression_names_are_slugs_numbered_past_existing_files(self):
+        with tempfile.TemporaryDirectory() as d:
+            sig = "oracle-mismatch MmUnmapIoSpace: status (core STATUS_SUCCESS, oracle none)"
+            slug = "oracle-mismatch-mmunmapiospace-status-core-status-success-oracle-none"
+            self.assertEqual(fuzzlib.regression_name(sig, d), slug + ".trace")
+            Path(d, slug + ".trace").touch()
+            Path(d, slug + "-2.trace").touch()
+            self.assertEqual(fuzzlib.regression_name(sig, d), slug + "-3.trace")
+            # At most 80 characters, no dash at either end.
+            self.assertEqual(fuzzlib.regression_name("--" + "x" * 79 + "-y", d), "x" * 79 + ".trace")
+
+    def test_a_known_signature_is_open_while_its_trace_fails(self):
+        with tempfile.TemporaryDirectory() as d:
+            # A stand-in reproducer: a trace passes when its text says "fixed".
+            repro = Path(d, "repro")
+            repro.write_text("#!/bin/sh\ngrep -q fixed \"$2\"\n")
+            repro.chmod(0o755)
+            Path(d, "a.trace").write_text("still fails\n")
+            Path(d, "b.trace").write_text("fixed\n")
+            Path(d, "signatures.tsv").write_text("expectation x\tb.trace\nexpectation x\ta.trace\n"
+                                                 "expectation y\tb.trace\nAddressSanitizer: z\tb.trace\n")
+            self.assertEqual(fuzzlib.known_trace("expectation x", d, str(repro)), os.path.join(d, "a.trace"))
+            self.assertIsNone(fuzzlib.known_trace("expectation y", d, str(repro)))  # fixed: a new bug
+            self.assertIsNone(fuzzlib.known_trace("expectation w", d, str(repro)))
+            # A sanitizer signature is not replayed through the reproducer: known as listed.
+            self.assertEqual(fuzzlib.known_trace("AddressSanitizer: z", d, str(repro)), os.path.join(d, "b.trace"))
 
 
 if __name__ == "__main__":

@@ -5,12 +5,16 @@ import contextlib
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
 import stats  # noqa: E402
+import mutants  # noqa: E402
+
+BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench")
 
 
 def run(*argv, stdin=""):
@@ -96,6 +100,45 @@ class StatsTest(unittest.TestCase):
         self.assertIn("1 of its runs did not kill", out)
         # fuzz_all's median from empty 3.0 s; the baseline never: more than 12/3 = 4.0x.
         self.assertIn("more than 4.0x (the baseline's median run did not kill within 12s; fuzz_all's median: 3.0s)", out)
+
+    def test_mutants_queue(self):
+        # Every other mutant first, each trial in turn, modes in the order given.
+        q = mutants.queue(["a", "b", "c"], ["empty", "shipped"], {"empty": 2, "shipped": 1})
+        self.assertEqual(q, [("a", "empty", 1), ("c", "empty", 1), ("b", "empty", 1), ("a", "empty", 2),
+                             ("c", "empty", 2), ("b", "empty", 2), ("a", "shipped", 1), ("c", "shipped", 1),
+                             ("b", "shipped", 1)])
+
+    def test_mutants_campaign(self):
+        # The whole campaign on stand-in fuzz targets: fuzz_all "kills" mutant a
+        # (a crash artifact and a failing status), never b; fuzz_baseline never.
+        root = self.dir.name
+        os.makedirs(os.path.join(root, "core", "mutants"))
+        self.write("core/mutants/mutants.def", 'DDIMAP_MUTANT_ROW(a, "first")\nDDIMAP_MUTANT_ROW(b, "second")\n')
+        bindir = os.path.join(root, "bin")
+        os.makedirs(bindir)
+        fake = ("#!/usr/bin/env python3\nimport os, sys\n"
+                "prefix = next(x for x in sys.argv if x.startswith('-artifact_prefix='))[17:]\n"
+                "kill = os.environ['DDIMAP_MUTANT'] == 'a' and KILLS\n"
+                "print('stat::number_of_executed_units: %d' % (5 if kill else 100))\n"
+                "if kill:\n    open(prefix + 'crash-1', 'w').close()\n"
+                "    print('SUMMARY: AddressSanitizer: planted')\n    sys.exit(1)\n")
+        for name, kills in (("fuzz_all", "True"), ("fuzz_baseline", "False")):
+            os.chmod(self.write("bin/" + name, fake.replace("KILLS", kills)), 0o755)
+        env = {**os.environ, "TRIALS": "2", "EMPTY_TRIALS": "1", "BASELINE_TRIALS": "2", "BASELINE_BUDGET": "auto",
+               "BASELINE_STOP": "median", "BINDIR": bindir, "JOBS": "1", "EMPTY_BUDGET": "30"}
+        build = os.path.join(root, "build")
+        p = subprocess.run([sys.executable, os.path.join(BENCH, "mutants.py"), root, build], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("| `a` | 2/2, ", p.stdout)
+        self.assertIn("| `b` | 0/2, >60s, - | 0/1, >30s, - | 0/1, >30s, - | - |", p.stdout)
+        # Of fuzz_all's two runs from empty (a killed, b not) the upper middle is never: the baseline's
+        # budget is then the cap, EMPTY_BUDGET.
+        self.assertIn("baseline budget: 6 x fuzz_all's median time to kill from empty (inf", p.stderr)
+        rows = stats.results(os.path.join(build, "campaign", "results.tsv"))
+        # Of 4 baseline runs, 2 misses fix the median: the last 2 are skipped; the no-mutant runs come first.
+        self.assertEqual([r[3] for r in rows if r[1] == "baseline"], ["no", "no", "no", "skip", "skip"])
+        self.assertEqual([r[0] for r in rows][:1], ["none"])
 
     def test_core_table(self):
         bench = [{"name": "MmPair<Machine>/%d" % n, "run_name": "MmPair<Machine>/%d" % n, "run_type": "iteration",
