@@ -1,5 +1,9 @@
 // Access through a mapping: Read, Write and the UMDF register helpers (sem "ACCESS"), and the
 // bytes behind a mapping (device memory, file contents).
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 #include "model_internal.hpp"
 #include "oracle.hpp"
 
@@ -62,56 +66,42 @@ void Model::StoreBytes(const Mapping& m, u64 address, unsigned width, u64 value)
   }
 }
 
+const Model::Mapping* Model::Locate(u64 a, unsigned width, std::optional<u64> umdf_device) {
+  // sem ACCESS: the address itself is looked up. A plain access may go through any live
+  // mapping; a UMDF register helper only through a pseudo mapping of its own device (sem UMDF
+  // register helpers), and any other live mapping there reads as UNMAPPED whatever the bounds.
+  // Live and quarantined extents never overlap, so the order of the scans does not matter.
+  auto usable = [&](const Mapping& m) {
+    return !umdf_device || (m.family == Family::UmdfIo && !m.user_view && m.owner == *umdf_device);
+  };
+  auto near = [&](const Mapping& m) { return Contains(m.va_page, m.extent + kPageSize, a); };  // or its guard page
+  auto first = [](const std::vector<Mapping>& in, auto pred) {
+    const auto it = std::ranges::find_if(in, pred);
+    return it == in.end() ? nullptr : &*it;
+  };
+  if (const Mapping* m = first(live_, [&](const Mapping& m) {
+        return usable(m) && a >= m.base && a - m.base <= m.access_length &&
+               width <= m.access_length - (a - m.base);
+      }))
+    return m;
+  if (first(live_, [&](const Mapping& m) { return usable(m) && near(m); }))
+    Report(RuleId::AccessOutOfBounds);
+  else if (first(quarantine_, near))
+    Report(RuleId::AccessUseAfterUnmap);
+  else
+    Report(RuleId::AccessUnmapped);  // in no mapping, or in a mapping of another UMDF device or kind
+  return nullptr;
+}
+
 bool Model::AccessCheck(u64 a, unsigned width, bool write, const Mapping** found) {
-  *found = nullptr;
-  for (const auto& m : live_) {
-    if (a >= m.base && a - m.base <= m.access_length && width <= m.access_length - (a - m.base)) {
-      *found = &m;
-      break;
-    }
-  }
-  if (!*found) {
-    // sem ACCESS: the address itself is looked up
-    for (const auto& m : live_)
-      if (Contains(m.va_page, m.extent + kPageSize, a)) return Report(RuleId::AccessOutOfBounds), false;
-    // sem ACCESS: a quarantined mapping's extent or guard page
-    for (const auto& m : quarantine_)
-      if (Contains(m.va_page, m.extent + kPageSize, a))
-        return Report(RuleId::AccessUseAfterUnmap), false;
-    return Report(RuleId::AccessUnmapped), false;
-  }
+  *found = Locate(a, width, std::nullopt);
+  if (!*found) return false;
   const Mapping& m = **found;
   if (m.region == Region::Pseudo) return Report(RuleId::AccessPseudoDeref), false;
   if (m.region == Region::User && m.process != 0 && current_process_ != m.process)
     return Report(RuleId::AccessWrongProcess), false;
   if (write && !m.writable) return Report(RuleId::AccessReadOnly), false;
   return true;
-}
-
-bool Model::AccessCheckUmdf(u64 This, u64 a, unsigned width, const Mapping** found) {
-  // sem UMDF register helpers: in no mapping -> UNMAPPED, in a quarantined one ->
-  // USE_AFTER_UNMAP; in (or in the guard page of) a live mapping that is not a pseudo mapping
-  // of this device -> UNMAPPED whatever the bounds; then the bounds (OUT_OF_BOUNDS). Live and
-  // quarantined extents never overlap, so the order of the scans below does not matter.
-  *found = nullptr;
-  auto own = [&](const Mapping& m) {
-    return m.family == Family::UmdfIo && !m.user_view && m.owner == This;
-  };
-  for (const auto& m : live_)
-    if (own(m) && a >= m.base && a - m.base <= m.access_length &&
-        width <= m.access_length - (a - m.base)) {
-      *found = &m;
-      return true;
-    }
-  for (const auto& m : live_)
-    if (own(m) && Contains(m.va_page, m.extent + kPageSize, a))
-      return Report(RuleId::AccessOutOfBounds), false;
-  for (const auto& m : live_)
-    if (Contains(m.va_page, m.extent + kPageSize, a)) return Report(RuleId::AccessUnmapped), false;
-  for (const auto& m : quarantine_)
-    if (Contains(m.va_page, m.extent + kPageSize, a))
-      return Report(RuleId::AccessUseAfterUnmap), false;
-  return Report(RuleId::AccessUnmapped), false;
 }
 
 namespace {
@@ -140,7 +130,7 @@ u64 Model::UmdfReadRegister(u64 This, u64 address, unsigned width) {
   if (!ValidWidth(width)) return 0;  // decided (docs/semantics.md, Smaller decisions, access width): before any check
   if (!FindBy(umdf_, &UmdfDevice::handle, This)) return Report(RuleId::UmdfIoBadDevice), 0;
   const Mapping* m = nullptr;
-  if (!AccessCheckUmdf(This, address, width, &m)) return 0;
+  if (!(m = Locate(address, width, This))) return 0;
   return LoadBytes(*m, address, width);
 }
 
@@ -149,7 +139,7 @@ void Model::UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value) 
   if (!ValidWidth(width)) return;
   if (!FindBy(umdf_, &UmdfDevice::handle, This)) return Report(RuleId::UmdfIoBadDevice);
   const Mapping* m = nullptr;
-  if (!AccessCheckUmdf(This, address, width, &m)) return;
+  if (!(m = Locate(address, width, This))) return;
   const Mapping copy = *m;
   StoreBytes(copy, address, width, value);
 }

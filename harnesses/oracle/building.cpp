@@ -71,7 +71,8 @@ ControlStatus Model::AddFile(std::optional<std::string_view> file_name, u32 leng
   const std::string_view name = file_name.value_or(std::string_view{});
   if (!Begin()) return ControlStatus::BadState;
   // decided (docs/semantics.md, Smaller decisions, AddFile): a name, unique, and at most 16 MiB
-  if (name.empty() || FindBy(file_table_, &TableFile::name, name) || length > (16u << 20)) return ControlStatus::BadArgument;
+  if (name.empty() || FindBy(file_table_, &TableFile::name, name) || length > (16u << 20))
+    return ControlStatus::BadArgument;
   file_table_.push_back({std::string(name), length, readable});
   return ControlStatus::Ok;
 }

@@ -1,6 +1,9 @@
 // The address space and the mapping bookkeeping every family shares: physical ranges, the
 // next-fit allocator of each virtual region, the one constructor of a mapping record, the
 // quarantine, address classification for unmaps and the leak reports.
+#include <cstdlib>
+#include <optional>
+
 #include "model_internal.hpp"
 #include "oracle.hpp"
 
@@ -214,8 +217,39 @@ Model::Class Model::Classify(u64 address, const Mapping** found) const {
   return Class::Nothing;
 }
 
-const Model::Mapping* Model::UnmapTarget(u64 address, Family family, u64 owner, u64 length,
-                                         const UnmapRules& rules) {
+namespace {
+// The rules an unmap call checks before it releases, in this order; a family that does not
+// check the owner, an interior address or the length leaves that rule out.
+struct UnmapRules {
+  RuleId not_mapped, released, other_family;
+  std::optional<RuleId> other_owner, interior, length_mismatch;
+};
+
+const UnmapRules& UnmapRulesOf(Family family) {
+  using enum RuleId;
+  // sem MM_IO: MmUnmapIoSpace names no device, so no owner check; sem VIDEO: an interior address
+  // releases the whole range, and the call passes no length
+  static const UnmapRules kNdisIo{NdisIoUnmapNotMapped, NdisIoUnmapDouble,   NdisIoUnmapOtherFamily,
+                                  NdisIoUnmapOtherOwner, NdisIoUnmapInterior, NdisIoUnmapLengthMismatch};
+  static const UnmapRules kMmIo{MmIoUnmapNotMapped, MmIoUnmapDouble,   MmIoUnmapOtherFamily,
+                                std::nullopt,       MmIoUnmapInterior, MmIoUnmapLengthMismatch};
+  static const UnmapRules kUmdfIo{UmdfIoUnmapNotMapped, UmdfIoUnmapDouble,   UmdfIoUnmapOtherFamily,
+                                  UmdfIoUnmapOtherOwner, UmdfIoUnmapInterior, UmdfIoUnmapLengthMismatch};
+  static const UnmapRules kVideo{VideoUnmapNotMapped, VideoUnmapDouble, VideoUnmapOtherFamily, VideoUnmapOtherOwner,
+                                 std::nullopt, std::nullopt};
+  switch (family) {
+    case Family::NdisIo: return kNdisIo;
+    case Family::MmIo: return kMmIo;
+    case Family::UmdfIo: return kUmdfIo;
+    case Family::Video: return kVideo;
+    default: break;  // NdisUnmapFile names the file, not an address; no other family unmaps
+  }
+  std::abort();
+}
+}  // namespace
+
+const Model::Mapping* Model::UnmapTarget(u64 address, Family family, u64 owner, u64 length) {
+  const UnmapRules& rules = UnmapRulesOf(family);
   const Mapping* m = nullptr;
   const Class c = Classify(address, &m);
   auto broken = [&](RuleId r) {

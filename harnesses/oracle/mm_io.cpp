@@ -66,12 +66,7 @@ void Model::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {
   if (irql_ > kDispatchLevel) return Report(RuleId::MmIoUnmapIrql);
   if (irql_ == kDispatchLevel) Report(RuleId::MmIoUnmapIrqlVerifier);
   // no owner check: MmUnmapIoSpace names no device
-  const Mapping* m = UnmapTarget(BaseAddress, Family::MmIo, 0, NumberOfBytes,
-                                 {.not_mapped = RuleId::MmIoUnmapNotMapped,
-                                  .released = RuleId::MmIoUnmapDouble,
-                                  .other_family = RuleId::MmIoUnmapOtherFamily,
-                                  .interior = RuleId::MmIoUnmapInterior,
-                                  .length_mismatch = RuleId::MmIoUnmapLengthMismatch});
+  const Mapping* m = UnmapTarget(BaseAddress, Family::MmIo, 0, NumberOfBytes);
   if (m) Release(m->id);
 }
 

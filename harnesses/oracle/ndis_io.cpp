@@ -24,7 +24,8 @@ NdisStatus Model::NdisMMapIoSpace(u64* VirtualAddress, u64 Adapter_, u64 Physica
     Report(r);
     return fail(kNdisStatusFailure);
   };
-  // decided (docs/semantics.md, Smaller decisions, calls after Teardown): ignored, but the failure out-values are written
+  // decided (docs/semantics.md, Smaller decisions, calls after Teardown): ignored, but the failure
+  // out-values are written
   if (!Begin()) return fail(kNdisStatusFailure);
   if (irql_ != kPassiveLevel) return refuse(RuleId::NdisIoIrql);
   if (!AdapterMaps(Adapter_)) return refuse(RuleId::NdisIoBadHandle);
@@ -59,13 +60,7 @@ void Model::NdisMUnmapIoSpace(u64 Adapter_, u64 VirtualAddress, u32 Length) {
   if (!((callback_ == Callback::MiniportInitializeEx || callback_ == Callback::MiniportHaltEx) &&
         callback_object_ == Adapter_))
     return Report(RuleId::NdisIoUnmapContext);
-  const Mapping* m = UnmapTarget(VirtualAddress, Family::NdisIo, Adapter_, Length,
-                                 {.not_mapped = RuleId::NdisIoUnmapNotMapped,
-                                  .released = RuleId::NdisIoUnmapDouble,
-                                  .other_family = RuleId::NdisIoUnmapOtherFamily,
-                                  .other_owner = RuleId::NdisIoUnmapOtherOwner,
-                                  .interior = RuleId::NdisIoUnmapInterior,
-                                  .length_mismatch = RuleId::NdisIoUnmapLengthMismatch});
+  const Mapping* m = UnmapTarget(VirtualAddress, Family::NdisIo, Adapter_, Length);
   if (m) Release(m->id);
 }
 

@@ -195,17 +195,9 @@ class Model {
   // unmap address classification
   enum class Class : u8 { Exact, Interior, Released, Nothing };
   Class Classify(u64 address, const Mapping** found) const;
-  // The rules an unmap call checks before it releases, in this order; a family that does not
-  // check the owner, an interior address or the length leaves that rule out.
-  struct UnmapRules {
-    RuleId not_mapped, released, other_family;
-    std::optional<RuleId> other_owner = std::nullopt, interior = std::nullopt,
-                          length_mismatch = std::nullopt;
-  };
   // The mapping an unmap of `address` (by `owner`, of `length`) releases, or nullptr after
-  // reporting the first rule it breaks.
-  const Mapping* UnmapTarget(u64 address, Family family, u64 owner, u64 length,
-                             const UnmapRules& rules);
+  // reporting the first rule it breaks (the family's unmap rules, mappings.cpp).
+  const Mapping* UnmapTarget(u64 address, Family family, u64 owner, u64 length);
 
   // leaks
   // live mappings of a family with this leak owner (or, when process != 0, of that process),
@@ -222,7 +214,9 @@ class Model {
 
   // access (access.cpp)
   bool AccessCheck(u64 address, unsigned width, bool write, const Mapping** found);
-  bool AccessCheckUmdf(u64 This, u64 address, unsigned width, const Mapping** found);
+  // the live mapping a `width`-byte access at `address` goes through (with a UMDF device: one of
+  // its pseudo mappings), or nullptr after reporting why there is none
+  const Mapping* Locate(u64 address, unsigned width, std::optional<u64> umdf_device);
   u64 LoadBytes(const Mapping& m, u64 address, unsigned width) const;
   void StoreBytes(const Mapping& m, u64 address, unsigned width, u64 value);
   u8 DeviceByteAt(PhysSpace space, u64 addr) const;

@@ -84,13 +84,7 @@ void Model::UmdfUnmapIoSpace(u64 This, u64 PseudoBaseAddress, u64 NumberOfBytes)
   if (!((callback_ == Callback::OnReleaseHardware || callback_ == Callback::OnPrepareHardware) &&
         callback_object_ == This))
     return Report(RuleId::UmdfIoUnmapContext);
-  const Mapping* m = UnmapTarget(PseudoBaseAddress, Family::UmdfIo, This, NumberOfBytes,
-                                 {.not_mapped = RuleId::UmdfIoUnmapNotMapped,
-                                  .released = RuleId::UmdfIoUnmapDouble,
-                                  .other_family = RuleId::UmdfIoUnmapOtherFamily,
-                                  .other_owner = RuleId::UmdfIoUnmapOtherOwner,
-                                  .interior = RuleId::UmdfIoUnmapInterior,
-                                  .length_mismatch = RuleId::UmdfIoUnmapLengthMismatch});
+  const Mapping* m = UnmapTarget(PseudoBaseAddress, Family::UmdfIo, This, NumberOfBytes);
   if (m) Release(m->id);
 }
 

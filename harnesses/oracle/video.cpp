@@ -73,11 +73,7 @@ VpStatus Model::VideoPortUnmapMemory(u64 Dev, u64 VirtualAddress, u64 ProcessHan
   if (irql_ != kPassiveLevel) return refuse(RuleId::VideoIrql);
   // sem: for VIDEO an interior address is legal (base or interior both release the full range), and
   // the call passes no length
-  const Mapping* m = UnmapTarget(VirtualAddress, Family::Video, Dev, 0,
-                                 {.not_mapped = RuleId::VideoUnmapNotMapped,
-                                  .released = RuleId::VideoUnmapDouble,
-                                  .other_family = RuleId::VideoUnmapOtherFamily,
-                                  .other_owner = RuleId::VideoUnmapOtherOwner});
+  const Mapping* m = UnmapTarget(VirtualAddress, Family::Video, Dev, 0);
   if (!m) return kErrorInvalidParameter;
   if (ProcessHandle != 0 && ProcessHandle != m->process)
     return refuse(RuleId::VideoUnmapWrongProcess);
