@@ -8,7 +8,7 @@
 # which cancels process start-up. Each figure is the median of REPEATS; the
 # ratio is the median of per-repeat ratios (harness and empty back to back).
 # Environment: REPEATS [5], RUNS [30] (harnesses), EMPTY_RUNS [200] (fuzz_empty),
-# HARNESSES [all seven].
+# HARNESSES [every harness of harnesses/harnesses.def].
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

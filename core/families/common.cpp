@@ -14,11 +14,9 @@ const char* LevelName(u8 irql) {
 }
 }  // namespace
 
-bool CheckIrql(Machine::State& s, CallId id, u8 bound) {
-  if (s.irql <= bound) return true;
+void ReportIrql(Machine::State& s, CallId id, u8 bound) {
   s.Violation(Call(id).irql_rule,
               [&] { return "called at IRQL " + std::to_string(s.irql) + ", above " + LevelName(bound); });
-  return false;
 }
 
 Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::optional<u64> owner,

@@ -54,9 +54,17 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
 // The highest IRQL a DDI may be called at (its DDIMAP_IRQL row in calls.def).
 constexpr u8 IrqlBound(CallId id) { return *Call(id).max_irql; }
 
-// Above `bound`: reports the call's IRQL rule (its calls.def row) and returns
-// false. Families pass the row's bound; a mutant may pass another.
-bool CheckIrql(Machine::State& s, CallId id, u8 bound);
+// Reports the call's IRQL rule (its calls.def row): the IRQL is above `bound`.
+void ReportIrql(Machine::State& s, CallId id, u8 bound);
+
+// Above `bound`: reports the call's IRQL rule and returns false. Families pass
+// the row's bound; a mutant may pass another. Inline because every map and
+// unmap passes here: the common case must stay one compare.
+inline bool CheckIrql(Machine::State& s, CallId id, u8 bound) {
+  if (s.irql <= bound) [[likely]] return true;
+  ReportIrql(s, id, bound);
+  return false;
+}
 inline bool CheckIrql(Machine::State& s, CallId id) { return CheckIrql(s, id, IrqlBound(id)); }
 
 // Register and buffer accesses are 1, 2, 4 or 8 bytes wide.
