@@ -2,7 +2,6 @@
 // DDIMAP_OPTIONS, building and lifecycle calls, and report access.
 #include "ddimap/control.h"
 
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -49,74 +48,6 @@ bool OptionsFromEnvironment(MachineOptions* options, std::string* message) {
   return false;
 }
 
-// --- DDIMAP_OPTIONS ----------------------------------------------------------------------
-bool Fail(OptionsError* error, std::size_t column, std::string expected, std::string_view got) {
-  error->column = column;
-  error->expected = std::move(expected);
-  error->got = std::string(got);
-  return false;
-}
-
-// One key=value item starting at 1-based `column`.
-bool ParseItem(std::string_view item, std::size_t column, MachineOptions* options,
-               OptionsError* error) {
-  const std::size_t eq = item.find('=');
-  const std::string_view key = item.substr(0, eq);
-  if (key != "policy" && key != "print" && key != "suppress" && key != "quarantine")
-    return Fail(error, column, "expected an option name (policy, print, suppress or quarantine)",
-                key);
-  if (eq == std::string_view::npos)
-    return Fail(error, column + key.size(), "expected '=' after '" + std::string(key) + "'", "");
-  const std::string_view value = item.substr(eq + 1);
-  const std::size_t vcol = column + eq + 1;
-
-  if (key == "policy") {
-    if (value == "record") {
-      options->policy = Policy::Record;
-    } else if (value == "abort") {
-      options->policy = Policy::Abort;
-    } else {
-      return Fail(error, vcol, "expected 'record' or 'abort'", value);
-    }
-    return true;
-  }
-  if (key == "print") {
-    if (value == "0") {
-      options->print_reports = false;
-    } else if (value == "1") {
-      options->print_reports = true;
-    } else {
-      return Fail(error, vcol, "expected '0' or '1'", value);
-    }
-    return true;
-  }
-  if (key == "suppress") {
-    std::size_t pos = 0;
-    while (true) {
-      const std::size_t comma = value.find(',', pos);
-      const std::string_view name =
-          value.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-      const std::optional<RuleId> id = RuleByName(name);
-      if (!id) return Fail(error, vcol + pos, "expected a rule id such as MM_IO.UNMAP_DOUBLE", name);
-      options->suppress.push_back(*id);
-      if (comma == std::string_view::npos) break;
-      pos = comma + 1;
-    }
-    return true;
-  }
-  // quarantine: a plain decimal number.
-  std::size_t n = 0;
-  const char* first = value.data();
-  const char* last = value.data() + value.size();
-  const auto [ptr, ec] = std::from_chars(first, last, n);
-  if (value.empty() || value.front() < '0' || value.front() > '9' || ec != std::errc() ||
-      ptr != last || n > kMaxQuarantine)
-    return Fail(error, vcol, "expected a number from 0 to " + std::to_string(kMaxQuarantine),
-                value);
-  options->quarantine_capacity = n;
-  return true;
-}
-
 int ToStatus(ControlStatus s) {
   switch (s) {
     case ControlStatus::Ok: return DDIMAP_OK;
@@ -128,23 +59,6 @@ int ToStatus(ControlStatus s) {
 }
 
 }  // namespace
-
-bool ParseOptions(std::string_view text, MachineOptions* options, OptionsError* error) {
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find(':', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view item = text.substr(pos, end - pos);
-    if (!item.empty() && !ParseItem(item, pos + 1, options, error)) return false;
-    pos = end + 1;
-  }
-  return true;
-}
-
-std::string FormatOptionsError(const OptionsError& error) {
-  return "ddimap: DDIMAP_OPTIONS:" + std::to_string(error.column) + ": " + error.expected +
-         ", got '" + error.got + "'";
-}
 
 MachineOptions DefaultOptions() {
   MachineOptions o;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "ddimap/machine.hpp"
+#include "ddimap/options.hpp"
 
 namespace ddimap::capi {
 
@@ -21,21 +22,11 @@ inline u64 Guest(const volatile void* p) { return reinterpret_cast<std::uintptr_
 inline void* HostPtr(u64 v) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(v)); }
 
 // --- DDIMAP_OPTIONS ----------------------------------------------------------------
-struct OptionsError {
-  std::size_t column = 0;  // 1-based column in the DDIMAP_OPTIONS text
-  std::string expected;    // "expected 'record' or 'abort'"
-  std::string got;         // the offending text (may be empty)
-};
-
-inline constexpr std::size_t kMaxQuarantine = 1000000;
-
-// Parses `text` (colon-separated key=value items; empty items are skipped)
-// on top of *options. On the first invalid item returns false, fills *error
-// and leaves *options partly updated.
-bool ParseOptions(std::string_view text, MachineOptions* options, OptionsError* error);
-
-// "ddimap: DDIMAP_OPTIONS:<column>: <expected>, got '<got>'" (no newline).
-std::string FormatOptionsError(const OptionsError& error);
+// The parser is ddimap/options.hpp's; the C API and its tests name it here.
+using ddimap::FormatOptionsError;
+using ddimap::kMaxQuarantine;
+using ddimap::OptionsError;
+using ddimap::ParseOptions;
 
 // The C API's defaults: policy record, reports printed to stderr.
 MachineOptions DefaultOptions();

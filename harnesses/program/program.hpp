@@ -37,6 +37,9 @@ struct Op {
   u8 null_mask = 0;        // bit i: pointer parameter i is NULL
   std::string file_name;   // the FileName parameter, when the call has one and it is not NULL
   Expectation expect;
+  // The trace line it was parsed from (1-based; 0: decoded from binary or
+  // made by a tool). Where it came from, not what it is: == ignores it.
+  int line = 0;
 };
 
 inline bool operator==(const Arg& a, const Arg& b) {

@@ -320,6 +320,7 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
       return false;
     };
     Op op;
+    op.line = lineno;
     // Optional binding "rN =".
     std::size_t start = lp.pos();
     int bound = -1;

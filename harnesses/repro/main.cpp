@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ddimap/options.hpp"
 #include "program/codec.hpp"
 #include "program/statuses.hpp"
 #include "program/trace.hpp"
@@ -57,6 +58,12 @@ options:
   --emit-binary F  compile the single given trace into binary input F
   --help           this text
 
+environment:
+  DDIMAP_OPTIONS   as for a driver (docs/harness.md): with policy=abort a run
+                   stops at its first report, as the driver's process would;
+                   the calls after it and the teardown are printed as not run
+                   and the input fails (exit status 1)
+
 crash minimisation (docs/harness.md, "Minimising a crash"):
   --minimize INPUT [-o OUT.trace] [--emit-binary OUT.bin]
                    run INPUT (with --profile for a binary one); when it fails
@@ -87,6 +94,7 @@ struct Reach {
 
 struct Options {
   std::string profile;
+  bool stop_at_report = false;  // DDIMAP_OPTIONS policy=abort
   bool oracle = true, expect = false, quiet = false, stats = false, reach_log = false;
   std::string emit_binary;
   std::vector<std::string> inputs;
@@ -131,6 +139,7 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
   RunOptions ro;
   ro.oracle = o.oracle;
   ro.check_expectations = is_trace;
+  ro.stop_at_report = o.stop_at_report;
   ro.log = true;
   RunResult r = Run(p, ro);
   reach->rules |= r.rules;
@@ -153,13 +162,24 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
   PrintOptions po;
   po.expect = o.expect;
   out += FormatReplay(p, r, po);
-  bool failed = r.failure != RunResult::None;
+  // Under policy=abort a report ends the run as it would end the driver's
+  // process: a crash to reproduce, so the input fails.
+  bool failed = r.failure != RunResult::None || r.aborted_at != 0;
   if (!o.quiet || failed) std::fputs(out.c_str(), stdout);
   if (failed) {
-    const char* kind = FailureKind(r.failure);
-    // With --expect the output is meant to be saved as a trace: keep it one.
-    std::string text = "ERROR: ddimap-repro: " + path.string() + ": " + kind + "\n" + r.message +
-                       "\nSIGNATURE: " + r.signature + "\n";
+    std::string text;
+    if (r.failure != RunResult::None && r.failure != RunResult::Expectation)
+      text += "ERROR: ddimap-repro: " + path.string() + ": " + FailureKind(r.failure) + "\n" + r.message + "\n";
+    if (r.aborted_at != 0)
+      text += "ERROR: ddimap-repro: " + path.string() + ": policy=abort: the report of #" +
+              std::to_string(r.aborted_at) + " ends the run\n";
+    // Every failed expectation, where the trace states it.
+    if (!r.expectation_failures.empty())
+      text += "ERROR: ddimap-repro: " + path.string() + ": " + std::to_string(r.expectation_failures.size()) +
+              " expectation(s) failed\n";
+    for (const ExpectationFailure& f : r.expectation_failures)
+      text += path.string() + ":" + std::to_string(f.line) + ": expectation failed: " + f.message + "\n";
+    if (r.failure != RunResult::None) text += "SIGNATURE: " + r.signature + "\n";
     if (o.expect) {
       std::string commented;
       std::size_t b = 0;
@@ -357,6 +377,17 @@ int main(int argc, char** argv) {
     std::ofstream out(o.emit_binary, std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return out ? 0 : 2;
+  }
+  // DDIMAP_OPTIONS as the C API's machine reads it; of its items only the
+  // policy changes a replay (the harness world sets the rest).
+  if (const char* env = std::getenv("DDIMAP_OPTIONS")) {
+    MachineOptions mo;
+    OptionsError err;
+    if (!ParseOptions(env, &mo, &err)) {
+      std::fprintf(stderr, "%s\n", FormatOptionsError(err).c_str());
+      return 2;
+    }
+    o.stop_at_report = mo.policy == Policy::Abort;
   }
   int status = 0, ran = 0, failed = 0;
   Reach reach;

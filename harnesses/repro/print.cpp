@@ -21,9 +21,17 @@ void AppendReport(const std::string& rep, std::string* out) {
 std::string FormatReplay(const Program& p, const RunResult& r, const PrintOptions& o) {
   std::string out;
   int results = 0;
-  for (std::size_t i = 0; i < r.log.size() && i < p.size(); ++i) {
-    const CallLog& l = r.log[i];
+  for (std::size_t i = 0; i < p.size(); ++i) {
     Op op = p[i];
+    int res = MadeResource(op.id) != Resource::None ? results++ : -1;
+    if (i >= r.log.size()) {
+      // It did not run: the program line, no result, and no expectation but
+      // the one it stated (unless --expect, which states only what happened).
+      if (o.expect) op.expect = {};
+      out += FormatOp(op, res) + "  # #" + std::to_string(i + 1) + " not run\n";
+      continue;
+    }
+    const CallLog& l = r.log[i];
     const bool failed = o.expect && o.failed_call == i + 1;
     const bool keep = o.keep_stated && !(op.expect == Expectation{});
     if (failed) {
@@ -39,17 +47,24 @@ std::string FormatReplay(const Program& p, const RunResult& r, const PrintOption
           op.expect.result = l.outcome.ret;
       }
     }
-    int res = MadeResource(op.id) != Resource::None ? results++ : -1;
     out += FormatOp(op, res);
     out += failed ? "  # the failing call, see below; #" : "  # #";
     out += std::to_string(i + 1) + " -> " + FormatResult(op.id, l.outcome.ret);
     if (res >= 0) out += ", r" + std::to_string(res) + " = " + FormatValue(ArgKind::Value, l.outcome.made);
     out += "\n";
     for (const auto& rep : l.reports) AppendReport(rep, &out);
+    if (i + 1 == r.log.size() && i + 1 < p.size()) {
+      out += "# the run stopped after #" + std::to_string(i + 1) + " (" +
+             (r.aborted_at ? std::string("policy=abort: its first report") : std::string(FailureKind(r.failure))) +
+             "): #" + std::to_string(i + 2) + (i + 2 < p.size() ? "-#" + std::to_string(p.size()) : "") +
+             " did not run\n";
+    }
   }
-  if (!r.log.empty() && r.log.back().line == "# teardown" && !r.log.back().reports.empty()) {
+  if (!r.torn_down) {
+    out += "# teardown: not run (policy=abort stopped the run at #" + std::to_string(r.aborted_at) + ")\n";
+  } else if (!r.teardown.reports.empty()) {
     out += "# teardown:\n";
-    for (const auto& rep : r.log.back().reports) AppendReport(rep, &out);
+    for (const auto& rep : r.teardown.reports) AppendReport(rep, &out);
   }
   return out;
 }

@@ -24,7 +24,10 @@ struct PrintOptions {
   std::size_t failed_call = 0;
 };
 
-// The calls of `r.log` (a run with RunOptions::log) and the teardown's reports.
+// The program with what each call did (`r.log`, a run with RunOptions::log),
+// the teardown's reports once, and what did not run marked so, with no result:
+// a call after the one that stopped the run is its program line and
+// "# #N not run"; a teardown that did not run (policy=abort) says so.
 std::string FormatReplay(const Program& p, const RunResult& r, const PrintOptions& options);
 
 // "oracle mismatch", "self-check failed" or "expectation failed".

@@ -184,7 +184,12 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   res.message.clear();
   res.signature.clear();
   res.failed_call = 0;
+  res.expectation_failures.clear();
+  res.ran = 0;
+  res.aborted_at = 0;
   res.log.clear();
+  res.torn_down = false;
+  res.teardown = CallLog{};
   res.rules.reset();
   res.outcomes.clear();
   res.outcomes.reserve(p.size());
@@ -267,6 +272,7 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
       c.args[i] = a.kind == Arg::Ref ? (a.value < made.size() ? made[a.value] : 0) + a.delta : a.value;
     }
     Outcome co = Execute(core, c);
+    res.ran = n + 1;
     CallLog* entry = options.log ? &res.log.emplace_back() : nullptr;
     take_core_rules(entry ? &entry->reports : nullptr);
     if (MadeResource(op.id) != Resource::None) made.push_back(co.made);
@@ -324,10 +330,7 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
         why = "expected a non-NULL result, got NULL";
       else if (e.check_rules && !SameRules(e.rules, crules, scratch))
         why = "expected rules " + RuleList(e.rules) + ", got " + RuleList(crules);
-      if (!why.empty()) {
-        res.signature = "expectation " + std::string(d.name);
-        fail(RunResult::Expectation, n + 1, op_line() + ": " + why);
-      }
+      if (!why.empty()) res.expectation_failures.push_back({n + 1, op.line, op_line() + ": " + why});
     }
     if (options.after_call && res.failure == RunResult::None) {
       std::string why = options.after_call(n + 1, core, model);
@@ -336,6 +339,24 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
         fail(RunResult::Mismatch, n + 1, "after " + op_line() + ": " + why);
       }
     }
+    if (options.stop_at_report && !crules.empty() && res.failure == RunResult::None) {
+      res.aborted_at = n + 1;
+      break;
+    }
+  }
+  // The first failed expectation names the failure, unless something worse
+  // stopped the run; the message lists them all.
+  auto expectations_failed = [&] {
+    if (res.failure != RunResult::None || res.expectation_failures.empty()) return;
+    const ExpectationFailure& first = res.expectation_failures.front();
+    std::string all;
+    for (const auto& f : res.expectation_failures) all += (all.empty() ? "" : "\n") + f.message;
+    res.signature = "expectation " + std::string(Call(p[first.call - 1].id).name);
+    fail(RunResult::Expectation, first.call, std::move(all));
+  };
+  if (res.aborted_at != 0) {  // the process died there: no final checks, no teardown
+    expectations_failed();
+    return;
   }
 
   // Once more before the teardown, whatever the last call: a bookkeeping
@@ -366,11 +387,13 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
     res.signature = "self-check teardown residue";
     fail(RunResult::SelfCheck, 0, "the core holds device pages or quarantined mappings after teardown");
   }
+  res.torn_down = true;
   if (options.log) {
     end.line = "# teardown";
     end.rules = crules;
-    res.log.push_back(std::move(end));
+    res.teardown = std::move(end);
   }
+  expectations_failed();
 }
 
 }  // namespace ddimap::harness

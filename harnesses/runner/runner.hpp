@@ -25,6 +25,10 @@ namespace ddimap::harness {
 struct RunOptions {
   bool oracle = true;       // compare against the oracle
   bool check_expectations = false;  // the trace's `=>` expectations
+  // DDIMAP_OPTIONS policy=abort: a driver process dies at its first report, so
+  // the run stops after the call that filed one (the oracle still compares that
+  // call); later calls and the teardown do not run.
+  bool stop_at_report = false;
   bool log = false;         // keep a printable log of every call
   // For tests that need a machine of their own: when set, the run starts from
   // an empty machine (and model) made with these options instead of the
@@ -44,7 +48,17 @@ struct CallLog {
   std::vector<std::string> reports;  // formatted core reports
 };
 
+// A trace's `=>` that the call did not meet. The run goes on after it.
+struct ExpectationFailure {
+  std::size_t call = 0;  // 1-based op index
+  int line = 0;          // the op's trace line (Op::line)
+  std::string message;   // "#3 MmUnmapIoSpace(r0, 0x1000): expected rules ..., got ..."
+};
+
 struct RunResult {
+  // Mismatch and SelfCheck stop the run after the failing call; Expectation
+  // (set at the end when any expectation failed and nothing worse happened)
+  // does not.
   enum Failure { None, Mismatch, SelfCheck, Expectation } failure = None;
   std::string message;                 // what went wrong, both sides printed
   // One line naming the failure for deduplication, stable across inputs that
@@ -52,7 +66,15 @@ struct RunResult {
   // "expectation <Call> <field>".
   std::string signature;
   std::size_t failed_call = 0;         // 1-based op index (0: world or teardown)
-  std::vector<CallLog> log;            // when RunOptions::log (plus one entry for teardown)
+  std::vector<ExpectationFailure> expectation_failures;  // every one, in call order
+  // How many calls ran (the first `ran` ops of the program); the rest did not.
+  std::size_t ran = 0;
+  // RunOptions::stop_at_report: the 1-based call whose report stopped the run
+  // (0: none did). The teardown then did not run.
+  std::size_t aborted_at = 0;
+  std::vector<CallLog> log;            // when RunOptions::log: one entry per call that ran
+  bool torn_down = false;              // the teardown ran
+  CallLog teardown;                    // when RunOptions::log and torn_down: its reports
   std::bitset<kRuleCount> rules;       // rules reported during the run, teardown included
   std::vector<std::pair<CallId, u64>> outcomes;  // (call, return value) of every op, for reach statistics
 };

@@ -210,6 +210,20 @@ EOF
   check "a harness abort: its SIGNATURE line" bash -c '[ "$("$1" --classify "$2")" = "$3" ]' \
     _ "$src/ci/triage.sh" "$work/run/harness.log" "$sig"
 
+  # --- 7. a self-check stops the replay: what did not run is marked so -------
+  # owner_count_not_decremented breaks the core's own bookkeeping at the first
+  # unmap; the replay must stop there and print no result for the calls after.
+  printf '%s\n' 'r0 = MmMapIoSpace(0xfed00000, 0x1000, MmNonCached)' 'MmUnmapIoSpace(r0, 0x1000)' \
+    'r1 = MmMapIoSpace(0xfed00000, 0x1000, MmNonCached)' 'MmUnmapIoSpace(r1, 0x1000)' >"$work/run/selfcheck.trace"
+  out=$(DDIMAP_MUTANT=owner_count_not_decremented "$repro" --expect "$work/run/selfcheck.trace" 2>&1); rc=$?
+  echo "$out" | sed 's/^/  | /'
+  check "a self-check fails the replay (exit 1)" [ "$rc" -eq 1 ]
+  check "... after the call that broke the bookkeeping" grep -q "self-check failed after #2 MmUnmapIoSpace" <<<"$out"
+  check "the calls after it are marked not run, with no expectation" \
+    grep -q -x -F "r1 = MmMapIoSpace(0xfed00000, 0x1000, MmNonCached)  # #3 not run" <<<"$out"
+  check "... and no result" bash -c '! grep -q -e "# #3 ->" -e "# #4 ->" <<<"$1"' _ "$out"
+  check "the teardown's reports print once" [ "$(grep -c -x -F "# teardown:" <<<"$out")" -le 1 ]
+
   echo "--- triage_planted_bug: $((SECONDS - start)) s, $fails failure(s)"
   [ "$fails" -eq 0 ]
 }

@@ -181,7 +181,7 @@ struct Diff {
 
   // The outcome of the call numbered `call` (1-based, building calls included).
   Outcome AtCall(std::size_t call) const {
-    if (call == 0 || call >= result.log.size()) {
+    if (call == 0 || call > result.log.size()) {
       ADD_FAILURE() << "call #" << call << " did not run";
       return {};
     }
@@ -197,7 +197,8 @@ struct Diff {
   }
   u64 R(std::size_t n) const { return Of(n).made; }
   std::vector<RuleId> TeardownRules() const {
-    return result.log.empty() ? std::vector<RuleId>{} : result.log.back().rules;
+    if (!result.torn_down) ADD_FAILURE() << "the teardown did not run";
+    return result.teardown.rules;
   }
 };
 
