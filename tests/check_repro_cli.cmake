@@ -23,7 +23,7 @@ run_repro(out rc "DDIMAP_OPTIONS=" ${two})
 expect_rc("${rc}" 1 "${out}")
 expect_has("${out}" "2 expectation(s) failed")
 expect_has("${out}" "${two}:2: expectation failed: #1 r0 = MmMapIoSpace")
-expect_has("${out}" "${two}:5: expectation failed: #3 MmUnmapIoSpace(r0, 0x1000): expected rules MM_IO.UNMAP_NOT_MAPPED, got MM_IO.UNMAP_DOUBLE")
+expect_has("${out}" "${two}:5: expectation failed: #3 MmUnmapIoSpace(r0, 0x1000): expected reports !MM_IO.UNMAP_NOT_MAPPED, got !MM_IO.UNMAP_DOUBLE(created=#1, released=#2)")
 expect_has("${out}" "# #5 -> void")  # the run went on to the end
 
 set(dbl ${INPUTS}/double_unmap_then_more.trace)

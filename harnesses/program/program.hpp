@@ -10,6 +10,7 @@
 #include <bitset>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ddimap/calls.hpp"
@@ -23,12 +24,25 @@ struct Arg {
   u64 delta = 0;  // Ref: added to the resource (wrapping), so r3-1 is delta 2^64-1
 };
 
+// A report a trace line expects: its rule and, where stated, its evidence
+// (docs/harness.md, "Expectations"): `!MM_IO.UNMAP_DOUBLE(created=#1, released=#2, bugcheck=0xC4/0x7B)`.
+struct ReportExpectation {
+  RuleId rule{};
+  std::optional<u64> created;   // the call number of the "created by" record
+  std::optional<u64> released;  // the call number of the "released by" record
+  std::optional<u32> bugcheck_code;
+  std::optional<u64> bugcheck_param1;
+};
+
 // What a trace line says it expects of its call (checked by the reproducer).
 struct Expectation {
   std::optional<u64> result;   // the return value, or the status for NdisStatus calls
   bool result_nonzero = false; // "nonnull": any value but 0
-  bool check_rules = false;    // when set, exactly these rules (in any order) must be reported
-  std::vector<RuleId> rules;
+  bool check_rules = false;    // when set, exactly these reports (in any order) must be filed
+  bool others = false;         // `...`: these reports and possibly others
+  std::vector<ReportExpectation> reports;
+  // Out-values, `Name=value`: (parameter index, the value it holds after the call).
+  std::vector<std::pair<int, u64>> outs;
 };
 
 struct Op {
@@ -45,16 +59,32 @@ struct Op {
 inline bool operator==(const Arg& a, const Arg& b) {
   return a.kind == b.kind && a.value == b.value && a.delta == b.delta;
 }
+inline bool operator==(const ReportExpectation& a, const ReportExpectation& b) {
+  return a.rule == b.rule && a.created == b.created && a.released == b.released &&
+         a.bugcheck_code == b.bugcheck_code && a.bugcheck_param1 == b.bugcheck_param1;
+}
 inline bool operator==(const Expectation& a, const Expectation& b) {
   return a.result == b.result && a.result_nonzero == b.result_nonzero && a.check_rules == b.check_rules &&
-         a.rules == b.rules;
+         a.others == b.others && a.reports == b.reports && a.outs == b.outs;
 }
 inline bool operator==(const Op& a, const Op& b) {
   return a.id == b.id && a.args == b.args && a.null_mask == b.null_mask && a.file_name == b.file_name &&
          a.expect == b.expect;
 }
 
-using Program = std::vector<Op>;
+// The calls, and what the trace expects of the teardown that follows them
+// (`teardown => !MM_IO.LEAK(created=#4)`; its check_rules says whether it
+// states anything). A vector of Ops with one member more: the binary form
+// carries the calls only.
+struct Program : std::vector<Op> {
+  using std::vector<Op>::vector;
+  Expectation teardown;
+  int teardown_line = 0;  // the trace line of `teardown =>` (where it came from: == ignores it)
+};
+inline bool operator==(const Program& a, const Program& b) {
+  return static_cast<const std::vector<Op>&>(a) == static_cast<const std::vector<Op>&>(b) &&
+         a.teardown == b.teardown;
+}
 
 // What a harness's inputs are (harnesses.def): a binary call encoding
 // (program/codec.hpp) or a text trace (program/trace.hpp).

@@ -17,6 +17,13 @@ std::string HexStr(u64 v) {
   return buf;
 }
 
+// Bug check codes and parameters as the Driver Verifier pages write them (0xC4).
+std::string HexUpper(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llX", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 bool IsHandleKind(ArgKind k) {
   return k == ArgKind::Adapter || k == ArgKind::WdmDevice || k == ArgKind::UmdfDevice || k == ArgKind::Video ||
          k == ArgKind::AnyObject;
@@ -283,14 +290,42 @@ std::string FormatOp(const Op& op, int result) {
     }
   }
   out += ")";
-  const Expectation& e = op.expect;
-  if (e.result || e.result_nonzero || e.check_rules) {
-    out += " =>";
-    if (e.result_nonzero) out += " nonnull";
-    if (e.result) out += " " + FormatResult(op.id, *e.result);
-    for (RuleId r : e.rules) out += " !" + std::string(RuleName(r));
-  }
+  return out + FormatExpectation(op.id, op.expect);
+}
+
+std::string FormatExpectation(std::optional<CallId> id, const Expectation& e) {
+  std::string out;
+  if (!e.result && !e.result_nonzero && !e.check_rules && e.outs.empty()) return out;
+  out += " =>";
+  if (e.result_nonzero) out += " nonnull";
+  if (e.result && id) out += " " + FormatResult(*id, *e.result);
+  if (id)
+    for (const auto& [i, v] : e.outs) out += " " + std::string(Call(*id).params[i].name) + "=" + FormatOut(*id, i, v);
+  for (const ReportExpectation& r : e.reports) out += " " + FormatReportExpectation(r);
+  if (e.others) out += " ...";
   return out;
+}
+
+std::string FormatReportExpectation(const ReportExpectation& r) {
+  std::string out = "!" + std::string(RuleName(r.rule)), fields;
+  auto field = [&](const std::string& f) { fields += (fields.empty() ? "" : ", ") + f; };
+  if (r.created) field("created=#" + std::to_string(*r.created));
+  if (r.released) field("released=#" + std::to_string(*r.released));
+  if (r.bugcheck_code) {
+    std::string b = "bugcheck=" + HexUpper(*r.bugcheck_code);
+    if (r.bugcheck_param1) b += "/" + HexUpper(*r.bugcheck_param1);
+    field(b);
+  }
+  return fields.empty() ? out : out + "(" + fields + ")";
+}
+
+std::string FormatOut(CallId id, int param, u64 value) {
+  // An NDIS_STATUS out-parameter reads as its name, like a result.
+  if (std::string_view(Call(id).params[param].name) == "Status") {
+    std::string_view name = NdisStatusName(value);
+    if (!name.empty()) return std::string(name);
+  }
+  return HexStr(value);
 }
 
 std::string FormatProgram(const Program& p) {
@@ -300,11 +335,122 @@ std::string FormatProgram(const Program& p) {
     int r = MadeResource(op.id) != Resource::None ? results++ : -1;
     out += FormatOp(op, r) + "\n";
   }
+  if (p.teardown.check_rules) out += "teardown" + FormatExpectation(std::nullopt, p.teardown) + "\n";
   return out;
 }
 
+namespace {
+
+// A status, HRESULT, VP_STATUS or ControlStatus name, as results print.
+bool StatusByName(const std::string& tok, u64* v) {
+  for (u64 s : {kNdisStatusSuccess, kNdisStatusFailure, kNdisStatusResources, kNdisStatusResourceConflict,
+                kNdisStatusFileNotFound, kNdisStatusErrorReadingFile, kNdisStatusAlreadyMapped})
+    if (NdisStatusName(s) == tok) return *v = s, true;
+  for (u64 s : {kSOk, kEInvalidArg, kEOutOfMemory})
+    if (HResultName(s) == tok) return *v = s, true;
+  for (u64 s : {kNoError, kErrorInvalidParameter})
+    if (VpStatusName(s) == tok) return *v = s, true;
+  for (int s = 0; s < 4; ++s)
+    if (ControlStatusName(static_cast<ControlStatus>(s)) == tok) return *v = static_cast<u64>(s), true;
+  return false;
+}
+
+// `(created=#1, released=#2, bugcheck=0xC4/0x7B)` after a `!RULE`: any of the
+// fields, each once.
+bool ParseReportFields(LineParser& lp, ReportExpectation* r) {
+  do {
+    std::size_t col = lp.pos();
+    std::string f = lp.Token();
+    if (!lp.Eat('=')) return lp.Fail("'=' after '" + f + "'");
+    u64 v;
+    if (f == "created" || f == "released") {
+      std::optional<u64>& slot = f == "created" ? r->created : r->released;
+      if (slot) return lp.FailAt(col, "expected each of created, released and bugcheck once, got '" + f + "' twice");
+      if (!lp.Eat('#') || !lp.Number(&v)) return lp.Fail("'#' and a call number after '" + f + "='");
+      slot = v;
+    } else if (f == "bugcheck") {
+      if (r->bugcheck_code) return lp.FailAt(col, "expected each of created, released and bugcheck once, got 'bugcheck' twice");
+      if (!lp.Number(&v) || v > 0xFFFFFFFFu) return lp.Fail("a bug check code (e.g. 0xC4) after 'bugcheck='");
+      r->bugcheck_code = static_cast<u32>(v);
+      if (lp.Eat('/')) {
+        if (!lp.Number(&v)) return lp.Fail("a bug check parameter 1 after '/'");
+        r->bugcheck_param1 = v;
+      }
+    } else {
+      return lp.FailAt(col, "expected created, released or bugcheck, got '" + f + "'");
+    }
+  } while (lp.Eat(','));
+  return lp.Eat(')') || lp.Fail("',' or ')'");
+}
+
+// What follows `=>`. For a call (id): a result, out-values `Name=value`,
+// reports `!RULE(...)` and `...`; for the teardown (no id): reports and `...`.
+bool ParseExpectation(LineParser& lp, std::optional<CallId> id, Expectation* e) {
+  e->check_rules = true;
+  while (!lp.AtEnd()) {
+    lp.Eat(',');
+    if (lp.AtEnd()) break;
+    std::size_t col = lp.pos();
+    if (lp.EatWord("...")) {
+      e->others = true;
+      continue;
+    }
+    if (lp.Eat('!')) {
+      std::string r = lp.Token();
+      auto rid = RuleByName(r);
+      if (!rid) return lp.FailAt(col + 1, "expected a rule id from docs/rules.md, got '" + r + "'");
+      ReportExpectation re;
+      re.rule = *rid;
+      if (lp.Eat('(') && !ParseReportFields(lp, &re)) return false;
+      e->reports.push_back(re);
+      continue;
+    }
+    if (!id) return lp.Fail("!RULE or '...' (the teardown has no result)");
+    u64 v;
+    if (lp.Number(&v)) {
+      e->result = v;
+      continue;
+    }
+    std::string tok = lp.Token();
+    if (lp.Eat('=')) {  // an out-value
+      const CallDesc& d = Call(*id);
+      int param = -1;
+      for (int i = 0; i < d.param_count; ++i)
+        if (tok == d.params[i].name && IsPointerKind(d.params[i].kind) && d.params[i].kind != ArgKind::FileName)
+          param = i;
+      if (param < 0) return lp.FailAt(col, "expected an out-parameter of " + std::string(d.name) + ", got '" + tok + "'");
+      const std::size_t vcol = lp.pos();
+      if (!lp.Number(&v)) {
+        const std::string name = lp.Token();
+        if (!StatusByName(name, &v))
+          return lp.FailAt(vcol, "expected a number or a status name for " + tok + ", got '" + name + "'");
+      }
+      e->outs.emplace_back(param, v);
+      continue;
+    }
+    if (tok == "nonnull") {
+      e->result_nonzero = true;
+      continue;
+    }
+    if (tok == "NULL" || tok == "void") {
+      e->result = 0;
+      continue;
+    }
+    if (!StatusByName(tok, &v))
+      return lp.FailAt(col, "expected !RULE, a status name, NULL, nonnull, Name=value, '...' or a number after "
+                            "'=>', got '" + tok + "'");
+    e->result = v;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
   out->clear();
+  out->teardown = {};
+  out->teardown_line = 0;
+  bool torn_down = false;  // the teardown line was read: it is the last
   std::vector<Resource> results;
   int lineno = 0;
   std::size_t b = 0;
@@ -319,6 +465,18 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
       *error = lp.err_;
       return false;
     };
+    if (torn_down) return lp.Fail("nothing after the teardown line"), fail();
+    if (std::size_t col = lp.pos(); lp.Token() == "teardown") {
+      out->teardown = {};
+      out->teardown_line = lineno;
+      if (!lp.EatWord("=>")) return lp.Fail("'=>' after 'teardown'"), fail();
+      if (!ParseExpectation(lp, std::nullopt, &out->teardown)) return fail();
+      if (!lp.AtEnd()) return lp.Fail("end of line or '# comment'"), fail();
+      torn_down = true;
+      continue;
+    } else {
+      lp.set_pos(col);
+    }
     Op op;
     op.line = lineno;
     // Optional binding "rN =".
@@ -417,52 +575,7 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
       op.args[i] = Arg{Arg::Const, v, 0};
     }
     if (!lp.Eat(')')) return lp.Fail(d.param_count ? "')' (the call takes " + std::to_string(d.param_count) + " parameters)" : "')'"), fail();
-    if (lp.EatWord("=>")) {
-      op.expect.check_rules = true;
-      while (!lp.AtEnd()) {
-        lp.Eat(',');
-        if (lp.AtEnd()) break;
-        std::size_t col = lp.pos();
-        if (lp.Eat('!')) {
-          std::string r = lp.Token();
-          auto rid = RuleByName(r);
-          if (!rid) {
-            lp.FailAt(col + 1, "expected a rule id from docs/rules.md, got '" + r + "'");
-            return fail();
-          }
-          op.expect.rules.push_back(*rid);
-          continue;
-        }
-        u64 v;
-        if (lp.Number(&v)) {
-          op.expect.result = v;
-          continue;
-        }
-        std::string tok = lp.Token();
-        if (tok == "nonnull") {
-          op.expect.result_nonzero = true;
-          continue;
-        }
-        if (tok == "NULL" || tok == "void") {
-          op.expect.result = 0;
-          continue;
-        }
-        bool found = false;
-        for (u64 s : {kNdisStatusSuccess, kNdisStatusFailure, kNdisStatusResources, kNdisStatusResourceConflict,
-                      kNdisStatusFileNotFound, kNdisStatusErrorReadingFile, kNdisStatusAlreadyMapped})
-          if (NdisStatusName(s) == tok) op.expect.result = s, found = true;
-        for (u64 s : {kSOk, kEInvalidArg, kEOutOfMemory})
-          if (HResultName(s) == tok) op.expect.result = s, found = true;
-        for (u64 s : {kNoError, kErrorInvalidParameter})
-          if (VpStatusName(s) == tok) op.expect.result = s, found = true;
-        for (int s = 0; s < 4; ++s)
-          if (ControlStatusName(static_cast<ControlStatus>(s)) == tok) op.expect.result = static_cast<u64>(s), found = true;
-        if (!found) {
-          lp.FailAt(col, "expected !RULE, a status name, NULL, nonnull or a number after '=>', got '" + tok + "'");
-          return fail();
-        }
-      }
-    }
+    if (lp.EatWord("=>") && !ParseExpectation(lp, op.id, &op.expect)) return fail();
     if (!lp.AtEnd()) return lp.Fail("end of line or '# comment'"), fail();
     if (made != Resource::None) results.push_back(made);
     out->push_back(std::move(op));

@@ -10,10 +10,14 @@
 // later arguments say rN or rN+0x10 / rN-0x1. Objects of the standard world
 // are named (nic0, wdm0, umdf0, video0, ...). Pointers are NULL, &out, or
 // &value for in/out parameters. After `=>` a line may state what it expects:
-// a result (a status name, NULL, nonnull, or a number) and the rules the call
-// must report (`!RULE`, none listed = no report at all).
+// a result (a status name, NULL, nonnull, or a number), out-values
+// (`Length=0x1000`), the reports the call must file (`!RULE`, or with evidence
+// `!RULE(created=#1, released=#2, bugcheck=0xC4/0x7B)`; none listed = no
+// report at all) and `...` (possibly others). A last line `teardown => ...`
+// states the teardown's reports. docs/harness.md, "Expectations".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,7 +38,15 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error);
 // One call as a trace line (without newline). `result` is the op's result
 // number when it makes something (-1 otherwise).
 std::string FormatOp(const Op& op, int result);
-// A whole program; expectations are printed when present.
+// What follows a call (id) or the teardown (nullopt): " => ..." when the
+// expectation states anything, else "".
+std::string FormatExpectation(std::optional<CallId> id, const Expectation& e);
+// One expected report: `!RULE` or `!RULE(created=#1, released=#2, bugcheck=0xC4/0x7B)`.
+std::string FormatReportExpectation(const ReportExpectation& r);
+// An out-parameter's value as a trace writes it (a Status by its name).
+std::string FormatOut(CallId id, int param, u64 value);
+// A whole program; expectations are printed when present, and the teardown
+// line when the program states one.
 std::string FormatProgram(const Program& p);
 
 // A value of a kind, the way a trace spells it (used for outcomes too).

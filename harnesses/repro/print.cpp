@@ -2,6 +2,7 @@
 
 #include "program/codec.hpp"
 #include "program/trace.hpp"
+#include "runner/expect.hpp"
 
 namespace ddimap::harness {
 namespace {
@@ -14,6 +15,25 @@ void AppendReport(const std::string& rep, std::string* out) {
     *out += "#   " + rep.substr(b, e == std::string::npos ? std::string::npos : e - b) + "\n";
     b = e == std::string::npos ? rep.size() : e + 1;
   }
+}
+
+// What a call did, as the `=>` that states it: its result, its out-values
+// (every pointer parameter it was given) and its reports with their evidence.
+Expectation Actual(const Op& op, const CallLog& l) {
+  Expectation e;
+  e.check_rules = true;
+  for (const Report& rep : l.records) e.reports.push_back(StatedOf(rep));
+  const CallDesc& d = Call(op.id);
+  if (d.result != ResultKind::Void) {
+    if (d.result == ResultKind::Pointer && l.outcome.ret != 0)
+      e.result_nonzero = true;
+    else
+      e.result = l.outcome.ret;
+  }
+  for (int i = 0; i < d.param_count; ++i)
+    if (IsPointerKind(d.params[i].kind) && d.params[i].kind != ArgKind::FileName && !((op.null_mask >> i) & 1))
+      e.outs.emplace_back(i, l.outcome.out[i]);
+  return e;
 }
 
 }  // namespace
@@ -37,15 +57,7 @@ std::string FormatReplay(const Program& p, const RunResult& r, const PrintOption
     if (failed) {
       op.expect = {};
     } else if (o.expect && !keep) {
-      op.expect = {};
-      op.expect.check_rules = true;
-      op.expect.rules = l.rules;
-      if (Call(op.id).result != ResultKind::Void) {
-        if (Call(op.id).result == ResultKind::Pointer && l.outcome.ret != 0)
-          op.expect.result_nonzero = true;
-        else
-          op.expect.result = l.outcome.ret;
-      }
+      op.expect = Actual(op, l);
     }
     out += FormatOp(op, res);
     out += failed ? "  # the failing call, see below; #" : "  # #";
@@ -60,12 +72,26 @@ std::string FormatReplay(const Program& p, const RunResult& r, const PrintOption
              " did not run\n";
     }
   }
+  // The teardown: with expect, a `teardown =>` line of what it reported;
+  // else the line the program stated, if any. Its reports follow, once.
+  const bool stated = p.teardown.check_rules && !(o.expect && !o.keep_stated);
   if (!r.torn_down) {
-    out += "# teardown: not run (policy=abort stopped the run at #" + std::to_string(r.aborted_at) + ")\n";
+    const std::string why = "not run (policy=abort stopped the run at #" + std::to_string(r.aborted_at) + ")";
+    out += stated ? "teardown" + FormatExpectation(std::nullopt, p.teardown) + "  # " + why + "\n"
+                  : "# teardown: " + why + "\n";
+    return out;
+  }
+  if (o.expect && !stated) {
+    Expectation actual;
+    actual.check_rules = true;
+    for (const Report& rep : r.teardown.records) actual.reports.push_back(StatedOf(rep));
+    out += "teardown" + FormatExpectation(std::nullopt, actual) + "\n";
+  } else if (stated) {
+    out += "teardown" + FormatExpectation(std::nullopt, p.teardown) + "\n";
   } else if (!r.teardown.reports.empty()) {
     out += "# teardown:\n";
-    for (const auto& rep : r.teardown.reports) AppendReport(rep, &out);
   }
+  for (const auto& rep : r.teardown.reports) AppendReport(rep, &out);
   return out;
 }
 

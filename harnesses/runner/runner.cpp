@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <span>
 
 #include "oracle/oracle.hpp"
 #include "program/codec.hpp"
 #include "program/execute.hpp"
 #include "program/trace.hpp"
 #include "program/world.hpp"
+#include "runner/expect.hpp"
 #include "runner/state_coverage.hpp"
 
 namespace ddimap::harness {
@@ -224,13 +226,16 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   std::vector<RuleId>& crules = scratch.crules;
   std::vector<RuleId>& mrules = scratch.mrules;
 
-  auto take_core_rules = [&](std::vector<std::string>* texts) {
+  auto take_core_rules = [&](CallLog* entry) {
     crules.clear();
     const auto& reps = core.reports();
     for (std::size_t i = seen; i < reps.size(); ++i) {
       crules.push_back(reps[i].rule);
       res.rules.set(static_cast<std::size_t>(reps[i].rule));
-      if (texts) texts->push_back(core.FormatReport(reps[i]));
+      if (entry) {
+        entry->reports.push_back(core.FormatReport(reps[i]));
+        entry->records.push_back(reps[i]);
+      }
     }
     seen = reps.size();
   };
@@ -271,10 +276,11 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
       const Arg& a = op.args[i];
       c.args[i] = a.kind == Arg::Ref ? (a.value < made.size() ? made[a.value] : 0) + a.delta : a.value;
     }
+    const std::size_t first_report = seen;  // this call's reports are core.reports()[first_report, seen)
     Outcome co = Execute(core, c);
     res.ran = n + 1;
     CallLog* entry = options.log ? &res.log.emplace_back() : nullptr;
-    take_core_rules(entry ? &entry->reports : nullptr);
+    take_core_rules(entry);
     if (MadeResource(op.id) != Resource::None) made.push_back(co.made);
     res.outcomes.emplace_back(op.id, co.ret);
     std::string line;
@@ -322,14 +328,8 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
     core_changes = core.mapping_changes();
     if (model) model_changes = model->mapping_changes();
     if (options.check_expectations) {
-      const Expectation& e = op.expect;
-      std::string why;
-      if (e.result && *e.result != co.ret)
-        why = "expected result " + FormatResult(op.id, *e.result) + ", got " + FormatResult(op.id, co.ret);
-      else if (e.result_nonzero && co.ret == 0)
-        why = "expected a non-NULL result, got NULL";
-      else if (e.check_rules && !SameRules(e.rules, crules, scratch))
-        why = "expected rules " + RuleList(e.rules) + ", got " + RuleList(crules);
+      std::string why = CheckExpectation(op.expect, op.id, &co,
+                                         std::span(core.reports()).subspan(first_report, seen - first_report));
       if (!why.empty()) res.expectation_failures.push_back({n + 1, op.line, op_line() + ": " + why});
     }
     if (options.after_call && res.failure == RunResult::None) {
@@ -351,10 +351,12 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
     const ExpectationFailure& first = res.expectation_failures.front();
     std::string all;
     for (const auto& f : res.expectation_failures) all += (all.empty() ? "" : "\n") + f.message;
-    res.signature = "expectation " + std::string(Call(p[first.call - 1].id).name);
+    res.signature = "expectation " + std::string(first.call ? Call(p[first.call - 1].id).name : "teardown");
     fail(RunResult::Expectation, first.call, std::move(all));
   };
   if (res.aborted_at != 0) {  // the process died there: no final checks, no teardown
+    if (options.check_expectations && p.teardown.check_rules)
+      res.expectation_failures.push_back({0, p.teardown_line, "teardown: the teardown did not run (policy=abort)"});
     expectations_failed();
     return;
   }
@@ -369,7 +371,13 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   }
   core.Teardown();
   CallLog end;
-  take_core_rules(options.log ? &end.reports : nullptr);
+  const std::size_t first_report = seen;
+  take_core_rules(options.log ? &end : nullptr);
+  if (options.check_expectations && p.teardown.check_rules) {
+    std::string why = CheckExpectation(p.teardown, std::nullopt, nullptr,
+                                       std::span(core.reports()).subspan(first_report, seen - first_report));
+    if (!why.empty()) res.expectation_failures.push_back({0, p.teardown_line, "teardown: " + why});
+  }
   if (model && res.failure == RunResult::None) {
     model->Teardown();
     model->TakeRules(&mrules);

@@ -46,11 +46,12 @@ struct CallLog {
   Outcome outcome;
   std::vector<RuleId> rules;
   std::vector<std::string> reports;  // formatted core reports
+  std::vector<Report> records;       // the same reports as the core filed them
 };
 
 // A trace's `=>` that the call did not meet. The run goes on after it.
 struct ExpectationFailure {
-  std::size_t call = 0;  // 1-based op index
+  std::size_t call = 0;  // 1-based op index (0: the teardown)
   int line = 0;          // the op's trace line (Op::line)
   std::string message;   // "#3 MmUnmapIoSpace(r0, 0x1000): expected rules ..., got ..."
 };

@@ -201,8 +201,16 @@ class Generator {
   void TraceDictionary(const std::string& harness) {
     std::set<std::string> words = {"=>", "&out", "NULL", "nonnull", "r0", "r1", "r2", "+0x", "-0x1", "#", "\"",
                                    "TRUE", "FALSE", "(", ")", ", ", "!", "0x1000", "0xfffffffffffff000"};
-    for (const auto& c : AllCalls())
-      if (!IsBuildingCall(c.id)) words.insert(std::string(c.name));
+    // The expectation forms (docs/harness.md, "Expectations").
+    for (const char* w : {"teardown =>", "(created=#1", ", released=#2", "bugcheck=0xC4/0x7B)", " ...", "Status="})
+      words.insert(w);
+    for (const auto& c : AllCalls()) {
+      if (IsBuildingCall(c.id)) continue;
+      words.insert(std::string(c.name));
+      for (int i = 0; i < c.param_count; ++i)
+        if (IsPointerKind(c.params[i].kind) && c.params[i].kind != ArgKind::FileName)
+          words.insert(" " + std::string(c.params[i].name) + "=");
+    }
     for (const auto& r : AllRules()) words.insert("!" + std::string(r.name));
     for (const auto& o : WorldObjects()) words.insert(std::string(o.name));
     for (const auto& f : WorldFiles()) words.insert("\"" + std::string(f.name) + "\"");
