@@ -151,7 +151,7 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
     s.Violation(RuleId::AccessReadOnly, [&] { return what() + ": the mapping was made without write permission"; }, m);
     return nullptr;
   }
-  if (!write && !v.readable) {
+  if (!write && !v.readable && !DDIMAP_MUTANT(execute_only_readable)) {
     s.Violation(RuleId::AccessNotReadable, [&] { return what() + ": the mapping was made without read permission"; },
                 m);
     return nullptr;
