@@ -87,7 +87,7 @@ Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
   }
   *fail = MapFail::None;
   return &s.AddMapping(MappingView{*va + offset, r.length, r.access_length, *va, extent, r.family, r.owner,
-                                   r.process, r.region, r.space, r.pa, r.cache, r.writable, false, 0},
+                                   r.process, r.region, r.space, r.pa, r.cache, r.readable, r.writable, false, 0},
                        r.start_device);
 }
 
@@ -149,6 +149,11 @@ const Mapping* CheckAccess(Machine::State& s, u64 address, unsigned width, bool 
   }
   if (write && !v.writable) {
     s.Violation(RuleId::AccessReadOnly, [&] { return what() + ": the mapping was made without write permission"; }, m);
+    return nullptr;
+  }
+  if (!write && !v.readable && !DDIMAP_MUTANT(execute_only_readable)) {
+    s.Violation(RuleId::AccessNotReadable, [&] { return what() + ": the mapping was made without read permission"; },
+                m);
     return nullptr;
   }
   return m;

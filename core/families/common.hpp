@@ -30,6 +30,7 @@ struct MapRequest {
   u64 length;         // the mapped length (for unmap comparison)
   u64 access_length;  // accessible bytes from base
   u32 cache = kMmNonCached;
+  bool readable = true;  // MmMapIoSpaceEx PAGE_EXECUTE: neither readable nor writable
   bool writable = true;
   RuleId conflict_rule = RuleId::MmIoCacheConflict;
   u64 start_device = 0;  // MM: the WDM device whose start IRP is running

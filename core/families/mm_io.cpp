@@ -44,7 +44,7 @@ std::optional<u32> CacheFromProtect(u64 protect, std::string* why) {
 }  // namespace
 
 // The part MmMapIoSpace and MmMapIoSpaceEx share once the caching type is known.
-static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool writable) {
+static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool readable, bool writable) {
   if (PhysOverflows(pa, n)) return 0;
   if (s.phys.OverlapsRam(pa, n)) {
     s.Violation(RuleId::MmIoMapRam, [&] {
@@ -58,7 +58,7 @@ static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool writabl
   families::MapFail why;
   Mapping* m = families::MapPhysical(s,
                                      {Family::MmIo, 0, Region::System, 0, PhysSpace::Memory, pa, n, n, cache,
-                                      writable, RuleId::MmIoCacheConflict, device},
+                                      readable, writable, RuleId::MmIoCacheConflict, device},
                                      &why);
   return m ? m->v.base : 0;
 }
@@ -80,7 +80,7 @@ u64 Machine::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType)
     });
     return 0;
   }
-  return MmMapCommon(s, PhysicalAddress, NumberOfBytes, static_cast<u32>(CacheType), true);
+  return MmMapCommon(s, PhysicalAddress, NumberOfBytes, static_cast<u32>(CacheType), true, true);
 }
 
 u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect) {
@@ -99,8 +99,11 @@ u64 Machine::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect)
     s.Violation(RuleId::MmIoBadProtect, [&] { return why; });
     return 0;
   }
+  // MmMapIoSpaceEx, Parameters (Protect): PAGE_EXECUTE can be neither read nor
+  // written; PAGE_READONLY and PAGE_EXECUTE_READ read only; the others both.
+  bool readable = (Protect & (kPageReadOnly | kPageReadWrite | kPageExecuteRead | kPageExecuteReadWrite)) != 0;
   bool writable = DDIMAP_MUTANT(mm_ex_readonly_writable) || (Protect & (kPageReadWrite | kPageExecuteReadWrite)) != 0;
-  return MmMapCommon(s, PhysicalAddress, NumberOfBytes, *cache, writable);
+  return MmMapCommon(s, PhysicalAddress, NumberOfBytes, *cache, readable, writable);
 }
 
 void Machine::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {

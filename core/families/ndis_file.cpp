@@ -134,7 +134,7 @@ NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileH
   auto va = s.Reserve(Region::System, extent);
   if (!va) return finish(kNdisStatusResources);
   s.AddMapping(MappingView{*va, len, len, *va, extent, Family::NdisFile, FileHandle, 0, Region::System,
-                           PhysSpace::Memory, 0, kMmCached, true, false, 0})
+                           PhysSpace::Memory, 0, kMmCached, true, true, false, 0})
       .file = HandleSerial(FileHandle);
   f->mapped_va = *va;
   *MappedBuffer = *va;

@@ -74,7 +74,7 @@ NdisStatus Machine::NdisMMapIoSpace(u64* VirtualAddress, u64 MiniportAdapterHand
   families::MapFail why;
   Mapping* m = families::MapPhysical(
       s, {Family::NdisIo, MiniportAdapterHandle, Region::System, 0, PhysSpace::Memory, PhysicalAddress, Length,
-          Length, kMmNonCached, true, RuleId::MmIoCacheConflict},
+          Length, kMmNonCached, true, true, RuleId::MmIoCacheConflict},
       &why);
   if (!m) return fail(why == families::MapFail::Conflict ? kNdisStatusFailure : kNdisStatusResources);
   *VirtualAddress = m->v.base;

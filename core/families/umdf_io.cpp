@@ -96,7 +96,7 @@ HResult Machine::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes
   Mapping* m = families::MapPhysical(s,
                                      {Family::UmdfIo, This, Region::Pseudo, 0, PhysSpace::Memory, PhysicalAddress,
                                       NumberOfBytes, NumberOfBytes, static_cast<u32>(CacheType), true,
-                                      RuleId::MmIoCacheConflict, 0},
+                                      true, RuleId::MmIoCacheConflict, 0},
                                      &why);
   if (!m) return fail(why == families::MapFail::Conflict ? kEInvalidArg : kEOutOfMemory);
   m->resource_start = res->start;

@@ -72,7 +72,7 @@ VpStatus Machine::VideoPortMapMemory(u64 HwDeviceExtension, u64 PhysicalAddress,
       s,
       {Family::Video, HwDeviceExtension, process ? Region::User : Region::System, process, space, PhysicalAddress,
        len, len, p6 ? static_cast<u32>(kMmWriteCombined) : static_cast<u32>(kMmNonCached), true,
-       RuleId::VideoP6CacheConflict, 0},
+       true, RuleId::VideoP6CacheConflict, 0},
       &why);
   if (!m) return fail();
   m->p6cache = p6;

@@ -101,6 +101,8 @@ bool Model::AccessCheck(u64 a, unsigned width, bool write, const Mapping** found
   if (m.region == Region::User && m.process != 0 && current_process_ != m.process)
     return Report(RuleId::AccessWrongProcess), false;
   if (write && !m.writable) return Report(RuleId::AccessReadOnly), false;
+  // sem ACCESS: a read without read permission (MmMapIoSpaceEx PAGE_EXECUTE)
+  if (!write && !m.readable) return Report(RuleId::AccessNotReadable), false;
   return true;
 }
 

@@ -10,7 +10,7 @@ bool Model::MmMapStart(u64 NumberOfBytes) {
   return true;
 }
 
-u64 Model::MmMap(u64 PhysicalAddress, u64 NumberOfBytes, u32 cache, bool writable) {
+u64 Model::MmMap(u64 PhysicalAddress, u64 NumberOfBytes, u32 cache, bool readable, bool writable) {
   if (Overflows(PhysicalAddress, NumberOfBytes)) return 0;
   if (TouchesRam(PhysicalAddress, NumberOfBytes)) return Report(RuleId::MmIoMapRam), 0;
   if (CacheConflict(PhysSpace::Memory, PhysicalAddress, NumberOfBytes, cache))
@@ -23,6 +23,7 @@ u64 Model::MmMap(u64 PhysicalAddress, u64 NumberOfBytes, u32 cache, bool writabl
                         .space = PhysSpace::Memory,
                         .phys = PhysicalAddress,
                         .cache = cache,
+                        .readable = readable,
                         .writable = writable,
                         // sem: a mapping made while IRP_MN_START_DEVICE of D runs belongs to D
                         // (for MM_IO.LEAK)
@@ -35,7 +36,7 @@ u64 Model::MmMap(u64 PhysicalAddress, u64 NumberOfBytes, u32 cache, bool writabl
 u64 Model::MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType) {
   if (!MmMapStart(NumberOfBytes)) return 0;
   if (CacheType > kMmWriteCombined) return Report(RuleId::MmIoBadCacheType), 0;
-  return MmMap(PhysicalAddress, NumberOfBytes, static_cast<u32>(CacheType), true);
+  return MmMap(PhysicalAddress, NumberOfBytes, static_cast<u32>(CacheType), true, true);
 }
 
 u64 Model::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect) {
@@ -57,8 +58,12 @@ u64 Model::MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect) {
   const u32 cache = (Protect & kPageNoCache)        ? kMmNonCached
                     : (Protect & kPageWriteCombine) ? kMmWriteCombined
                                                     : kMmCached;
-  return MmMap(PhysicalAddress, NumberOfBytes, cache,
-               (Protect & (kPageReadWrite | kPageExecuteReadWrite)) != 0);
+  // sem MM_IO / "Mapping records" (MmMapIoSpaceEx, Parameters (Protect)): exactly one base
+  // protection is set by now; of the five only PAGE_EXECUTE grants no read, and only
+  // PAGE_READWRITE and PAGE_EXECUTE_READWRITE grant write.
+  const bool readable = (Protect & kPageExecute) == 0;
+  const bool writable = (Protect & (kPageReadWrite | kPageExecuteReadWrite)) != 0;
+  return MmMap(PhysicalAddress, NumberOfBytes, cache, readable, writable);
 }
 
 void Model::MmUnmapIoSpace(u64 BaseAddress, u64 NumberOfBytes) {

@@ -85,6 +85,7 @@ MappingView Model::LiveMapping(std::size_t i) const {
   v.space = m.space;
   v.phys = m.phys;
   v.cache = m.cache;
+  v.readable = m.readable;
   v.writable = m.writable;
   v.user_view = m.user_view;
   v.created_seq = m.created_seq;

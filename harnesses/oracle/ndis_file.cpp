@@ -97,6 +97,7 @@ NdisStatus Model::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileHan
                         .space = PhysSpace::Memory,
                         .phys = 0,
                         .cache = kMmCached,  // sem "Mapping records": MmCached, never checked
+                        .readable = true,
                         .writable = true,
                         .is_file = true});
   if (!m) return fail(kNdisStatusResources);  // reading: not in the doc

@@ -46,6 +46,7 @@ NdisStatus Model::NdisMMapIoSpace(u64* VirtualAddress, u64 Adapter_, u64 Physica
                         .space = PhysSpace::Memory,
                         .phys = PhysicalAddress,
                         .cache = kMmNonCached,
+                        .readable = true,
                         .writable = true});
   if (!m) return fail(kNdisStatusResources);
   AddMapping(*m);

@@ -150,6 +150,7 @@ class Model {
     PhysSpace space{};
     u64 phys = 0;
     u32 cache = 0;
+    bool readable = false;
     bool writable = false;
     bool user_view = false;
     bool is_file = false;
@@ -183,7 +184,7 @@ class Model {
 
   // mappings
   // The one way a mapping record is made: `wanted` holds what the family decides (length,
-  // family, owner, process, region, space, phys, cache, writable, user_view, is_file and,
+  // family, owner, process, region, space, phys, cache, readable, writable, user_view, is_file and,
   // for MM, leak_owner); Place allocates its pages in wanted.region and adds the addresses
   // (base, access_length, va_page, extent). nullopt: no room. Nothing is recorded yet.
   std::optional<Mapping> Place(Mapping wanted);
@@ -208,7 +209,7 @@ class Model {
   // --- family helpers -------------------------------------------------------------------
   bool AdapterMaps(u64 adapter);              // ndis_io.cpp
   bool MmMapStart(u64 number_of_bytes);       // mm_io.cpp: the checks before the cache type
-  u64 MmMap(u64 pa, u64 len, u32 cache, bool writable);
+  u64 MmMap(u64 pa, u64 len, u32 cache, bool readable, bool writable);
   OpenFile* OpenFileOrReport(u64 handle);     // ndis_file.cpp
   void CloseFileNow(OpenFile& f);
 

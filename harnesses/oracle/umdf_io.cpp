@@ -53,6 +53,7 @@ HResult Model::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes, 
                  .space = PhysSpace::Memory,
                  .phys = PhysicalAddress,
                  .cache = cache,
+                 .readable = true,
                  .writable = true};
   const auto m = Place(wanted);
   if (!m) return fail(kEOutOfMemory);

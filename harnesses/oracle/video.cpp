@@ -53,6 +53,7 @@ VpStatus Model::VideoPortMapMemory(u64 Dev, u64 PhysicalAddress, u32* Length, u3
                         .space = space,
                         .phys = PhysicalAddress,
                         .cache = cache,
+                        .readable = true,
                         .writable = true});
   if (!m) return fail();
   AddMapping(*m);

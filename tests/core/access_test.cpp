@@ -410,6 +410,38 @@ TEST_F(AccessCheckTest, ExecuteReadMappingIsReadOnlyAndReadWriteIsNot) {
   EXPECT_EQ(Total(), 0u) << Dump();
 }
 
+// ---------------------------------------------------------------------------
+// ACCESS.NOT_READABLE (MmMapIoSpaceEx, Parameters (Protect): PAGE_EXECUTE can be
+// executed, but not read or written)
+
+TEST_F(AccessCheckTest, ReadThroughExecuteOnlyMappingIsRefused) {
+  const u64 rw = m.MmMapIoSpaceEx(kWdmBar, 0x1000, kPageExecuteReadWrite);
+  ASSERT_NE(rw, 0u) << Dump();
+  const u64 x = m.MmMapIoSpaceEx(kWdmBar, 0x1000, kPageExecute);
+  ASSERT_NE(x, 0u) << Dump();  // both MmCached: no caching conflict
+  m.Write(rw + 0x10, 4, 0x5A5A5A5A);
+  EXPECT_EQ(Total(), 0u) << Dump();
+  for (unsigned width : {1u, 2u, 4u, 8u}) {
+    EXPECT_EQ(m.Read(x + 0x10, width), 0u) << width;  // refused: the device bytes are not returned
+    ExpectOnlyAndClear(RuleId::AccessNotReadable);
+  }
+  m.Write(x + 0x10, 4, 1);  // nor written: that one is READ_ONLY
+  ExpectOnlyAndClear(RuleId::AccessReadOnly);
+  EXPECT_EQ(m.Read(rw + 0x10, 4), 0x5A5A5A5Au);  // the refused write changed nothing
+  EXPECT_EQ(Total(), 0u) << Dump();
+}
+
+TEST_F(AccessCheckTest, BoundsAreCheckedBeforeNotReadable) {
+  const u64 x = m.MmMapIoSpaceEx(kWdmBar, 0x100, kPageExecute);
+  ASSERT_NE(x, 0u) << Dump();
+  m.Read(x + 0xFE, 4);
+  ExpectOnlyAndClear(RuleId::AccessOutOfBounds);
+  m.MmUnmapIoSpace(x, 0x100);
+  EXPECT_EQ(Total(), 0u) << Dump();
+  m.Read(x, 4);
+  ExpectOnlyAndClear(RuleId::AccessUseAfterUnmap);
+}
+
 TEST_F(AccessCheckTest, BoundsAreCheckedBeforeReadOnly) {
   const u64 ro = m.MmMapIoSpaceEx(kWdmBar, 0x100, kPageReadOnly | kPageNoCache);
   ASSERT_NE(ro, 0u) << Dump();

@@ -663,6 +663,53 @@ TEST_F(MachineTest, MmIoExecuteOnlyProtectionsRefuseWrites) {
   EXPECT_TRUE(NoReports(m));
 }
 
+// MmMapIoSpaceEx, Parameters (Protect): PAGE_EXECUTE "can be executed, but not
+// read or written"; PAGE_EXECUTE_READ read, not written; PAGE_EXECUTE_READWRITE
+// both (as PAGE_READONLY and PAGE_READWRITE).
+TEST_F(MachineTest, MmIoExProtectDecidesReadAndWrite) {
+  struct Case {
+    u64 protect;
+    bool read, write;
+  };
+  for (const Case& c : {Case{kPageExecute, false, false}, Case{kPageExecuteRead, true, false},
+                        Case{kPageExecuteReadWrite, true, true}, Case{kPageReadOnly, true, false},
+                        Case{kPageReadWrite, true, true}, Case{kPageExecute | kPageNoCache, false, false},
+                        Case{kPageExecuteRead | kPageWriteCombine, true, false}}) {
+    m.ClearReports();
+    const u64 va = m.MmMapIoSpaceEx(kWdmBar, 0x1000, c.protect);
+    ASSERT_NE(va, 0u) << std::hex << c.protect;
+    const auto live = m.LiveMappings();
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_EQ(live[0].readable, c.read) << std::hex << c.protect;
+    EXPECT_EQ(live[0].writable, c.write) << std::hex << c.protect;
+
+    m.Read(va + 8, 4);
+    if (c.read)
+      EXPECT_TRUE(NoReports(m)) << std::hex << c.protect;
+    else
+      EXPECT_TRUE(OnlyReport(m, RuleId::AccessNotReadable)) << std::hex << c.protect;
+    m.ClearReports();
+    m.Write(va + 8, 4, 7);
+    if (c.write)
+      EXPECT_TRUE(NoReports(m)) << std::hex << c.protect;
+    else
+      EXPECT_TRUE(OnlyReport(m, RuleId::AccessReadOnly)) << std::hex << c.protect;
+    m.ClearReports();
+    m.MmUnmapIoSpace(va, 0x1000);
+    EXPECT_TRUE(NoReports(m)) << std::hex << c.protect;
+  }
+}
+
+// Every other way of mapping gives both permissions (MmMapIoSpace has no Protect).
+TEST_F(MachineTest, MmIoSpaceMappingIsReadableAndWritable) {
+  const u64 va = m.MmMapIoSpace(kWdmBar, 0x1000, kNonCached);
+  ASSERT_NE(va, 0u);
+  const auto live = m.LiveMappings();
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_TRUE(live[0].readable);
+  EXPECT_TRUE(live[0].writable);
+}
+
 // ---------------------------------------------------------------------------
 // MM_IO.UNMAP_NOT_MAPPED / INTERIOR / DOUBLE / OTHER_FAMILY / LENGTH_MISMATCH
 

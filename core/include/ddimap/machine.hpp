@@ -60,6 +60,7 @@ struct MappingView {
   PhysSpace space;
   u64 phys;           // physical address of base (files: 0)
   u32 cache;          // effective MEMORY_CACHING_TYPE
+  bool readable;      // false: MmMapIoSpaceEx PAGE_EXECUTE (no read, no write)
   bool writable;
   bool user_view;     // UMDF user-mode view of a pseudo mapping
   u64 created_seq;
@@ -73,14 +74,15 @@ inline std::string Describe(const MappingView& v) {
   char buf[320];
   std::snprintf(buf, sizeof buf,
                 "base 0x%llx length 0x%llx access 0x%llx page 0x%llx extent 0x%llx family %.*s owner 0x%llx "
-                "process 0x%llx region %u space %u phys 0x%llx cache %u %s%s created #%llu",
+                "process 0x%llx region %u space %u phys 0x%llx cache %u %c%c%s created #%llu",
                 static_cast<unsigned long long>(v.base), static_cast<unsigned long long>(v.length),
                 static_cast<unsigned long long>(v.access_length), static_cast<unsigned long long>(v.va_page),
                 static_cast<unsigned long long>(v.extent), static_cast<int>(FamilyName(v.family).size()),
                 FamilyName(v.family).data(), static_cast<unsigned long long>(v.owner),
                 static_cast<unsigned long long>(v.process), static_cast<unsigned>(v.region),
                 static_cast<unsigned>(v.space), static_cast<unsigned long long>(v.phys), static_cast<unsigned>(v.cache),
-                v.writable ? "rw" : "ro", v.user_view ? " view" : "", static_cast<unsigned long long>(v.created_seq));
+                v.readable ? 'r' : '-', v.writable ? 'w' : '-', v.user_view ? " view" : "",
+                static_cast<unsigned long long>(v.created_seq));
   return buf;
 }
 
