@@ -64,8 +64,7 @@ int RunTraceFuzzInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::uint8_t> bytes;
   std::string why;
   if (Encode(p, &bytes, &why)) {
-    Program plain = p;
-    for (Op& op : plain) op.expect = {};
+    const Program plain = WithoutExpectations(p);
     Program decoded = Decode(bytes.data(), bytes.size(), ProfileByName("fuzz_all"));
     if (!(decoded == plain)) Die("encode/decode round trip changed the program", FormatProgram(decoded), p);
   }

@@ -513,6 +513,8 @@ void DecodeInto(const u8* data, std::size_t size, const Profile& profile, Progra
   st.Clear();
   Program& p = *out;
   p.clear();
+  p.teardown = {};  // the binary form states no expectation
+  p.teardown_line = 0;
   while (!r.done() && p.size() < max_calls) {
     u8 h = r.Byte();
     u8 opcode = h & 0x7F;

@@ -78,4 +78,11 @@ const Profile& ProfileByName(std::string_view name) {
   return it != all.end() ? *it : *named(kFallbackProfile);
 }
 
+Program WithoutExpectations(Program p) {
+  for (Op& op : p) op.expect = {};
+  p.teardown = {};
+  p.teardown_line = 0;
+  return p;
+}
+
 }  // namespace ddimap::harness

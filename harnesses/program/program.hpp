@@ -86,6 +86,10 @@ inline bool operator==(const Program& a, const Program& b) {
          a.teardown == b.teardown;
 }
 
+// The program without its expectations, its calls' and its teardown's: what
+// the binary form carries (codec.hpp).
+Program WithoutExpectations(Program p);
+
 // What a harness's inputs are (harnesses.def): a binary call encoding
 // (program/codec.hpp) or a text trace (program/trace.hpp).
 enum class HarnessInput : u8 { Binary, Text };

@@ -118,8 +118,7 @@ class Generator {
     if (!Encode(p, &s.bytes, &why, &s.starts)) return Fail(trace.string() + ": " + why);
     if (s.bytes.size() > kMaxLen) return Fail(trace.string() + ": encodes to more than max_len bytes");
     // The seed must mean the same program under the harness's profile.
-    Program plain = p;
-    for (Op& op : plain) op.expect = {};
+    const Program plain = WithoutExpectations(p);
     Program back = Decode(s.bytes.data(), s.bytes.size(), ProfileByName(harness));
     if (!(back == plain)) {
       for (std::size_t i = 0; i < plain.size(); ++i)
