@@ -62,6 +62,8 @@ struct State {
     results.clear();
     for (auto& k : by_kind) k.clear();
   }
+  // The file table FileName arguments index: the program's world's.
+  const std::vector<WorldFile>* files = &WorldFiles();
 };
 
 class Reader {
@@ -126,7 +128,7 @@ u64 MappedLength(const Op& op, const State& st) {
       if (a.kind == Arg::Ref && a.value < st.results.size()) return st.results[a.value].length;
       return 0;
     case ArgKind::FileName:
-      for (const auto& f : WorldFiles())
+      for (const auto& f : *st.files)
         if (f.name == op.file_name) return f.length;
       return 0;
     default: return a.value;
@@ -247,7 +249,7 @@ Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
     }
     case ArgKind::Bool: return c(r.Byte() & 1);
     case ArgKind::Callback: return c(r.Byte() % kCallbackCount);
-    case ArgKind::FileName: return c(r.Byte() % (WorldFiles().size() + 1));
+    case ArgKind::FileName: return c(r.Byte() % (st.files->size() + 1));
     default: return c(0);  // out-pointers and building-only kinds consume nothing
   }
 }
@@ -472,14 +474,14 @@ u8 PointerMask(const CallDesc& d) {
   return masks[static_cast<std::size_t>(d.id)];
 }
 
-std::string FileNameByIndex(u64 i) {
-  return i < WorldFiles().size() ? std::string(WorldFiles()[i].name) : std::string(kMissingFile);
+std::string FileNameByIndex(const std::vector<WorldFile>& files, u64 i) {
+  return i < files.size() ? files[i].name : std::string(kMissingFile);
 }
 
-u64 FileIndexByName(const std::string& name) {
-  for (std::size_t i = 0; i < WorldFiles().size(); ++i)
-    if (WorldFiles()[i].name == name) return i;
-  return WorldFiles().size();  // kMissingFile
+u64 FileIndexByName(const std::vector<WorldFile>& files, const std::string& name) {
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (files[i].name == name) return i;
+  return files.size();  // kMissingFile
 }
 
 }  // namespace
@@ -499,22 +501,26 @@ Resource RefResourceFor(ArgKind kind) {
   }
 }
 
-Program Decode(const u8* data, std::size_t size, const Profile& profile, std::size_t max_calls) {
+Program Decode(const u8* data, std::size_t size, const Profile& profile, std::size_t max_calls,
+               std::shared_ptr<const World> world) {
   Program p;
   p.reserve(std::min(max_calls, size / 4 + 1));  // most calls take 4+ bytes; growth would copy big Ops
-  DecodeInto(data, size, profile, &p, max_calls);
+  DecodeInto(data, size, profile, &p, max_calls, std::move(world));
   return p;
 }
 
-void DecodeInto(const u8* data, std::size_t size, const Profile& profile, Program* out, std::size_t max_calls) {
+void DecodeInto(const u8* data, std::size_t size, const Profile& profile, Program* out, std::size_t max_calls,
+                std::shared_ptr<const World> world) {
   Reader r(data, size);
   // Reused, like *out: a fuzz target decodes every input.
   static thread_local State st;
   st.Clear();
+  st.files = world ? &world->files : &WorldFiles();
   Program& p = *out;
   p.clear();
   p.teardown = {};  // the binary form states no expectation
   p.teardown_line = 0;
+  p.world = std::move(world);
   while (!r.done() && p.size() < max_calls) {
     u8 h = r.Byte();
     u8 opcode = h & 0x7F;
@@ -529,7 +535,7 @@ void DecodeInto(const u8* data, std::size_t size, const Profile& profile, Progra
     for (int i = 0; i < d.param_count; ++i) {
       op.args[i] = DecodeArg(d.params[i].kind, r, st);
       if (d.params[i].kind == ArgKind::FileName && !((op.null_mask >> i) & 1))
-        op.file_name = FileNameByIndex(op.args[i].value);
+        op.file_name = FileNameByIndex(*st.files, op.args[i].value);
       // A NULL pointer has no value: the bytes are consumed (so the layout
       // does not depend on the mask) and the argument normalised.
       if (d.params[i].kind == ArgKind::FileName || ((op.null_mask >> i) & 1)) op.args[i] = Arg{};
@@ -544,6 +550,7 @@ void DecodeInto(const u8* data, std::size_t size, const Profile& profile, Progra
 
 bool Encode(const Program& p, std::vector<u8>* out, std::string* error, std::vector<std::size_t>* op_starts) {
   State st;
+  if (p.world) st.files = &p.world->files;
   out->clear();
   if (op_starts) op_starts->clear();
   for (std::size_t n = 0; n < p.size(); ++n) {
@@ -565,8 +572,8 @@ bool Encode(const Program& p, std::vector<u8>* out, std::string* error, std::vec
           out->push_back(0);
           continue;
         }
-        a = Arg{Arg::Const, FileIndexByName(op.file_name), 0};
-        if (a.value == WorldFiles().size() && op.file_name != kMissingFile) {
+        a = Arg{Arg::Const, FileIndexByName(*st.files, op.file_name), 0};
+        if (a.value == st.files->size() && op.file_name != kMissingFile) {
           *error = "call " + std::to_string(n + 1) + ": file \"" + op.file_name + "\" is not in the world's file table";
           return false;
         }

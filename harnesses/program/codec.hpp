@@ -15,22 +15,27 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "program/program.hpp"
+#include "program/world.hpp"
 
 namespace ddimap::harness {
 
-// Decodes up to max_calls calls.
-Program Decode(const std::uint8_t* data, std::size_t size, const Profile& profile, std::size_t max_calls = 4096);
+// Decodes up to max_calls calls, for `world` (null: the standard world; its
+// file table is what FileName arguments index).
+Program Decode(const std::uint8_t* data, std::size_t size, const Profile& profile, std::size_t max_calls = 4096,
+               std::shared_ptr<const World> world = nullptr);
 // The same into *out, replacing what it held but keeping its storage: a fuzz
 // target decodes every input into one buffer (under ASan a fresh buffer per
 // input costs fresh pages, each filled and faulted in).
 void DecodeInto(const std::uint8_t* data, std::size_t size, const Profile& profile, Program* out,
-                std::size_t max_calls = 4096);
+                std::size_t max_calls = 4096, std::shared_ptr<const World> world = nullptr);
 
-// Encodes a program so that Decode(Encode(p)) == p (expectations aside).
+// Encodes a program's calls so that Decode(Encode(p), ..., p.world) == p
+// (expectations aside; the world itself is program/input.hpp's to carry).
 // Returns false with a message when some argument has no encoding (e.g. a
 // reference to a resource of the wrong kind, or an IRQL above 255).
 // op_starts, when given, receives the offset where each call's bytes begin.

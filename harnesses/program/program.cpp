@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "program/world.hpp"
+
 namespace ddimap::harness {
 
 bool IsBuildingCall(CallId id) { return Call(id).builds; }
@@ -83,6 +85,12 @@ Program WithoutExpectations(Program p) {
   p.teardown = {};
   p.teardown_line = 0;
   return p;
+}
+
+bool operator==(const Program& a, const Program& b) {
+  const bool same_world = a.world == b.world || (a.world && b.world && *a.world == *b.world);
+  return static_cast<const std::vector<Op>&>(a) == static_cast<const std::vector<Op>&>(b) &&
+         a.teardown == b.teardown && same_world;
 }
 
 }  // namespace ddimap::harness

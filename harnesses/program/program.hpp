@@ -8,6 +8,7 @@
 
 #include <array>
 #include <bitset>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -76,15 +77,16 @@ inline bool operator==(const Op& a, const Op& b) {
 // (`teardown => !MM_IO.LEAK(created=#4)`; its check_rules says whether it
 // states anything). A vector of Ops with one member more: the binary form
 // carries the calls only.
+struct World;  // program/world.hpp
 struct Program : std::vector<Op> {
   using std::vector<Op>::vector;
   Expectation teardown;
   int teardown_line = 0;  // the trace line of `teardown =>` (where it came from: == ignores it)
+  // The machine it runs on: null for the standard world (every fuzz input),
+  // else a trace's `world { ... }` block, shared by the program's copies.
+  std::shared_ptr<const World> world;
 };
-inline bool operator==(const Program& a, const Program& b) {
-  return static_cast<const std::vector<Op>&>(a) == static_cast<const std::vector<Op>&>(b) &&
-         a.teardown == b.teardown;
-}
+bool operator==(const Program& a, const Program& b);
 
 // The program without its expectations, its calls' and its teardown's: what
 // the binary form carries (codec.hpp).

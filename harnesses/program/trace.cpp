@@ -17,6 +17,10 @@ std::string HexStr(u64 v) {
   return buf;
 }
 
+// The UMDF INF directive's values, as a world block spells a device's register access.
+constexpr std::string_view kSystemCall = "RegisterAccessUsingSystemCall";
+constexpr std::string_view kUserModeMapping = "RegisterAccessUsingUserModeMapping";
+
 // Bug check codes and parameters as the Driver Verifier pages write them (0xC4).
 std::string HexUpper(u64 v) {
   char buf[24];
@@ -194,11 +198,11 @@ bool ParseValue(LineParser& lp, ArgKind kind, u64* v) {
   if (!lp.err_.expected.empty()) return false;
   std::string tok = lp.Token();
   if (IsHandleKind(kind)) {
-    if (const WorldObject* o = ObjectByName(tok)) {
-      *v = o->handle;
+    if (auto h = HandleByName(tok)) {
+      *v = *h;
       return true;
     }
-    return lp.FailAt(start, "expected an object of the world (nic0, nic1, wdm0, wdm1, umdf0..umdf4, video0, video1) "
+    return lp.FailAt(start, "expected a device of the world (nic0, wdm0, umdf0, video0, ...: its family and number) "
                             "or a number, got '" + tok + "'");
   }
   switch (kind) {
@@ -227,8 +231,8 @@ bool ParseValue(LineParser& lp, ArgKind kind, u64* v) {
 std::string FormatValue(ArgKind kind, u64 v) {
   kind = ValueKind(kind);
   if (IsHandleKind(kind)) {
-    if (const WorldObject* o = ObjectByHandle(v)) return std::string(o->name);
-    return HexStr(v);
+    std::string name = NameOfHandle(v);
+    return name.empty() ? HexStr(v) : name;
   }
   switch (kind) {
     case ArgKind::CacheType: {
@@ -328,8 +332,32 @@ std::string FormatOut(CallId id, int param, u64 value) {
   return HexStr(value);
 }
 
+std::string FormatWorld(const World& w) {
+  std::string out = "world {\n";
+  auto range = [](const char* what, const WorldResource& r) {
+    return std::string(" ") + what + " " + HexStr(r.start) + " " + HexStr(r.length);
+  };
+  for (const auto& r : w.resources)
+    if (r.owner == "ram" || r.owner == "unassigned") out += "  " + r.owner + range("", r).substr(1) + "\n";
+  for (const auto& o : w.objects) {
+    out += "  " + o.name;
+    if (o.kind == HandleKind::UmdfDevice)
+      out += " version " + HexStr(o.umdf.version) + (o.umdf.direct ? " direct " : " nodirect ") +
+             std::string(o.umdf.mode == RegisterAccess::UsingSystemCall ? kSystemCall : kUserModeMapping);
+    for (const auto& r : w.resources)
+      if (r.owner == o.name) out += range(r.space == PhysSpace::Port ? "port" : "memory", r);
+    out += "\n";
+  }
+  for (const auto& f : w.files)
+    out += "  file \"" + f.name + "\" " + std::to_string(f.length) + (f.readable ? "" : " unreadable") + "\n";
+  if (w.quarantine) out += "  quarantine " + std::to_string(*w.quarantine) + "\n";
+  if (w.max_open_files) out += "  max_open_files " + std::to_string(*w.max_open_files) + "\n";
+  return out + "}\n";
+}
+
 std::string FormatProgram(const Program& p) {
   std::string out;
+  if (p.world) out += FormatWorld(*p.world);
   int results = 0;
   for (const Op& op : p) {
     int r = MadeResource(op.id) != Resource::None ? results++ : -1;
@@ -444,6 +472,85 @@ bool ParseExpectation(LineParser& lp, std::optional<CallId> id, Expectation* e) 
   return true;
 }
 
+// A quoted string (a file name: blanks belong to it).
+bool QuotedName(LineParser& lp, std::string* out) {
+  if (!lp.Eat('"')) return lp.Fail("a quoted file name");
+  std::string_view rest = lp.rest_string();
+  std::size_t q = rest.find('"');
+  if (q == std::string_view::npos) return lp.Fail("a closing '\"'");
+  *out = std::string(rest.substr(0, q));
+  lp.set_pos(lp.raw_pos() + q + 1);
+  return true;
+}
+
+
+// One line of a `world { ... }` block (docs/harness.md, "Custom worlds").
+bool ParseWorldLine(LineParser& lp, World* w) {
+  auto range = [&](const std::string& owner, PhysSpace space) {
+    u64 start, length;
+    if (!lp.Number(&start)) return lp.Fail("a start address");
+    if (!lp.Number(&length)) return lp.Fail("a length");
+    w->resources.push_back({owner, space, start, length});
+    return true;
+  };
+  auto limit = [&](std::optional<std::size_t>* slot, u64 most) {
+    u64 n;
+    const std::size_t ncol = lp.pos();
+    if (!lp.Number(&n) || n > most) {
+      lp.set_pos(ncol);
+      return lp.Fail("a number from 0 to " + std::to_string(most));
+    }
+    *slot = static_cast<std::size_t>(n);
+    return true;
+  };
+  const std::size_t col = lp.pos();
+  const std::string word = lp.Token();
+  if (word == "ram" || word == "unassigned") return range(word, PhysSpace::Memory);
+  if (word == "quarantine") return limit(&w->quarantine, 1000000);
+  if (word == "max_open_files") return limit(&w->max_open_files, 65536);
+  if (word == "file") {
+    WorldFile f{{}, 0, true};
+    u64 length;
+    if (!QuotedName(lp, &f.name)) return false;
+    if (f.name.empty() || f.name == kMissingFile) return lp.FailAt(col, "expected a file name other than \"\" and \"" + std::string(kMissingFile) + "\"");
+    if (!lp.Number(&length) || length > 0xFFFFFFFFu) return lp.Fail("a file length below 2^32");
+    f.length = static_cast<u32>(length);
+    if (lp.EatWord("unreadable")) f.readable = false;
+    w->files.push_back(std::move(f));
+    return true;
+  }
+  auto handle = HandleByName(word);
+  if (!handle)
+    return lp.FailAt(col, "expected ram, unassigned, a device (nic0, wdm0, umdf0, video0, ...), file, quarantine or "
+                          "max_open_files, got '" + word + "'");
+  const HandleKind kind = static_cast<HandleKind>(*handle >> 56);
+  const std::string next = NextName(*w, kind);
+  if (word != next) return lp.FailAt(col, "expected " + next + " (devices of a family are numbered in order), got '" + word + "'");
+  WorldObject o{word, kind, *handle, {}};
+  while (!lp.AtEnd()) {
+    const std::size_t ocol = lp.pos();
+    const std::string opt = lp.Token();
+    if (opt == "memory" || opt == "port") {
+      if (!range(word, opt == "memory" ? PhysSpace::Memory : PhysSpace::Port)) return false;
+    } else if (kind == HandleKind::UmdfDevice && opt == "version") {
+      u64 v;
+      if (!lp.Number(&v) || v > 0xFFFFFFFFu) return lp.Fail("a UMDF version (e.g. 0x1000B for 1.11)");
+      o.umdf.version = static_cast<u32>(v);
+    } else if (kind == HandleKind::UmdfDevice && (opt == "direct" || opt == "nodirect")) {
+      o.umdf.direct = opt == "direct";
+    } else if (kind == HandleKind::UmdfDevice && (opt == kSystemCall || opt == kUserModeMapping)) {
+      o.umdf.mode = opt == kSystemCall ? RegisterAccess::UsingSystemCall : RegisterAccess::UsingUserModeMapping;
+    } else {
+      return lp.FailAt(ocol, std::string("expected memory START LENGTH, port START LENGTH") +
+                                 (kind == HandleKind::UmdfDevice ? ", version V, direct, nodirect, " +
+                                      std::string(kSystemCall) + " or " + std::string(kUserModeMapping) : "") +
+                                 ", got '" + opt + "'");
+    }
+  }
+  w->objects.push_back(std::move(o));
+  return true;
+}
+
 }  // namespace
 
 bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
@@ -451,6 +558,10 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
   out->teardown = {};
   out->teardown_line = 0;
   bool torn_down = false;  // the teardown line was read: it is the last
+  out->world = nullptr;
+  std::shared_ptr<World> world;  // while a world block is read
+  bool in_world = false;
+  int world_line = 0;
   std::vector<Resource> results;
   int lineno = 0;
   std::size_t b = 0;
@@ -465,6 +576,28 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
       *error = lp.err_;
       return false;
     };
+    if (in_world) {
+      if (lp.Eat('}')) {
+        if (!lp.AtEnd()) return lp.Fail("end of line after '}'"), fail();
+        in_world = false;
+        out->world = std::move(world);
+        continue;
+      }
+      if (!ParseWorldLine(lp, world.get())) return fail();
+      if (!lp.AtEnd()) return lp.Fail("end of line or '# comment'"), fail();
+      continue;
+    }
+    if (std::size_t col = lp.pos(); lp.Token() == "world") {
+      if (!out->empty() || out->world || torn_down)
+        return lp.FailAt(col, "expected a call: a world block comes first, once"), fail();
+      if (!lp.Eat('{') || !lp.AtEnd()) return lp.Fail("'{' and the end of the line after 'world'"), fail();
+      world = std::make_shared<World>();
+      in_world = true;
+      world_line = lineno;
+      continue;
+    } else {
+      lp.set_pos(col);
+    }
     if (torn_down) return lp.Fail("nothing after the teardown line"), fail();
     if (std::size_t col = lp.pos(); lp.Token() == "teardown") {
       out->teardown = {};
@@ -579,6 +712,10 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
     if (!lp.AtEnd()) return lp.Fail("end of line or '# comment'"), fail();
     if (made != Resource::None) results.push_back(made);
     out->push_back(std::move(op));
+  }
+  if (in_world) {
+    *error = {world_line, 1, "expected '}' to close the world block opened here, got the end of the trace"};
+    return false;
   }
   return true;
 }

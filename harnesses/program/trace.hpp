@@ -23,6 +23,7 @@
 
 #include "program/execute.hpp"
 #include "program/program.hpp"
+#include "program/world.hpp"
 
 namespace ddimap::harness {
 
@@ -45,6 +46,8 @@ std::string FormatExpectation(std::optional<CallId> id, const Expectation& e);
 std::string FormatReportExpectation(const ReportExpectation& r);
 // An out-parameter's value as a trace writes it (a Status by its name).
 std::string FormatOut(CallId id, int param, u64 value);
+// A `world { ... }` block (docs/harness.md, "Custom worlds").
+std::string FormatWorld(const World& w);
 // A whole program; expectations are printed when present, and the teardown
 // line when the program states one.
 std::string FormatProgram(const Program& p);

@@ -1,34 +1,32 @@
 #include "program/world.hpp"
 
+#include <charconv>
+
 namespace ddimap::harness {
+namespace {
 
-const std::vector<WorldObject>& WorldObjects() {
-  static const std::vector<WorldObject> kObjects = {
-      {"nic0", HandleKind::Adapter, MakeHandle(HandleKind::Adapter, 1)},
-      {"nic1", HandleKind::Adapter, MakeHandle(HandleKind::Adapter, 2)},
-      {"wdm0", HandleKind::WdmDevice, MakeHandle(HandleKind::WdmDevice, 1)},
-      {"wdm1", HandleKind::WdmDevice, MakeHandle(HandleKind::WdmDevice, 2)},
-      {"umdf0", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 1)},
-      {"umdf1", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 2)},
-      {"umdf2", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 3)},
-      {"umdf3", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 4)},
-      {"umdf4", HandleKind::UmdfDevice, MakeHandle(HandleKind::UmdfDevice, 5)},
-      {"video0", HandleKind::Video, MakeHandle(HandleKind::Video, 1)},
-      {"video1", HandleKind::Video, MakeHandle(HandleKind::Video, 2)},
+constexpr HandleKind kNamedKinds[] = {HandleKind::Adapter, HandleKind::WdmDevice, HandleKind::UmdfDevice,
+                                      HandleKind::Video};
+
+World MakeStandardWorld() {
+  World w;
+  auto add = [&](HandleKind kind, UmdfSpec umdf = {}) {
+    const std::string name = NextName(w, kind);
+    w.objects.push_back({name, kind, *HandleByName(name), umdf});
   };
-  return kObjects;
-}
-
-UmdfSpec UmdfSpecOf(std::string_view name) {
+  add(HandleKind::Adapter);
+  add(HandleKind::Adapter);
+  add(HandleKind::WdmDevice);
+  add(HandleKind::WdmDevice);
+  add(HandleKind::UmdfDevice);
   // user-mode views; two such devices, so a pseudo base of the wrong one can be asked for
-  if (name == "umdf1" || name == "umdf4") return {0x1000B, true, RegisterAccess::UsingUserModeMapping};
-  if (name == "umdf2") return {0x20000, true, RegisterAccess::UsingSystemCall};       // UMDF 2.0
-  if (name == "umdf3") return {0x1000B, false, RegisterAccess::UsingSystemCall};      // no direct access
-  return {0x1000B, true, RegisterAccess::UsingSystemCall};
-}
-
-const std::vector<WorldResource>& WorldResources() {
-  static const std::vector<WorldResource> kResources = {
+  add(HandleKind::UmdfDevice, {0x1000B, true, RegisterAccess::UsingUserModeMapping});
+  add(HandleKind::UmdfDevice, {0x20000, true, RegisterAccess::UsingSystemCall});   // UMDF 2.0
+  add(HandleKind::UmdfDevice, {0x1000B, false, RegisterAccess::UsingSystemCall});  // no direct access
+  add(HandleKind::UmdfDevice, {0x1000B, true, RegisterAccess::UsingUserModeMapping});
+  add(HandleKind::Video);
+  add(HandleKind::Video);
+  w.resources = {
       {"nic0", PhysSpace::Memory, 0xFEBF0000, 0x20000},
       {"nic1", PhysSpace::Memory, 0xFEC20000, 0x1000},
       {"wdm0", PhysSpace::Memory, 0xFED00000, 0x10000},
@@ -46,28 +44,58 @@ const std::vector<WorldResource>& WorldResources() {
       {"ram", PhysSpace::Memory, 0x100000000, 0x80000000},
       {"unassigned", PhysSpace::Memory, 0xF0000000, 0x100000},
   };
-  return kResources;
-}
-
-const std::vector<WorldFile>& WorldFiles() {
-  static const std::vector<WorldFile> kFiles = {
+  w.files = {
       {"firmware.bin", 5000, true},
       {"broken.bin", 100, false},
       {"empty.bin", 0, true},
   };
-  return kFiles;
+  return w;
 }
 
-const WorldObject* ObjectByName(std::string_view name) {
-  for (const auto& o : WorldObjects())
-    if (o.name == name) return &o;
-  return nullptr;
+}  // namespace
+
+const World& StandardWorld() {
+  static const World w = MakeStandardWorld();
+  return w;
 }
 
-const WorldObject* ObjectByHandle(u64 handle) {
-  for (const auto& o : WorldObjects())
-    if (o.handle == handle) return &o;
-  return nullptr;
+std::string_view NamePrefix(HandleKind kind) {
+  switch (kind) {
+    case HandleKind::Adapter: return "nic";
+    case HandleKind::WdmDevice: return "wdm";
+    case HandleKind::UmdfDevice: return "umdf";
+    case HandleKind::Video: return "video";
+    default: return "";
+  }
+}
+
+std::optional<u64> HandleByName(std::string_view name) {
+  for (HandleKind k : kNamedKinds) {
+    const std::string_view prefix = NamePrefix(k);
+    if (!name.starts_with(prefix) || name.size() == prefix.size()) continue;
+    const std::string_view digits = name.substr(prefix.size());
+    if (digits.size() > 1 && digits[0] == '0') return std::nullopt;  // one spelling per name
+    u64 n = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || end != digits.data() + digits.size() || n >= (1ull << 32)) return std::nullopt;
+    return MakeHandle(k, n + 1);
+  }
+  return std::nullopt;
+}
+
+std::string NameOfHandle(u64 handle) {
+  for (HandleKind k : kNamedKinds) {
+    const u64 serial = handle & ((1ull << 56) - 1);
+    if (HandleIs(handle, k) && serial >= 1 && serial <= (1ull << 32))
+      return std::string(NamePrefix(k)) + std::to_string(serial - 1);
+  }
+  return {};
+}
+
+std::string NextName(const World& w, HandleKind kind) {
+  std::size_t n = 0;
+  for (const auto& o : w.objects) n += o.kind == kind;
+  return std::string(NamePrefix(kind)) + std::to_string(n);
 }
 
 }  // namespace ddimap::harness

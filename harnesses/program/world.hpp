@@ -1,8 +1,13 @@
-// The standard world every harness input starts from: RAM, devices of each
-// family with their resources, and the file table. Built the same way on the
-// core and on the oracle, so handles and addresses agree.
+// The machine an input runs on: RAM, devices of each family with their
+// resources, the file table and two limits. Every harness input starts from
+// the standard world; a trace may describe another (docs/harness.md, "Custom
+// worlds"). Built the same way on the core and on the oracle, so handles and
+// addresses agree.
 #pragma once
 
+#include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -10,65 +15,82 @@
 
 namespace ddimap::harness {
 
+struct UmdfSpec {
+  u32 version = 0x1000B;
+  bool direct = true;  // AllowDirectHardwareAccess
+  RegisterAccess mode = RegisterAccess::UsingSystemCall;
+  bool operator==(const UmdfSpec&) const = default;
+};
+
+// Devices are named by family and order: nic0, nic1 (NDIS adapters), wdm0,
+// umdf0, video0 ... The Nth device of a kind has the Nth handle of that kind,
+// in every world, so a name means one handle wherever it is read.
 struct WorldObject {
-  std::string_view name;  // how traces spell it: nic0, wdm0, umdf1, video0 ...
+  std::string name;
   HandleKind kind;
   u64 handle;
+  UmdfSpec umdf;  // UMDF devices only
+  bool operator==(const WorldObject&) const = default;
 };
 
 struct WorldResource {
-  std::string_view owner;  // object name, or "ram" / "unassigned"
+  std::string owner;  // object name, or "ram" / "unassigned"
   PhysSpace space;
   u64 start;
   u64 length;
+  bool operator==(const WorldResource&) const = default;
 };
 
 struct WorldFile {
-  std::string_view name;
+  std::string name;
   u32 length;
   bool readable;
+  bool operator==(const WorldFile&) const = default;
 };
 
-const std::vector<WorldObject>& WorldObjects();
-const std::vector<WorldResource>& WorldResources();  // devices, then RAM, then unassigned I/O space
-const std::vector<WorldFile>& WorldFiles();
-// A file name the table does not hold, for NDIS_STATUS_FILE_NOT_FOUND.
+struct World {
+  std::vector<WorldObject> objects;      // in creation order
+  std::vector<WorldResource> resources;  // devices, then RAM, then unassigned space
+  std::vector<WorldFile> files;
+  std::optional<std::size_t> quarantine;     // MachineOptions::quarantine_capacity (else the harness's)
+  std::optional<std::size_t> max_open_files; // MachineOptions::max_open_files (else the harness's)
+  bool operator==(const World&) const = default;
+};
+
+const World& StandardWorld();
+inline const std::vector<WorldObject>& WorldObjects() { return StandardWorld().objects; }
+inline const std::vector<WorldResource>& WorldResources() { return StandardWorld().resources; }
+inline const std::vector<WorldFile>& WorldFiles() { return StandardWorld().files; }
+// A file name the standard table does not hold, for NDIS_STATUS_FILE_NOT_FOUND.
 inline constexpr std::string_view kMissingFile = "missing.bin";
 
-const WorldObject* ObjectByName(std::string_view name);
-const WorldObject* ObjectByHandle(u64 handle);
+// The naming scheme: "nic" (Adapter), "wdm", "umdf", "video".
+std::string_view NamePrefix(HandleKind kind);
+// The handle a device name means (nullopt: not a device name), and back
+// (empty: not a device handle).
+std::optional<u64> HandleByName(std::string_view name);
+std::string NameOfHandle(u64 handle);
+// The next name of `kind` in `w` (nic2 when nic0 and nic1 exist).
+std::string NextName(const World& w, HandleKind kind);
 
-struct UmdfSpec {
-  u32 version;
-  bool direct;
-  RegisterAccess mode;
-};
-UmdfSpec UmdfSpecOf(std::string_view name);
-
-// Builds the world on a Machine or an oracle Model (same method names). The
-// objects are created in WorldObjects() order, so their handles are the ones
-// listed there.
+// Builds `w` on a Machine or an oracle Model (same method names). The objects
+// are created in order, so each gets the handle its name means.
 template <typename Target>
-void BuildWorld(Target& t) {
-  for (const auto& r : WorldResources())
+void BuildWorld(Target& t, const World& w = StandardWorld()) {
+  for (const auto& r : w.resources)
     if (r.owner == "ram") t.AddRam(r.start, r.length);
-  for (const auto& o : WorldObjects()) {
+  for (const auto& o : w.objects) {
     switch (o.kind) {
       case HandleKind::Adapter: t.CreateNdisAdapter(); break;
       case HandleKind::WdmDevice: t.CreateWdmDevice(); break;
-      case HandleKind::UmdfDevice: {
-        UmdfSpec u = UmdfSpecOf(o.name);
-        t.CreateUmdfDevice(u.version, u.direct, u.mode);
-        break;
-      }
+      case HandleKind::UmdfDevice: t.CreateUmdfDevice(o.umdf.version, o.umdf.direct, o.umdf.mode); break;
       case HandleKind::Video: t.CreateVideoDevice(); break;
       default: break;
     }
   }
-  for (const auto& r : WorldResources()) {
-    if (const WorldObject* o = ObjectByName(r.owner)) t.AssignResource(o->handle, r.space, r.start, r.length);
-  }
-  for (const auto& f : WorldFiles()) t.AddFile(f.name, f.length, f.readable);
+  for (const auto& r : w.resources)
+    if (auto h = HandleByName(r.owner)) t.AssignResource(*h, r.space, r.start, r.length);
+  for (const auto& f : w.files) t.AddFile(std::string_view(f.name), f.length, f.readable);
 }
 
 }  // namespace ddimap::harness

@@ -16,6 +16,7 @@
 
 #include "ddimap/options.hpp"
 #include "program/codec.hpp"
+#include "program/input.hpp"
 #include "program/statuses.hpp"
 #include "program/trace.hpp"
 #include "repro/classify.hpp"
@@ -134,7 +135,11 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
       return 2;
     }
   } else {
-    p = Decode(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(), ProfileByName(profile));
+    ParseError err;
+    if (!ReadInput(data, ProfileByName(profile), &p, &err)) {
+      std::fprintf(stderr, "%s:%d:%d: %s\n", path.c_str(), err.line, err.column, err.expected.c_str());
+      return 2;
+    }
   }
   RunOptions ro;
   ro.oracle = o.oracle;
@@ -370,7 +375,7 @@ int main(int argc, char** argv) {
     }
     std::vector<std::uint8_t> bytes;
     std::string why;
-    if (!Encode(p, &bytes, &why)) {
+    if (!WriteInput(p, &bytes, &why)) {
       std::fprintf(stderr, "%s: %s\n", o.inputs[0].c_str(), why.c_str());
       return 2;
     }

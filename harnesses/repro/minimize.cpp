@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "program/codec.hpp"
+#include "program/input.hpp"
 #include "program/trace.hpp"
 #include "repro/print.hpp"
 
@@ -197,6 +198,9 @@ Program DropCalls(const Program& p, const std::vector<bool>& drop) {
   for (std::size_t i = 0; i < p.size(); ++i)
     if (MadeResource(p[i].id) != Resource::None) made.push_back(drop[i] ? -1 : kept++);
   Program out;
+  out.world = p.world;  // the machine and the teardown's expectation stay
+  out.teardown = p.teardown;
+  out.teardown_line = p.teardown_line;
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (drop[i]) continue;
     Op op = p[i];
@@ -232,7 +236,11 @@ int RunMinimizeCommand(const MinimizeCommand& c) {
       return 2;
     }
   } else {
-    p = Decode(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(), ProfileByName(c.profile));
+    ParseError err;
+    if (!ReadInput(data, ProfileByName(c.profile), &p, &err)) {
+      std::fprintf(stderr, "%s:%d:%d: %s\n", in, err.line, err.column, err.expected.c_str());
+      return 2;
+    }
   }
   MinimizeOptions o = c.options;
   o.run.check_expectations = is_trace;
@@ -283,7 +291,7 @@ int RunMinimizeCommand(const MinimizeCommand& c) {
     std::vector<std::uint8_t> bytes;
     std::string why;
     std::ofstream out(c.out_binary, std::ios::binary);
-    if (!Encode(m.program, &bytes, &why) ||
+    if (!WriteInput(m.program, &bytes, &why) ||
         !out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()))) {
       std::fprintf(stderr, "ddimap-repro: cannot write %s %s\n", c.out_binary.c_str(), why.c_str());
       return 2;

@@ -39,7 +39,7 @@ Expectation Actual(const Op& op, const CallLog& l) {
 }  // namespace
 
 std::string FormatReplay(const Program& p, const RunResult& r, const PrintOptions& o) {
-  std::string out;
+  std::string out = p.world ? FormatWorld(*p.world) : std::string();
   int results = 0;
   for (std::size_t i = 0; i < p.size(); ++i) {
     Op op = p[i];

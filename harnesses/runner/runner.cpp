@@ -156,6 +156,13 @@ MachineOptions HarnessMachineOptions() {
   return o;
 }
 
+MachineOptions WorldMachineOptions(const World& w) {
+  MachineOptions o = HarnessMachineOptions();
+  if (w.quarantine) o.quarantine_capacity = *w.quarantine;
+  if (w.max_open_files) o.max_open_files = *w.max_open_files;
+  return o;
+}
+
 namespace {
 
 // The standard world, built once per process on each side; every run starts
@@ -198,9 +205,12 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   Scratch& scratch = ThreadScratch();
   // Assigning over the previous run's machine and model reuses their storage;
   // the state is the world's, member for member.
-  if (options.own_world)
+  if (options.own_world) {
     scratch.core.emplace(*options.own_world);
-  else if (scratch.core)
+  } else if (p.world) {  // a trace's own world: built for this run
+    scratch.core.emplace(WorldMachineOptions(*p.world));
+    BuildWorld(*scratch.core, *p.world);
+  } else if (scratch.core)
     *scratch.core = BuiltWorld<Machine>();
   else
     scratch.core.emplace(BuiltWorld<Machine>());
@@ -209,9 +219,12 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   core.SetEvidence(options.log);
   oracle::Model* model = nullptr;
   if (options.oracle) {
-    if (options.own_world)
+    if (options.own_world) {
       scratch.model.emplace(*options.own_world);
-    else if (scratch.model)
+    } else if (p.world) {
+      scratch.model.emplace(WorldMachineOptions(*p.world));
+      BuildWorld(*scratch.model, *p.world);
+    } else if (scratch.model)
       *scratch.model = BuiltWorld<oracle::Model>();
     else
       scratch.model.emplace(BuiltWorld<oracle::Model>());

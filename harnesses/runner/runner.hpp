@@ -15,6 +15,7 @@
 #include "ddimap/machine.hpp"
 #include "program/execute.hpp"
 #include "program/program.hpp"
+#include "program/world.hpp"
 
 namespace ddimap::oracle {
 class Model;
@@ -87,5 +88,7 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out);
 
 // The machine options every harness run uses.
 MachineOptions HarnessMachineOptions();
+// Those of a run in a trace's own world: the harness's, with the world's limits.
+MachineOptions WorldMachineOptions(const World& w);
 
 }  // namespace ddimap::harness

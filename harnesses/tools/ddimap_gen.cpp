@@ -113,6 +113,8 @@ class Generator {
     if (!ParseTrace(Read(trace), &p, &err))
       return Fail(trace.string() + ":" + std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
                   err.expected);
+    if (p.world)  // a fuzz target runs every input in the standard world
+      return Fail(trace.string() + ": a harness seed starts from the standard world; it has a world block");
     Seed s{name, trace, {}, {}, {}};
     std::string why;
     if (!Encode(p, &s.bytes, &why, &s.starts)) return Fail(trace.string() + ": " + why);
@@ -202,6 +204,11 @@ class Generator {
                                    "TRUE", "FALSE", "(", ")", ", ", "!", "0x1000", "0xfffffffffffff000"};
     // The expectation forms (docs/harness.md, "Expectations").
     for (const char* w : {"teardown =>", "(created=#1", ", released=#2", "bugcheck=0xC4/0x7B)", " ...", "Status="})
+      words.insert(w);
+    // The world block (docs/harness.md, "Custom worlds").
+    for (const char* w : {"world {\n", "}\n", "  ram ", "  unassigned ", " memory ", " port ", "  file \"", " unreadable",
+                          "  quarantine ", "  max_open_files ", " version ", " direct", " nodirect",
+                          " RegisterAccessUsingSystemCall", " RegisterAccessUsingUserModeMapping"})
       words.insert(w);
     for (const auto& c : AllCalls()) {
       if (IsBuildingCall(c.id)) continue;

@@ -107,7 +107,7 @@ TEST(HarnessTrace, MalformedTracesSayWhereAndWhat) {
       {"MmMapIoSpace(0x1000, 0x1000, MmCached) trailing\n", 1, 40, "end of line"},
       {"AddRam(0x0, 0x1000)\n", 1, 1, "builds the machine"},
       {"MmMapIoSpace(0x1000, 0x10000000000000000, MmCached)\n", 1, 22, "below 2^64"},
-      {"NdisMUnmapIoSpace(nic9, 0x0, 0x0)\n", 1, 19, "object of the world"},
+      {"NdisMUnmapIoSpace(nic01, 0x0, 0x0)\n", 1, 19, "device of the world"},
   };
   for (const auto& c : cases) {
     Program p;

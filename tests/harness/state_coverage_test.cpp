@@ -19,7 +19,7 @@ struct Rig {
     m.StartProgram();
     s.Reset();
   }
-  u64 H(const char* name) { return ObjectByName(name)->handle; }
+  u64 H(const char* name) { return *HandleByName(name); }
   // Runs `call` on the machine, then names the state; returns the feature.
   template <typename F>
   std::uint32_t Step(CallId id, std::vector<u64> args, F call) {
