@@ -2,6 +2,8 @@
 // program, program -> trace -> program, and what malformed traces report.
 #include <gtest/gtest.h>
 
+#include "trace_test_util.hpp"
+
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -12,6 +14,10 @@
 
 namespace ddimap::harness {
 namespace {
+
+using testing::BadTrace;
+using testing::ExpectRefused;
+using testing::Parse;
 
 std::vector<std::uint8_t> RandomBytes(std::mt19937_64& rng, std::size_t n) {
   std::vector<std::uint8_t> v(n);
@@ -90,12 +96,6 @@ TEST(HarnessTrace, FileNamesKeepTheirBlanks) {
   EXPECT_NE(err.expected.find("','"), std::string::npos) << err.expected;
 }
 
-struct BadTrace {
-  const char* text;
-  int line, column;
-  const char* fragment;
-};
-
 TEST(HarnessTrace, MalformedTracesSayWhereAndWhat) {
   const BadTrace cases[] = {
       {"MmMapIoSpac(0x1000, 0x1000, MmCached)\n", 1, 1, "a call name"},
@@ -109,14 +109,7 @@ TEST(HarnessTrace, MalformedTracesSayWhereAndWhat) {
       {"MmMapIoSpace(0x1000, 0x10000000000000000, MmCached)\n", 1, 22, "below 2^64"},
       {"NdisMUnmapIoSpace(nic01, 0x0, 0x0)\n", 1, 19, "device of the world"},
   };
-  for (const auto& c : cases) {
-    Program p;
-    ParseError err;
-    EXPECT_FALSE(ParseTrace(c.text, &p, &err)) << c.text;
-    EXPECT_EQ(err.line, c.line) << c.text;
-    EXPECT_EQ(err.column, c.column) << c.text << err.expected;
-    EXPECT_NE(err.expected.find(c.fragment), std::string::npos) << c.text << " -> " << err.expected;
-  }
+  ExpectRefused(cases);
 }
 
 // The same bytes give the same run, byte for byte, however many runs came before.

@@ -3,6 +3,8 @@
 // as the parser reads them, the printer writes them and the runner checks them.
 #include <gtest/gtest.h>
 
+#include "trace_test_util.hpp"
+
 #include <string>
 
 #include "program/trace.hpp"
@@ -12,12 +14,10 @@
 namespace ddimap::harness {
 namespace {
 
-Program Parse(const std::string& text) {
-  Program p;
-  ParseError err;
-  EXPECT_TRUE(ParseTrace(text, &p, &err)) << err.line << ":" << err.column << ": " << err.expected;
-  return p;
-}
+using testing::BadTrace;
+using testing::ExpectRefused;
+using testing::Parse;
+
 
 RunResult Check(const std::string& text) {
   RunOptions o;
@@ -64,11 +64,7 @@ TEST(TraceExpectations, EveryFormRoundTripsThroughPrintAndParse) {
 }
 
 TEST(TraceExpectations, MalformedFormsSayWhereAndWhat) {
-  struct Bad {
-    const char* text;
-    int line, column;
-    const char* fragment;
-  } const cases[] = {
+  const BadTrace cases[] = {
       {"MmUnmapIoSpace(0x0, 0x0) => !MM_IO.LEAK(made=#1)\n", 1, 41, "created, released or bugcheck"},
       {"MmUnmapIoSpace(0x0, 0x0) => !MM_IO.LEAK(created=1)\n", 1, 49, "'#' and a call number"},
       {"MmUnmapIoSpace(0x0, 0x0) => !MM_IO.LEAK(created=#1, created=#2)\n", 1, 53, "once"},
@@ -79,14 +75,7 @@ TEST(TraceExpectations, MalformedFormsSayWhereAndWhat) {
       {"teardown !MM_IO.LEAK\n", 1, 10, "'=>' after 'teardown'"},
       {"teardown =>\nMmUnmapIoSpace(0x0, 0x0)\n", 2, 1, "nothing after the teardown line"},
   };
-  for (const auto& c : cases) {
-    Program p;
-    ParseError err;
-    EXPECT_FALSE(ParseTrace(c.text, &p, &err)) << c.text;
-    EXPECT_EQ(err.line, c.line) << c.text;
-    EXPECT_EQ(err.column, c.column) << c.text << err.expected;
-    EXPECT_NE(err.expected.find(c.fragment), std::string::npos) << c.text << " -> " << err.expected;
-  }
+  ExpectRefused(cases);
 }
 
 TEST(TraceExpectations, ReportEvidenceAndTeardownAreChecked) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "trace_test_util.hpp"
+
 #include <string>
 
 #include "program/codec.hpp"
@@ -13,12 +15,10 @@
 namespace ddimap::harness {
 namespace {
 
-Program Parse(const std::string& text) {
-  Program p;
-  ParseError err;
-  EXPECT_TRUE(ParseTrace(text, &p, &err)) << err.line << ":" << err.column << ": " << err.expected;
-  return p;
-}
+using testing::BadTrace;
+using testing::ExpectRefused;
+using testing::Parse;
+
 
 MinimizeOptions TraceOptions() {
   MinimizeOptions o;

@@ -4,6 +4,8 @@
 // covers it in the mutants tree.
 #include <gtest/gtest.h>
 
+#include "trace_test_util.hpp"
+
 #include <string>
 
 #include "program/trace.hpp"
@@ -13,12 +15,10 @@
 namespace ddimap::harness {
 namespace {
 
-Program Parse(const std::string& text) {
-  Program p;
-  ParseError err;
-  EXPECT_TRUE(ParseTrace(text, &p, &err)) << err.line << ":" << err.column << ": " << err.expected;
-  return p;
-}
+using testing::BadTrace;
+using testing::ExpectRefused;
+using testing::Parse;
+
 
 std::size_t Count(const std::string& text, const std::string& what) {
   std::size_t n = 0;

@@ -3,6 +3,8 @@
 // carries it, and the device naming every world shares.
 #include <gtest/gtest.h>
 
+#include "trace_test_util.hpp"
+
 #include <string>
 
 #include "program/input.hpp"
@@ -12,6 +14,10 @@
 
 namespace ddimap::harness {
 namespace {
+
+using testing::BadTrace;
+using testing::ExpectRefused;
+using testing::Parse;
 
 constexpr const char* kWorld =
     "world {\n"
@@ -65,11 +71,7 @@ TEST(CustomWorld, BlockRoundTripsAndBuildsWhatItSays) {
 }
 
 TEST(CustomWorld, MalformedBlocksSayWhereAndWhat) {
-  struct Bad {
-    const char* text;
-    int line, column;
-    const char* fragment;
-  } const cases[] = {
+  const BadTrace cases[] = {
       {"world {\n  nic1\n}\n", 2, 3, "expected nic0 (devices of a family are numbered in order)"},
       {"world {\n  disk0 memory 0x0 0x1000\n}\n", 2, 3, "expected ram, unassigned, a device"},
       {"world {\n  nic0 memory 0x1000\n}\n", 2, 21, "a length"},
@@ -81,14 +83,7 @@ TEST(CustomWorld, MalformedBlocksSayWhereAndWhat) {
       {"MmMapIoSpace(0x0, 0x1000, MmCached)\nworld {\n}\n", 2, 1, "a world block comes first"},
       {"world\n}\n", 1, 6, "'{'"},
   };
-  for (const auto& c : cases) {
-    Program p;
-    ParseError err;
-    EXPECT_FALSE(ParseTrace(c.text, &p, &err)) << c.text;
-    EXPECT_EQ(err.line, c.line) << c.text;
-    EXPECT_EQ(err.column, c.column) << c.text << err.expected;
-    EXPECT_NE(err.expected.find(c.fragment), std::string::npos) << c.text << " -> " << err.expected;
-  }
+  ExpectRefused(cases);
 }
 
 TEST(CustomWorld, DeviceNamesMeanOneHandleInEveryWorld) {
