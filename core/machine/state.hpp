@@ -16,6 +16,8 @@
 
 namespace ddimap {
 
+class JsonWriter;
+
 struct ResourceRange {
   u64 owner;  // the device's handle
   PhysSpace space;
@@ -206,8 +208,11 @@ struct Machine::State {
   // unmap's evidence.
   std::string DescribeAddress(u64 address, const AddressLookup& l) const;
 
+  std::string FormatArg(const CallRecord& c, int i) const;
   std::string FormatCall(const CallRecord& c) const;
   std::string FormatReport(const Report& r) const;
+  std::string FormatReportJson(const Report& r) const;
+  void WriteCallJson(JsonWriter& w, const CallRecord& c) const;
 };
 
 // Helpers for evidence text.

@@ -174,6 +174,9 @@ class Machine {
   void SetPrintReports(bool print);
   void SetEvidence(bool keep);  // MachineOptions::evidence, from the next report on
   std::string FormatReport(const Report& report) const;
+  // The report as one line of JSON, no newline (docs/harness.md,
+  // "Machine-readable reports").
+  std::string FormatReportJson(const Report& report) const;
   std::string FormatCall(const CallRecord& call) const;
   std::string FileNameOf(u64 interned_id) const;
 
