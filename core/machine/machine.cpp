@@ -42,9 +42,8 @@ void Machine::State::File(RuleId rule, std::string evidence, const CallRecord* c
   if (released) r.released = *released;
   r.process = cur.seq != 0 ? cur_process : 0;
   if (opt.policy == Policy::Abort || opt.print_reports) {
-    std::string text = FormatReport(r);
-    std::fputs(text.c_str(), stderr);
-    std::fflush(stderr);
+    std::string text = opt.report_format == ReportFormat::Json ? FormatReportJson(r) + "\n" : FormatReport(r);
+    WriteReportLog(opt.log_path, text);  // flushed
     if (opt.policy == Policy::Abort) std::abort();
   }
 }

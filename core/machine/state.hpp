@@ -217,6 +217,9 @@ struct Machine::State {
 
 // Helpers for evidence text.
 std::string Hex(u64 v);
+// Writes one printed report where MachineOptions::log_path says (log.cpp) and
+// flushes it: before an abort() it must be out.
+void WriteReportLog(const std::string& log_path, std::string_view text);
 
 template <typename Pred>
 void Machine::State::LeakMappings(RuleId rule, Pred pred, std::string_view when) {

@@ -45,4 +45,10 @@ enum class Policy : u8 {
   Abort,   // print the report to stderr and abort()
 };
 
+// How printed reports are written (DDIMAP_OPTIONS format).
+enum class ReportFormat : u8 {
+  Text,  // the sanitizer-style text report (default)
+  Json,  // one JSON object a line (docs/harness.md, "Machine-readable reports")
+};
+
 }  // namespace ddimap
