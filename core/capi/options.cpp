@@ -24,9 +24,10 @@ bool ParseItem(std::string_view item, std::size_t column, MachineOptions* option
                OptionsError* error) {
   const std::size_t eq = item.find('=');
   const std::string_view key = item.substr(0, eq);
-  if (key != "policy" && key != "print" && key != "suppress" && key != "quarantine")
-    return Fail(error, column, "expected an option name (policy, print, suppress or quarantine)",
-                key);
+  if (key != "policy" && key != "print" && key != "suppress" && key != "quarantine" && key != "log_path" &&
+      key != "format")
+    return Fail(error, column,
+                "expected an option name (policy, print, suppress, quarantine, log_path or format)", key);
   if (eq == std::string_view::npos)
     return Fail(error, column + key.size(), "expected '=' after '" + std::string(key) + "'", "");
   const std::string_view value = item.substr(eq + 1);
@@ -49,6 +50,22 @@ bool ParseItem(std::string_view item, std::size_t column, MachineOptions* option
       options->print_reports = true;
     } else {
       return Fail(error, vcol, "expected '0' or '1'", value);
+    }
+    return true;
+  }
+  if (key == "log_path") {
+    // Any text but the empty one: a path (':' ends the item, so a path holds none).
+    if (value.empty()) return Fail(error, vcol, "expected a path, 'stderr' or 'stdout'", value);
+    options->log_path = std::string(value);
+    return true;
+  }
+  if (key == "format") {
+    if (value == "text") {
+      options->report_format = ReportFormat::Text;
+    } else if (value == "json") {
+      options->report_format = ReportFormat::Json;
+    } else {
+      return Fail(error, vcol, "expected 'text' or 'json'", value);
     }
     return true;
   }

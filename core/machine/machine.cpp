@@ -40,10 +40,10 @@ void Machine::State::File(RuleId rule, std::string evidence, const CallRecord* c
   r.has_released = released != nullptr;
   if (created) r.created = *created;
   if (released) r.released = *released;
+  r.process = cur.seq != 0 ? cur_process : 0;
   if (opt.policy == Policy::Abort || opt.print_reports) {
-    std::string text = FormatReport(r);
-    std::fputs(text.c_str(), stderr);
-    std::fflush(stderr);
+    std::string text = opt.report_format == ReportFormat::Json ? FormatReportJson(r) + "\n" : FormatReport(r);
+    WriteReportLog(opt.log_path, text);  // flushed
     if (opt.policy == Policy::Abort) std::abort();
   }
 }
@@ -194,6 +194,7 @@ void Machine::Unsuppress(RuleId rule) { s_->suppressed.reset(static_cast<std::si
 void Machine::SetPrintReports(bool print) { s_->opt.print_reports = print; }
 void Machine::SetEvidence(bool keep) { s_->opt.evidence = keep; }
 std::string Machine::FormatReport(const Report& r) const { return s_->FormatReport(r); }
+std::string Machine::FormatReportJson(const Report& r) const { return s_->FormatReportJson(r); }
 std::string Machine::FormatCall(const CallRecord& c) const { return s_->FormatCall(c); }
 std::string Machine::FileNameOf(u64 id) const {
   return id < s_->names.size() ? s_->names[id] : std::string("<name not recorded>");

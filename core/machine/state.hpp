@@ -16,6 +16,8 @@
 
 namespace ddimap {
 
+class JsonWriter;
+
 struct ResourceRange {
   u64 owner;  // the device's handle
   PhysSpace space;
@@ -206,12 +208,18 @@ struct Machine::State {
   // unmap's evidence.
   std::string DescribeAddress(u64 address, const AddressLookup& l) const;
 
+  std::string FormatArg(const CallRecord& c, int i) const;
   std::string FormatCall(const CallRecord& c) const;
   std::string FormatReport(const Report& r) const;
+  std::string FormatReportJson(const Report& r) const;
+  void WriteCallJson(JsonWriter& w, const CallRecord& c) const;
 };
 
 // Helpers for evidence text.
 std::string Hex(u64 v);
+// Writes one printed report where MachineOptions::log_path says (log.cpp) and
+// flushes it: before an abort() it must be out.
+void WriteReportLog(const std::string& log_path, std::string_view text);
 
 template <typename Pred>
 void Machine::State::LeakMappings(RuleId rule, Pred pred, std::string_view when) {

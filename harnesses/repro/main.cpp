@@ -22,6 +22,7 @@
 #include "repro/classify.hpp"
 #include "repro/minimize.hpp"
 #include "repro/print.hpp"
+#include "repro/sarif.hpp"
 #include "runner/runner.hpp"
 
 namespace fs = std::filesystem;
@@ -57,6 +58,9 @@ options:
                    (pairs: distinct (call, outcome) pairs, the state coverage
                    the reach benchmark plots over time)
   --emit-binary F  compile the single given trace into binary input F
+  --sarif FILE     also write every input's reports to FILE as SARIF 2.1.0
+                   (for code-scanning upload; docs/harness.md,
+                   "Machine-readable reports"), once, after all inputs
   --help           this text
 
 environment:
@@ -98,6 +102,8 @@ struct Options {
   bool stop_at_report = false;  // DDIMAP_OPTIONS policy=abort
   bool oracle = true, expect = false, quiet = false, stats = false, reach_log = false;
   std::string emit_binary;
+  std::string sarif;                 // --sarif FILE
+  SarifLog* sarif_log = nullptr;     // collects the reports when --sarif is given
   std::vector<std::string> inputs;
   bool minimize = false;
   MinimizeCommand min;
@@ -147,6 +153,7 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
   ro.stop_at_report = o.stop_at_report;
   ro.log = true;
   RunResult r = Run(p, ro);
+  if (o.sarif_log) o.sarif_log->Add(path.string(), p, r);
   reach->rules |= r.rules;
   for (const auto& [id, ret] : r.outcomes)
     if (int i = StatusIndex(id, ret); i >= 0) reach->statuses[static_cast<std::size_t>(i)] = true;
@@ -311,6 +318,8 @@ int main(int argc, char** argv) {
       o.reach_log = true;
     } else if (a == "--emit-binary") {
       o.emit_binary = value("--emit-binary");
+    } else if (a == "--sarif") {
+      o.sarif = value("--sarif");
     } else if (a == "--classify") {
       std::string log;
       const std::string path = value("--classify");
@@ -396,6 +405,8 @@ int main(int argc, char** argv) {
   }
   int status = 0, ran = 0, failed = 0;
   Reach reach;
+  SarifLog sarif_log;
+  if (!o.sarif.empty()) o.sarif_log = &sarif_log;
   for (const auto& in : o.inputs) {
     std::vector<fs::path> files;
     std::error_code ec;
@@ -419,6 +430,10 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("# ddimap-repro: %d input(s), %d passed, %d failed\n", ran, ran - failed, failed);
+  if (std::string why; o.sarif_log && !sarif_log.Write(o.sarif, SarifOptionsFromEnvironment(), &why)) {
+    std::fprintf(stderr, "ddimap-repro: --sarif %s\n", why.c_str());
+    status = 2;
+  }
   if (o.stats) {
     Totals t = Count(reach, o.profile);
     std::printf("# reach (%s): rules %zu/%zu, statuses %zu/%zu\n", t.profile.c_str(), t.rules, t.rules_total,

@@ -16,6 +16,7 @@ namespace {
 
 using ddimap::MachineOptions;
 using ddimap::Policy;
+using ddimap::ReportFormat;
 using ddimap::RuleId;
 using ddimap::capi::OptionsError;
 using ddimap::capi::ParseOptions;
@@ -69,13 +70,17 @@ TEST(Options, EmptyKeepsDefaults) {
   EXPECT_TRUE(o.print_reports);
   EXPECT_TRUE(o.suppress.empty());
   EXPECT_EQ(o.quarantine_capacity, MachineOptions{}.quarantine_capacity);
+  EXPECT_EQ(o.log_path, "");
+  EXPECT_EQ(o.report_format, ReportFormat::Text);
 }
 
 TEST(Options, ParsesEveryKey) {
   MachineOptions o = ddimap::capi::DefaultOptions();
   OptionsError e;
   ASSERT_TRUE(ParseOptions(
-      "policy=abort:print=0:suppress=MM_IO.UNMAP_DOUBLE,NDIS_IO.LEAK:quarantine=16", &o, &e))
+      "policy=abort:print=0:suppress=MM_IO.UNMAP_DOUBLE,NDIS_IO.LEAK:quarantine=16:log_path=/tmp/r x=1:"
+      "format=json",
+      &o, &e))
       << e.column << " " << e.expected;
   EXPECT_EQ(o.policy, Policy::Abort);
   EXPECT_FALSE(o.print_reports);
@@ -83,6 +88,19 @@ TEST(Options, ParsesEveryKey) {
   EXPECT_EQ(o.suppress[0], RuleId::MmIoUnmapDouble);
   EXPECT_EQ(o.suppress[1], RuleId::NdisIoLeak);
   EXPECT_EQ(o.quarantine_capacity, 16u);
+  EXPECT_EQ(o.log_path, "/tmp/r x=1");  // everything after the first '=' up to ':'
+  EXPECT_EQ(o.report_format, ReportFormat::Json);
+}
+
+TEST(Options, LogPathAndFormat) {
+  MachineOptions o;
+  OptionsError e;
+  ASSERT_TRUE(ParseOptions("log_path=stderr:format=json:log_path=out/ddimap:format=text", &o, &e));
+  EXPECT_EQ(o.log_path, "out/ddimap");
+  EXPECT_EQ(o.report_format, ReportFormat::Text);
+  ASSERT_TRUE(ParseOptions("format=json:log_path=stdout", &o, &e));
+  EXPECT_EQ(o.log_path, "stdout");
+  EXPECT_EQ(o.report_format, ReportFormat::Json);
 }
 
 TEST(Options, LaterKeysWinAndSuppressAccumulates) {
@@ -108,7 +126,9 @@ struct BadOption {
 };
 
 TEST(Options, ErrorsNameColumnExpectationAndText) {
-  const std::string names = "expected an option name (policy, print, suppress or quarantine)";
+  const std::string names = "expected an option name (policy, print, suppress, quarantine, log_path or format)";
+  const std::string path = "expected a path, 'stderr' or 'stdout'";
+  const std::string format = "expected 'text' or 'json'";
   const std::string rule = "expected a rule id such as MM_IO.UNMAP_DOUBLE";
   const std::string number = "expected a number from 0 to 1000000";
   const BadOption cases[] = {
@@ -133,6 +153,14 @@ TEST(Options, ErrorsNameColumnExpectationAndText) {
       {"quarantine=12x", 12, number.c_str(), "12x"},
       {"quarantine=1000001", 12, number.c_str(), "1000001"},
       {"quarantine=99999999999999999999999", 12, number.c_str(), "99999999999999999999999"},
+      {"log_path=", 10, path.c_str(), ""},
+      {"print=1:log_path=:format=json", 18, path.c_str(), ""},
+      {"log_path", 9, "expected '=' after 'log_path'", ""},
+      {"logpath=x", 1, names.c_str(), "logpath"},
+      {"format=", 8, format.c_str(), ""},
+      {"format=JSON", 8, format.c_str(), "JSON"},
+      {"log_path=x:format=sarif", 19, format.c_str(), "sarif"},
+      {"format=json ", 8, format.c_str(), "json "},
   };
   for (const BadOption& c : cases) {
     SCOPED_TRACE(c.text);

@@ -12,6 +12,10 @@
  *   print=0|1             also print each report to stderr as it happens (default 1)
  *   suppress=RULE[,RULE]  rule ids (e.g. MM_IO.UNMAP_DOUBLE) neither recorded nor printed
  *   quarantine=N          released mappings remembered (0..1000000, default 256)
+ *   log_path=PATH         printed reports go to the file PATH.<pid> (appended to), not
+ *                         stderr; log_path=stderr / log_path=stdout name those streams
+ *   format=text|json      printed reports as text (default) or one JSON object a line
+ *                         (docs/harness.md, "Machine-readable reports")
  * An invalid value makes ddimap_machine_create() print
  *   ddimap: DDIMAP_OPTIONS:<column>: <what was expected>, got '<text>'
  * to stderr and fail with DDIMAP_E_BAD_ARGUMENT. A machine created lazily by

@@ -26,7 +26,12 @@ namespace ddimap {
 
 struct MachineOptions {
   Policy policy = Policy::Record;
-  bool print_reports = false;          // also write each report to stderr
+  bool print_reports = false;          // also write each report to stderr (or log_path)
+  // Where printed reports go, as the sanitizers' log_path: empty or "stderr",
+  // stderr; "stdout", stdout; anything else, the file PATH.<pid>, opened for
+  // appending at the first printed report and kept open for the process.
+  std::string log_path;
+  ReportFormat report_format = ReportFormat::Text;  // how printed reports are written
   std::vector<RuleId> suppress;        // rules neither recorded nor printed
   u64 system_region_size = kDefaultRegionSize;
   u64 user_region_size = kDefaultRegionSize;
@@ -174,6 +179,9 @@ class Machine {
   void SetPrintReports(bool print);
   void SetEvidence(bool keep);  // MachineOptions::evidence, from the next report on
   std::string FormatReport(const Report& report) const;
+  // The report as one line of JSON, no newline (docs/harness.md,
+  // "Machine-readable reports").
+  std::string FormatReportJson(const Report& report) const;
   std::string FormatCall(const CallRecord& call) const;
   std::string FileNameOf(u64 interned_id) const;
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ddimap/calls.hpp"
@@ -31,11 +32,23 @@ struct Report {
   bool has_released = false;
   CallRecord created;      // the call that created the involved object
   CallRecord released;     // the call that released it, if it was released
+  u64 process = 0;         // the process the call ran in (KeAttachProcess); 0: system context or teardown
 };
+
+// The function a report is about, as its first line names it: the DDI called,
+// or, for a leak found when a callback returns, that callback (DriverUnload for
+// a driver-wide leak at teardown).
+std::string_view ReportFunction(const Report& report);
 
 enum class Policy : u8 {
   Record,  // record the report and go on (default)
   Abort,   // print the report to stderr and abort()
+};
+
+// How printed reports are written (DDIMAP_OPTIONS format).
+enum class ReportFormat : u8 {
+  Text,  // the sanitizer-style text report (default)
+  Json,  // one JSON object a line (docs/harness.md, "Machine-readable reports")
 };
 
 }  // namespace ddimap
