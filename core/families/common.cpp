@@ -34,7 +34,11 @@ Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::o
     return nullptr;
   }
   if (l.kind == AddressLookup::Released) {
-    s.Violation(rules.double_unmap, [&] { return s.DescribeAddress(address, l); }, m);
+    auto evidence = [&] { return s.DescribeAddress(address, l); };
+    if (DDIMAP_MUTANT(report_released_dropped))
+      s.ViolationWithRecords(rules.double_unmap, evidence, &m->created, nullptr);
+    else
+      s.Violation(rules.double_unmap, evidence, m);
     return nullptr;
   }
   if (m->v.family != family) {

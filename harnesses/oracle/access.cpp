@@ -84,12 +84,13 @@ const Model::Mapping* Model::Locate(u64 a, unsigned width, std::optional<u64> um
                width <= m.access_length - (a - m.base);
       }))
     return m;
-  if (first(live_, [&](const Mapping& m) { return usable(m) && near(m); }))
-    Report(RuleId::AccessOutOfBounds);
-  else if (first(quarantine_, near))
-    Report(RuleId::AccessUseAfterUnmap);
-  else
-    Report(RuleId::AccessUnmapped);  // in no mapping, or in a mapping of another UMDF device or kind
+  // sem "Report format": each report names the mapping that holds the address's page, if any
+  if (const Mapping* m = first(live_, [&](const Mapping& m) { return usable(m) && near(m); }))
+    Report(RuleId::AccessOutOfBounds, m);
+  else if (const Mapping* q = first(quarantine_, near))
+    Report(RuleId::AccessUseAfterUnmap, q);
+  else  // in no mapping, or in a mapping of another UMDF device or kind
+    Report(RuleId::AccessUnmapped, Holder(a));
   return nullptr;
 }
 
@@ -97,12 +98,12 @@ bool Model::AccessCheck(u64 a, unsigned width, bool write, const Mapping** found
   *found = Locate(a, width, std::nullopt);
   if (!*found) return false;
   const Mapping& m = **found;
-  if (m.region == Region::Pseudo) return Report(RuleId::AccessPseudoDeref), false;
+  if (m.region == Region::Pseudo) return Report(RuleId::AccessPseudoDeref, &m), false;
   if (m.region == Region::User && m.process != 0 && current_process_ != m.process)
-    return Report(RuleId::AccessWrongProcess), false;
-  if (write && !m.writable) return Report(RuleId::AccessReadOnly), false;
+    return Report(RuleId::AccessWrongProcess, &m), false;
+  if (write && !m.writable) return Report(RuleId::AccessReadOnly, &m), false;
   // sem ACCESS: a read without read permission (MmMapIoSpaceEx PAGE_EXECUTE)
-  if (!write && !m.readable) return Report(RuleId::AccessNotReadable), false;
+  if (!write && !m.readable) return Report(RuleId::AccessNotReadable, &m), false;
   return true;
 }
 

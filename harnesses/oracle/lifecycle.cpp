@@ -30,10 +30,11 @@ ControlStatus Model::ExitProcess(u64 process) {
   if (!p || !p->live) return ControlStatus::BadObject;
   // sem VIDEO leaks: user mappings of a process that exits -> VIDEO.LEAK, then released
   for (u64 id : IdsByAddress(Family::Video, 0, process)) {
-    Report(RuleId::VideoLeak);
+    Report(RuleId::VideoLeak, FindBy(live_, &Mapping::id, id));
     Release(id);
   }
   p->live = false;
+  Bury(process);
   if (current_process_ == process) current_process_ = 0;  // reading: detaches
   return ControlStatus::Ok;
 }
@@ -122,7 +123,7 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
       // decided (docs/semantics.md, Smaller decisions, order of several leaks): file leaks before mapping leaks.
       for (auto& f : files_)
         if (f.open && f.adapter == obj && !f.leak_reported) {
-          Report(RuleId::NdisFileLeak);
+          ReportFileLeak(f);
           f.leak_reported = true;
         }
       if (!succeeded) LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
@@ -176,6 +177,7 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
 
 void Model::Teardown() {
   if (torn_down_) return;
+  in_teardown_ = true;  // sem "Report format": what happens now is "at teardown", call 0
   // leave the running callback, as succeeded
   if (callback_ != Callback::None) {
     const u64 saved = seq_;
@@ -191,7 +193,7 @@ void Model::Teardown() {
   // report files still open and not reported yet, then close every file silently
   for (auto& f : files_)
     if (f.open && !f.leak_reported) {
-      Report(RuleId::NdisFileLeak);
+      ReportFileLeak(f);
       f.leak_reported = true;
     }
   for (auto& f : files_)
@@ -216,7 +218,9 @@ void Model::Teardown() {
   if (!live_.empty()) ++mapping_changes_;
   live_.clear();
   quarantine_.clear();
+  buried_.clear();
   device_memory_.clear();
+  in_teardown_ = false;
   torn_down_ = true;
 }
 

@@ -41,19 +41,20 @@ const Model::Resource* Model::ResourceHolding(u64 owner, PhysSpace space, u64 pa
   return nullptr;
 }
 
-bool Model::CacheConflict(PhysSpace space, u64 pa, u64 len, u32 cache) const {
+const Model::Mapping* Model::CacheConflict(PhysSpace space, u64 pa, u64 len, u32 cache) const {
   // sem caching: a live mapping of any overlapping physical page with another type; tracked
-  // only for Memory-space device mappings (not NDIS_FILE, not views, not Port)
-  if (space != PhysSpace::Memory) return false;
+  // only for Memory-space device mappings (not NDIS_FILE, not views, not Port). The report
+  // names the first such mapping in address order (sem "Report format").
+  if (space != PhysSpace::Memory) return nullptr;
   const u64 first = pa & ~kPageMask;
   const u64 last = (pa + (len - 1)) & ~kPageMask;
   for (const auto& m : live_) {
     if (m.is_file || m.user_view || m.space != PhysSpace::Memory || m.length == 0) continue;
     const u64 mfirst = m.phys & ~kPageMask;
     const u64 mlast = (m.phys + (m.length - 1)) & ~kPageMask;
-    if (mfirst <= last && first <= mlast && m.cache != cache) return true;
+    if (mfirst <= last && first <= mlast && m.cache != cache) return &m;
   }
-  return false;
+  return nullptr;
 }
 
 // ---------------------------------------------------------------------------
@@ -178,9 +179,11 @@ void Model::Evict() {
 void Model::ReleaseOne(u64 id) {
   for (std::size_t i = 0; i < live_.size(); ++i) {
     if (live_[i].id != id) continue;
-    const Mapping m = live_[i];
+    Mapping m = live_[i];
     live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(i));
     ++mapping_changes_;
+    m.released = true;
+    m.released_seq = CallNumber();  // sem "Report format": "released by"
     quarantine_.push_back(m);
     Evict();
     return;
@@ -215,6 +218,15 @@ Model::Class Model::Classify(u64 address, const Mapping** found) const {
     }
   *found = nullptr;
   return Class::Nothing;
+}
+
+const Model::Mapping* Model::Holder(u64 address) const {
+  // sem "allocation": every mapping reserves its extent plus one guard page, and a quarantined one
+  // keeps them reserved, so at most one mapping holds any address
+  for (const auto* in : {&live_, &quarantine_})
+    for (const auto& m : *in)
+      if (Contains(m.va_page, m.extent + kPageSize, address)) return &m;
+  return nullptr;
 }
 
 namespace {
@@ -252,17 +264,19 @@ const Model::Mapping* Model::UnmapTarget(u64 address, Family family, u64 owner, 
   const UnmapRules& rules = UnmapRulesOf(family);
   const Mapping* m = nullptr;
   const Class c = Classify(address, &m);
-  auto broken = [&](RuleId r) {
-    Report(r);
+  // sem "Report format": the report names the mapping the address falls in; for an address that
+  // counts as nothing (a guard page, a user-mode view) the mapping that holds its page
+  auto broken = [&](RuleId r, const Mapping* about) {
+    Report(r, about);
     return nullptr;
   };
-  if (c == Class::Nothing) return broken(rules.not_mapped);
+  if (c == Class::Nothing) return broken(rules.not_mapped, Holder(address));
   // sem: a released mapping -> UNMAP_DOUBLE whatever family or owner it had
-  if (c == Class::Released) return broken(rules.released);
-  if (m->family != family) return broken(rules.other_family);
-  if (rules.other_owner && m->owner != owner) return broken(*rules.other_owner);
-  if (rules.interior && c == Class::Interior) return broken(*rules.interior);
-  if (rules.length_mismatch && m->length != length) return broken(*rules.length_mismatch);
+  if (c == Class::Released) return broken(rules.released, m);
+  if (m->family != family) return broken(rules.other_family, m);
+  if (rules.other_owner && m->owner != owner) return broken(*rules.other_owner, m);
+  if (rules.interior && c == Class::Interior) return broken(*rules.interior, m);
+  if (rules.length_mismatch && m->length != length) return broken(*rules.length_mismatch, m);
   return m;
 }
 
@@ -280,7 +294,7 @@ void Model::LeakMappings(Family family, u64 owner, RuleId rule) {
   // decided (docs/semantics.md, Smaller decisions, order of several leaks): one report per mapping in ascending
   // address order, each released right after its report
   for (u64 id : IdsByAddress(family, owner, 0)) {
-    Report(rule);
+    Report(rule, FindBy(live_, &Mapping::id, id));
     Release(id);
   }
 }

@@ -13,8 +13,8 @@ bool Model::MmMapStart(u64 NumberOfBytes) {
 u64 Model::MmMap(u64 PhysicalAddress, u64 NumberOfBytes, u32 cache, bool readable, bool writable) {
   if (Overflows(PhysicalAddress, NumberOfBytes)) return 0;
   if (TouchesRam(PhysicalAddress, NumberOfBytes)) return Report(RuleId::MmIoMapRam), 0;
-  if (CacheConflict(PhysSpace::Memory, PhysicalAddress, NumberOfBytes, cache))
-    return Report(RuleId::MmIoCacheConflict), 0;
+  if (const Mapping* other = CacheConflict(PhysSpace::Memory, PhysicalAddress, NumberOfBytes, cache))
+    return Report(RuleId::MmIoCacheConflict, other), 0;
   const auto m = Place({.length = NumberOfBytes,
                         .family = Family::MmIo,
                         // the mapping record says owner 0 (sem "Mapping records")

@@ -50,7 +50,18 @@ bool Model::Begin() {
   return !torn_down_;
 }
 
-void Model::Report(RuleId id) { rules_.push_back(id); }
+void Model::Report(RuleId id, const Mapping* about) {
+  // sem "Report format": a report about a mapping names the call that created it and, once it
+  // is released (quarantined), the call that released it
+  Evidence e{.rule = id};
+  if (about) {
+    e.has_created = true;
+    e.created = about->created_seq;
+    e.has_released = about->released;
+    e.released = about->released ? about->released_seq : 0;
+  }
+  reports_.push_back(e);
+}
 
 std::vector<RuleId> Model::TakeRules() {
   std::vector<RuleId> out;
@@ -59,9 +70,15 @@ std::vector<RuleId> Model::TakeRules() {
 }
 
 void Model::TakeRules(std::vector<RuleId>* out) {
+  out->clear();
+  for (const Evidence& e : reports_) out->push_back(e.rule);
+  reports_.clear();
+}
+
+void Model::TakeReports(std::vector<Evidence>* out) {
   // a swap, not a copy: both buffers keep their capacity for the next calls
-  out->swap(rules_);
-  rules_.clear();
+  out->swap(reports_);
+  reports_.clear();
 }
 
 std::vector<MappingView> Model::LiveMappings() const {

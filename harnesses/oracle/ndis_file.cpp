@@ -1,4 +1,6 @@
 // NDIS files: NdisOpenFile, NdisMapFile, NdisUnmapFile and NdisCloseFile (sem "NDIS_FILE").
+#include <algorithm>
+
 #include "model_internal.hpp"
 #include "oracle.hpp"
 
@@ -19,11 +21,31 @@ Model::OpenFile* Model::OpenFileOrReport(u64 FileHandle) {
   OpenFile* f = FindBy(files_, &OpenFile::handle, FileHandle);
   if (f && f->open) return f;
   // sem handles: any serial below the next one that is not live is "already closed"
-  if (HandleIs(FileHandle, HandleKind::File) && HandleSerial(FileHandle) < next_file_)
-    Report(RuleId::NdisFileClosedHandle);
-  else
+  if (HandleIs(FileHandle, HandleKind::File) && HandleSerial(FileHandle) < next_file_) {
+    // sem quarantine: a closed handle still remembered names its open and its close
+    Evidence e{.rule = RuleId::NdisFileClosedHandle};
+    if (f && std::ranges::find(buried_, FileHandle) != buried_.end()) {
+      e.has_created = e.has_released = true;
+      e.created = f->opened_seq;
+      e.released = f->closed_seq;
+    }
+    Report(e);
+  } else {
     Report(RuleId::NdisFileBadHandle);
+  }
   return nullptr;
+}
+
+void Model::ReportFileLeak(const OpenFile& f) {
+  // sem "Report format": a leaked file names the NdisOpenFile call that opened it
+  Report(Evidence{.rule = RuleId::NdisFileLeak, .has_created = true, .created = f.opened_seq});
+}
+
+void Model::Bury(u64 handle) {
+  // sem quarantine: one FIFO of the last quarantine_capacity closed file handles and exited
+  // processes
+  buried_.push_back(handle);
+  while (buried_.size() > options_.quarantine_capacity) buried_.erase(buried_.begin());
 }
 
 void Model::CloseFileNow(OpenFile& f) {
@@ -32,7 +54,9 @@ void Model::CloseFileNow(OpenFile& f) {
     f.mapping_id = 0;
   }
   f.open = false;
+  f.closed_seq = CallNumber();
   f.written.clear();
+  Bury(f.handle);
 }
 
 NdisStatus Model::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLength,
@@ -66,6 +90,7 @@ NdisStatus Model::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileLen
   f.name_hash = NameHash(t->name);
   f.length = t->length;
   f.open = true;
+  f.opened_seq = seq_;
   files_.push_back(f);
   *Status = kNdisStatusSuccess;
   *FileHandle = f.handle;
@@ -122,7 +147,8 @@ void Model::NdisCloseFile(u64 FileHandle) {
   if (irql_ != kPassiveLevel) return Report(RuleId::NdisFileIrql);
   OpenFile* f = OpenFileOrReport(FileHandle);
   if (!f) return;
-  if (f->mapping_id) Report(RuleId::NdisFileCloseWhileMapped);
+  // sem "Report format": names the file's buffer mapping
+  if (f->mapping_id) Report(RuleId::NdisFileCloseWhileMapped, FindBy(live_, &Mapping::id, f->mapping_id));
   CloseFileNow(*f);
 }
 

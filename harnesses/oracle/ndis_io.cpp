@@ -37,8 +37,10 @@ NdisStatus Model::NdisMMapIoSpace(u64* VirtualAddress, u64 Adapter_, u64 Physica
   if (TouchesRam(PhysicalAddress, Length)) return refuse(RuleId::NdisIoMapRam);
   if (!ResourceHolding(Adapter_, PhysSpace::Memory, PhysicalAddress, Length))
     return fail(kNdisStatusResourceConflict);
-  if (CacheConflict(PhysSpace::Memory, PhysicalAddress, Length, kMmNonCached))
-    return refuse(RuleId::MmIoCacheConflict);
+  if (const Mapping* other = CacheConflict(PhysSpace::Memory, PhysicalAddress, Length, kMmNonCached)) {
+    Report(RuleId::MmIoCacheConflict, other);
+    return fail(kNdisStatusFailure);
+  }
   const auto m = Place({.length = Length,
                         .family = Family::NdisIo,
                         .owner = Adapter_,

@@ -4,8 +4,8 @@
 // It shares no logic with the core (it includes nothing but the vocabulary
 // headers) and is written as simply as possible: plain std::vector and linear
 // scans everywhere. Fuzz harnesses run every call on the core and on a Model
-// and compare statuses, returned addresses, out-values, rules and the live
-// mappings after every call.
+// and compare statuses, returned addresses, out-values, rules (with the calls
+// each report names) and the live mappings after every call.
 //
 // The definitions follow core/families/: one file per family (ndis_io.cpp,
 // mm_io.cpp, umdf_io.cpp, ndis_file.cpp, video.cpp, access.cpp), building.cpp
@@ -32,6 +32,20 @@ namespace ddimap::oracle {
 // of rules.def (the core's tables are not used).
 std::string_view OracleRuleName(RuleId id);
 bool OracleRuleRefuses(RuleId id);
+
+// One report as the oracle files it: its rule and the calls it names (docs/semantics.md,
+// "Report format"): the call that created the object involved (a mapping, an NDIS file) and the
+// call that released it, by call number (0: the teardown). The Driver Verifier bug check is the
+// rule's own (rules.def), so the rule decides it.
+struct Evidence {
+  RuleId rule{};
+  bool has_created = false;
+  bool has_released = false;
+  u64 created = 0;
+  u64 released = 0;
+
+  bool operator==(const Evidence&) const = default;
+};
 
 class Model {
  public:
@@ -96,6 +110,9 @@ class Model {
   std::vector<RuleId> TakeRules();
   // The same into a buffer the caller reuses (the runner asks after every call).
   void TakeRules(std::vector<RuleId>* out);
+  // The reports filed since the last take, with what each names besides its rule (the runner
+  // asks after every call; both buffers keep their capacity).
+  void TakeReports(std::vector<Evidence>* out);
   std::vector<MappingView> LiveMappings() const;
   // The i-th of LiveMappings() (i < live_mapping_count()), without building them all.
   MappingView LiveMapping(std::size_t i) const;
@@ -137,6 +154,8 @@ class Model {
     bool open;
     u64 mapping_id;                // 0: not mapped
     bool leak_reported;            // NDIS_FILE.LEAK already reported (at most once per file)
+    u64 opened_seq;                // the NdisOpenFile call
+    u64 closed_seq;                // the call that closed it (when !open)
     std::vector<FileByte> written;  // this open's private changes
   };
   struct DeviceByte { PhysSpace space; u64 addr; u8 value; };
@@ -155,6 +174,8 @@ class Model {
     bool user_view = false;
     bool is_file = false;
     u64 created_seq = 0;
+    bool released = false;  // in the quarantine
+    u64 released_seq = 0;
     u64 view_id = 0;     // UMDF pseudo mapping: its user-mode view (0: none)
     u64 leak_owner = 0;  // whose leak it is: owner, or for MM the WDM device it was started with (0: driver)
   };
@@ -165,7 +186,12 @@ class Model {
 
   // The start of every public call: counts it and says whether to run it.
   bool Begin();
-  void Report(RuleId id);
+  // The number of the call running now, as reports name it: 0 inside the teardown.
+  u64 CallNumber() const { return in_teardown_ ? 0 : seq_; }
+  // Files a report; `about` names the mapping involved (sem "Report format": its creation, and
+  // its release when it is quarantined).
+  void Report(RuleId id, const Mapping* about = nullptr);
+  void Report(const Evidence& e) { reports_.push_back(e); }
 
   // --- address space and mapping bookkeeping (mappings.cpp) ---------------------------
 
@@ -173,7 +199,8 @@ class Model {
   bool TouchesRam(u64 pa, u64 len) const;  // len > 0, pa+len-1 representable
   // The first resource of `owner` in `space` holding all of [pa, pa+len), or nullptr.
   const Resource* ResourceHolding(u64 owner, PhysSpace space, u64 pa, u64 len) const;
-  bool CacheConflict(PhysSpace space, u64 pa, u64 len, u32 cache) const;
+  // The first live mapping (in address order) whose caching type conflicts, or nullptr.
+  const Mapping* CacheConflict(PhysSpace space, u64 pa, u64 len, u32 cache) const;
   static bool Overflows(u64 pa, u64 len);  // passes 0xFFFFFFFFFFFFF000
 
   // virtual space
@@ -196,6 +223,9 @@ class Model {
   // unmap address classification
   enum class Class : u8 { Exact, Interior, Released, Nothing };
   Class Classify(u64 address, const Mapping** found) const;
+  // The mapping, live or quarantined, user-mode views included, whose reserved pages (its extent
+  // or its guard page) hold `address`, or nullptr: the one a report about the address names.
+  const Mapping* Holder(u64 address) const;
   // The mapping an unmap of `address` (by `owner`, of `length`) releases, or nullptr after
   // reporting the first rule it breaks (the family's unmap rules, mappings.cpp).
   const Mapping* UnmapTarget(u64 address, Family family, u64 owner, u64 length);
@@ -212,6 +242,9 @@ class Model {
   u64 MmMap(u64 pa, u64 len, u32 cache, bool readable, bool writable);
   OpenFile* OpenFileOrReport(u64 handle);     // ndis_file.cpp
   void CloseFileNow(OpenFile& f);
+  void ReportFileLeak(const OpenFile& f);
+  // sem quarantine: closed file handles and exited processes, remembered for "released by"
+  void Bury(u64 handle);
 
   // access (access.cpp)
   bool AccessCheck(u64 address, unsigned width, bool write, const Mapping** found);
@@ -225,12 +258,13 @@ class Model {
 
   MachineOptions options_;
   bool torn_down_ = false;
+  bool in_teardown_ = false;
   u64 seq_ = 0;
   u8 irql_ = kPassiveLevel;
   Callback callback_ = Callback::None;
   u64 callback_object_ = 0;
   u64 current_process_ = 0;
-  std::vector<RuleId> rules_;
+  std::vector<Evidence> reports_;
 
   std::vector<Range> ram_;
   std::vector<Resource> resources_;
@@ -249,6 +283,7 @@ class Model {
   VaRegion system_{}, user_{}, pseudo_{};
   std::vector<Mapping> live_;        // ascending va_page, as LiveMappings reports them
   std::vector<Mapping> quarantine_;  // oldest first
+  std::vector<u64> buried_;          // closed file handles and exited processes, oldest first
   u64 next_mapping_id_ = 1;
   u64 mapping_changes_ = 0;
 };

@@ -39,11 +39,15 @@ HResult Model::UmdfMapIoSpace(u64 This, u64 PhysicalAddress, u64 NumberOfBytes, 
   if (!res) return refuse(RuleId::UmdfIoOutsideResource);
   for (const auto& m : live_)
     if (m.family == Family::UmdfIo && !m.user_view && m.owner == This &&
-        Contains(res->start, res->length, m.phys))
-      return refuse(RuleId::UmdfIoDuplicateMapping);
+        Contains(res->start, res->length, m.phys)) {
+      Report(RuleId::UmdfIoDuplicateMapping, &m);  // names the live mapping of the resource
+      return fail(kEInvalidArg);
+    }
   const u32 cache = static_cast<u32>(CacheType);
-  if (CacheConflict(PhysSpace::Memory, PhysicalAddress, NumberOfBytes, cache))
-    return refuse(RuleId::MmIoCacheConflict);
+  if (const Mapping* other = CacheConflict(PhysSpace::Memory, PhysicalAddress, NumberOfBytes, cache)) {
+    Report(RuleId::MmIoCacheConflict, other);
+    return fail(kEInvalidArg);
+  }
   // reading: the pseudo range first, then the view; a failing view undoes the pseudo range
   const VaRegion pseudo_before = pseudo_;
   Mapping wanted{.length = NumberOfBytes,
@@ -94,14 +98,14 @@ u64 Model::UmdfGetHardwareRegisterMappedAddress(u64 This, u64 PseudoBaseAddress)
   const UmdfDevice* d = FindBy(umdf_, &UmdfDevice::handle, This);
   if (!d) return Report(RuleId::UmdfIoBadDevice), 0;
   if (!MapsIoSpace(d->version)) return Report(RuleId::UmdfIoVersion), 0;
-  if (d->mode == RegisterAccess::UsingUserModeMapping) {
-    for (const auto& m : live_) {
-      if (m.family != Family::UmdfIo || m.user_view || m.owner != This) continue;
-      if (m.base != PseudoBaseAddress) continue;
-      if (const Mapping* v = FindBy(live_, &Mapping::id, m.view_id)) return v->base;
-    }
+  if (d->mode != RegisterAccess::UsingUserModeMapping) return Report(RuleId::UmdfIoNoUserMapping), 0;
+  for (const auto& m : live_) {
+    if (m.family != Family::UmdfIo || m.user_view || m.owner != This) continue;
+    if (m.base != PseudoBaseAddress) continue;
+    if (const Mapping* v = FindBy(live_, &Mapping::id, m.view_id)) return v->base;
   }
-  Report(RuleId::UmdfIoNoUserMapping);
+  // sem "Report format": the report names the mapping whose page holds the address, if any
+  Report(RuleId::UmdfIoNoUserMapping, Holder(PseudoBaseAddress));
   return 0;
 }
 

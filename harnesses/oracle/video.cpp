@@ -43,7 +43,10 @@ VpStatus Model::VideoPortMapMemory(u64 Dev, u64 PhysicalAddress, u32* Length, u3
     return refuse(RuleId::VideoMapRam);
   if (!ResourceHolding(Dev, space, PhysicalAddress, len)) return fail();
   const u32 cache = p6 ? kMmWriteCombined : kMmNonCached;
-  if (CacheConflict(space, PhysicalAddress, len, cache)) return refuse(RuleId::VideoP6CacheConflict);
+  if (const Mapping* other = CacheConflict(space, PhysicalAddress, len, cache)) {
+    Report(RuleId::VideoP6CacheConflict, other);
+    return fail();
+  }
   const auto m = Place({.length = len,  // sem "Mapping records": *Length in
                         .family = Family::Video,
                         .owner = Dev,
@@ -76,8 +79,10 @@ VpStatus Model::VideoPortUnmapMemory(u64 Dev, u64 VirtualAddress, u64 ProcessHan
   // the call passes no length
   const Mapping* m = UnmapTarget(VirtualAddress, Family::Video, Dev, 0);
   if (!m) return kErrorInvalidParameter;
-  if (ProcessHandle != 0 && ProcessHandle != m->process)
-    return refuse(RuleId::VideoUnmapWrongProcess);
+  if (ProcessHandle != 0 && ProcessHandle != m->process) {
+    Report(RuleId::VideoUnmapWrongProcess, m);
+    return kErrorInvalidParameter;
+  }
   Release(m->id);
   return kNoError;
 }

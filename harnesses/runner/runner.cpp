@@ -4,6 +4,7 @@
 #include <cctype>
 #include <optional>
 #include <span>
+#include <tuple>
 
 #include "oracle/oracle.hpp"
 #include "program/codec.hpp"
@@ -108,6 +109,7 @@ std::vector<RuleId> Sorted(std::vector<RuleId> v) {
 struct Scratch {
   std::vector<u64> made;  // by result number, as the core made them
   std::vector<RuleId> crules, mrules, sorted_a, sorted_b;
+  std::vector<oracle::Evidence> mreports, evidence_a, evidence_b;  // the oracle's reports; sorting
   std::vector<const MappingView*> core_live;
   std::optional<Machine> core;
   std::optional<oracle::Model> model;
@@ -129,6 +131,46 @@ DDIMAP_NO_COVERAGE bool SameRules(const std::vector<RuleId>& a, const std::vecto
   std::sort(s.sorted_a.begin(), s.sorted_a.end());
   std::sort(s.sorted_b.begin(), s.sorted_b.end());
   return s.sorted_a == s.sorted_b;
+}
+
+// What a core report names besides its rule, as the oracle says it (the bug check is the rule's).
+oracle::Evidence EvidenceOf(const Report& r) {
+  return {r.rule, r.has_created, r.has_released, r.has_created ? r.created.seq : 0,
+          r.has_released ? r.released.seq : 0};
+}
+
+bool EvidenceLess(const oracle::Evidence& a, const oracle::Evidence& b) {
+  auto key = [](const oracle::Evidence& e) {
+    return std::tuple(e.rule, e.has_created, e.created, e.has_released, e.released);
+  };
+  return key(a) < key(b);
+}
+
+// The reports core[from..] and the oracle's name the same calls, report by report, in any order
+// (the rules are already the same). Most calls report nothing: no work then.
+DDIMAP_NO_COVERAGE bool SameEvidence(const std::vector<Report>& core, std::size_t from,
+                                     const std::vector<oracle::Evidence>& model, Scratch& s) {
+  if (core.size() - from != model.size()) return false;
+  bool in_order = true;
+  for (std::size_t i = 0; i < model.size() && in_order; ++i) in_order = EvidenceOf(core[from + i]) == model[i];
+  if (in_order) return true;
+  s.evidence_a.clear();
+  for (std::size_t i = from; i < core.size(); ++i) s.evidence_a.push_back(EvidenceOf(core[i]));
+  s.evidence_b.assign(model.begin(), model.end());
+  std::sort(s.evidence_a.begin(), s.evidence_a.end(), EvidenceLess);
+  std::sort(s.evidence_b.begin(), s.evidence_b.end(), EvidenceLess);
+  return s.evidence_a == s.evidence_b;
+}
+
+// "MM_IO.UNMAP_DOUBLE created #1 released #2; ..." for a mismatch message.
+std::string EvidenceList(const std::vector<oracle::Evidence>& reports) {
+  if (reports.empty()) return "(none)";
+  auto call = [](bool has, u64 seq) { return has ? "#" + std::to_string(seq) : std::string("(none)"); };
+  std::string out;
+  for (const auto& e : reports)
+    out += (out.empty() ? "" : "; ") + std::string(RuleName(e.rule)) + " created " + call(e.has_created, e.created) +
+           " released " + call(e.has_released, e.released);
+  return out;
 }
 
 }  // namespace
@@ -233,7 +275,7 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   core.StartProgram();
   if (model) model->StartProgram();
   std::size_t seen = core.reports().size();
-  if (model) model->TakeRules(&scratch.mrules);
+  if (model) model->TakeReports(&scratch.mreports);
   std::vector<u64>& made = scratch.made;
   made.clear();
   std::vector<RuleId>& crules = scratch.crules;
@@ -251,6 +293,22 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
       }
     }
     seen = reps.size();
+  };
+  // The oracle's reports since the last take: their rules into mrules, all of them in mreports.
+  auto take_model_reports = [&] {
+    model->TakeReports(&scratch.mreports);
+    mrules.clear();
+    for (const auto& e : scratch.mreports) mrules.push_back(e.rule);
+  };
+  // Once the rules agree: empty when both sides' reports of the last call (the core's are
+  // core.reports()[first..]) name the same calls, else the mismatch message, both sides printed.
+  // `line` names the call; it is called only for the message (building it allocates).
+  auto evidence_mismatch = [&](std::size_t first, auto&& line) -> std::string {
+    if (SameEvidence(core.reports(), first, scratch.mreports, scratch)) return {};
+    std::vector<oracle::Evidence> core_side;
+    for (std::size_t i = first; i < core.reports().size(); ++i) core_side.push_back(EvidenceOf(core.reports()[i]));
+    return "core and oracle disagree on the evidence of " + line() + "\n  core:   " + EvidenceList(core_side) +
+           "\n  oracle: " + EvidenceList(scratch.mreports);
   };
   auto fail = [&](RunResult::Failure f, std::size_t call, std::string msg) {
     res.failure = f;
@@ -313,7 +371,7 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
     }
     if (model) {
       Outcome mo = Execute(*model, c);
-      model->TakeRules(&mrules);
+      take_model_reports();
       const bool rules_differ = !SameRules(crules, mrules, scratch);
       if (!SameOutcome(co, mo) || rules_differ) {
         std::string field = DifferingField(op.id, co, mo, rules_differ);
@@ -324,6 +382,14 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
              "core and oracle disagree on " + op_line() + "\n  core:   " + DescribeOutcome(op.id, co, crules) +
                  "\n  oracle: " + DescribeOutcome(op.id, mo, mrules));
         break;
+      }
+      if (!crules.empty()) {  // (no report on either side: nothing to compare)
+        std::string why = evidence_mismatch(first_report, op_line);
+        if (!why.empty()) {
+          res.signature = "oracle-mismatch " + std::string(d.name) + " evidence";
+          fail(RunResult::Mismatch, n + 1, std::move(why));
+          break;
+        }
       }
       // Most calls (all refused ones) create and release nothing on either
       // side: the live mappings are then the ones already compared.
@@ -393,12 +459,15 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
   }
   if (model && res.failure == RunResult::None) {
     model->Teardown();
-    model->TakeRules(&mrules);
+    take_model_reports();
     if (!SameRules(crules, mrules, scratch)) {
       res.signature = "oracle-mismatch teardown rules";
       fail(RunResult::Mismatch, 0,
            "core and oracle disagree at teardown\n  core:   rules " + RuleList(crules) + "\n  oracle: rules " +
                RuleList(mrules));
+    } else if (std::string why = evidence_mismatch(first_report, [] { return std::string("the teardown"); }); !why.empty()) {
+      res.signature = "oracle-mismatch teardown evidence";
+      fail(RunResult::Mismatch, 0, std::move(why));
     } else if (core.live_mapping_count() != 0 || model->live_mapping_count() != 0) {
       res.signature = "self-check teardown mappings";
       fail(RunResult::SelfCheck, 0, "mappings survive teardown");

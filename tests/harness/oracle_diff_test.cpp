@@ -1297,6 +1297,265 @@ LeaveCallback(TRUE) => Ok !NDIS_FILE.LEAK !NDIS_FILE.LEAK !NDIS_FILE.LEAK
 }
 
 // ============================================================================
+// report evidence (docs/semantics.md, Report format): the calls each report
+// names. The runner compares the core's with the oracle's report by report, so
+// a passing RunDiff means both sides name the calls these tests expect.
+
+constexpr std::size_t kNoCall = static_cast<std::size_t>(-1);
+
+// "RULE created #N released #M", "(none)" for a line the report lacks.
+std::string Named(std::string_view rule, std::size_t created, std::size_t released = kNoCall) {
+  auto call = [](std::size_t n) { return n == kNoCall ? std::string("(none)") : "#" + std::to_string(n); };
+  return std::string(rule) + " created " + call(created) + " released " + call(released);
+}
+
+// The same for each of the core's reports at call `call` (0: the teardown), read from their
+// printed text ("created by #N ...", "released by at teardown" is #0).
+std::vector<std::string> NamedAt(const Diff& d, std::size_t call) {
+  std::vector<std::string> out;
+  if (call > d.result.log.size()) {
+    ADD_FAILURE() << "call #" << call << " did not run";
+    return out;
+  }
+  const std::vector<std::string>& texts = call == 0 ? d.result.teardown.reports : d.result.log[call - 1].reports;
+  for (const std::string& t : texts) {
+    auto field = [&](std::string_view key) -> std::string {
+      std::size_t at = t.find(key);
+      if (at == std::string::npos) return "(none)";
+      at += key.size();
+      if (t.compare(at, 11, "at teardown") == 0) return "#0";
+      return t.substr(at, t.find(' ', at) - at);
+    };
+    const std::size_t r = t.find("ERROR: ddimap: ") + 15;
+    out.push_back(t.substr(r, t.find(' ', r) - r) + " created " + field("\n  created by ") + " released " +
+                  field("\n  released by "));
+  }
+  return out;
+}
+
+using NameList = std::vector<std::string>;
+
+// A double unmap names the map call and the unmap that released the mapping, in every family.
+TEST(OracleDiff, EvidenceOfDoubleUnmaps) {
+  const Program p = InWorld(R"(
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r0 = NdisMMapIoSpace(&out, nic0, 0xfebf0000, 0x10) => NDIS_STATUS_SUCCESS
+NdisMUnmapIoSpace(nic0, r0, 0x10) =>
+NdisMUnmapIoSpace(nic0, r0, 0x10) => !NDIS_IO.UNMAP_DOUBLE
+LeaveCallback(TRUE) => Ok
+r1 = MmMapIoSpace(0xf0000000, 0x10, MmNonCached) => nonnull
+MmUnmapIoSpace(r1, 0x10) =>
+MmUnmapIoSpace(r1+0x4, 0x10) => !MM_IO.UNMAP_DOUBLE
+EnterCallback(OnPrepareHardware, umdf1) => Ok
+r2 = IWDFDevice3::MapIoSpace(umdf1, 0xfee20000, 0x10, MmNonCached, &out) => S_OK
+IWDFDevice3::UnmapIoSpace(umdf1, r2, 0x10) =>
+IWDFDevice3::UnmapIoSpace(umdf1, r2, 0x10) => !UMDF_IO.UNMAP_DOUBLE
+LeaveCallback(TRUE) => Ok
+EnterCallback(HwVidStartIO, video0) => Ok
+r3 = VideoPortMapMemory(video0, 0xe0000000, &0x10, &0, &0) => NO_ERROR
+VideoPortUnmapMemory(video0, r3, 0) =>
+VideoPortUnmapMemory(video0, r3, 0) => !VIDEO.UNMAP_DOUBLE
+LeaveCallback(TRUE) => Ok
+)");
+  const Diff d = RunDiff(p);
+  struct Family { CallId map, unmap; const char* rule; };
+  for (const Family& f : {Family{CallId::NdisMMapIoSpace, CallId::NdisMUnmapIoSpace, "NDIS_IO.UNMAP_DOUBLE"},
+                          Family{CallId::MmMapIoSpace, CallId::MmUnmapIoSpace, "MM_IO.UNMAP_DOUBLE"},
+                          Family{CallId::UmdfMapIoSpace, CallId::UmdfUnmapIoSpace, "UMDF_IO.UNMAP_DOUBLE"},
+                          Family{CallId::VideoPortMapMemory, CallId::VideoPortUnmapMemory, "VIDEO.UNMAP_DOUBLE"}})
+    EXPECT_EQ(NamedAt(d, Find(p, f.unmap, 1)), NameList{Named(f.rule, Find(p, f.map), Find(p, f.unmap))}) << f.rule;
+}
+
+// A use after unmap names the mapping's map call and its release: an unmap, the callback exit
+// that reported it leaked, or the exit of its process; a leak names only the map call.
+TEST(OracleDiff, EvidenceOfUseAfterUnmapAndLeaks) {
+  const Program p = InWorld(R"(
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r0 = NdisMMapIoSpace(&out, nic0, 0xfebf0000, 0x10) => NDIS_STATUS_SUCCESS
+NdisMUnmapIoSpace(nic0, r0, 0x10) =>
+READ_REGISTER_ULONG(r0) => !ACCESS.USE_AFTER_UNMAP
+# the released mapping's guard page
+WRITE_REGISTER_UCHAR(r0+0x1000, 0x1) => !ACCESS.USE_AFTER_UNMAP
+r1 = NdisMMapIoSpace(&out, nic0, 0xfebf1000, 0x10) => NDIS_STATUS_SUCCESS
+LeaveCallback(FALSE) => Ok !NDIS_IO.LEAK
+READ_REGISTER_UCHAR(r1+0x3) => !ACCESS.USE_AFTER_UNMAP
+r2 = PsCreateProcess()
+EnterCallback(HwVidStartIO, video0) => Ok
+r3 = VideoPortMapMemory(video0, 0xe0000000, &0x10, &0, &r2) => NO_ERROR
+LeaveCallback(TRUE) => Ok
+PsExitProcess(r2) => Ok !VIDEO.LEAK
+READ_REGISTER_UCHAR(r3) => !ACCESS.USE_AFTER_UNMAP
+READ_REGISTER_UCHAR(0xffffc00012345000) => !ACCESS.UNMAPPED
+)");
+  const Diff d = RunDiff(p);
+  const std::size_t map0 = Find(p, CallId::NdisMMapIoSpace), unmap0 = Find(p, CallId::NdisMUnmapIoSpace);
+  const std::size_t map1 = Find(p, CallId::NdisMMapIoSpace, 1), leave = Find(p, CallId::LeaveCallback);
+  const std::size_t vmap = Find(p, CallId::VideoPortMapMemory), exit = Find(p, CallId::ExitProcess);
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::ReadUlong)), NameList{Named("ACCESS.USE_AFTER_UNMAP", map0, unmap0)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::WriteUchar)), NameList{Named("ACCESS.USE_AFTER_UNMAP", map0, unmap0)});
+  EXPECT_EQ(NamedAt(d, leave), NameList{Named("NDIS_IO.LEAK", map1)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::ReadUchar)), NameList{Named("ACCESS.USE_AFTER_UNMAP", map1, leave)});
+  EXPECT_EQ(NamedAt(d, exit), NameList{Named("VIDEO.LEAK", vmap)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::ReadUchar, 1)), NameList{Named("ACCESS.USE_AFTER_UNMAP", vmap, exit)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::ReadUchar, 2)), NameList{Named("ACCESS.UNMAPPED", kNoCall)});
+}
+
+// Leaks found at teardown name the call that made each mapping or opened each file.
+TEST(OracleDiff, EvidenceOfLeaksAtTeardown) {
+  const Program p = InWorld(R"(
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r0 = NdisOpenFile(&out, &out, &out, "firmware.bin", 0xffffffffffffffff) => NDIS_STATUS_SUCCESS
+r1 = NdisMMapIoSpace(&out, nic0, 0xfebf0000, 0x10) => NDIS_STATUS_SUCCESS
+LeaveCallback(TRUE) => Ok !NDIS_FILE.LEAK
+r2 = MmMapIoSpace(0xf0000000, 0x10, MmNonCached) => nonnull
+EnterCallback(OnPrepareHardware, umdf0) => Ok
+r3 = IWDFDevice3::MapIoSpace(umdf0, 0xfee00000, 0x10, MmNonCached, &out) => S_OK
+LeaveCallback(TRUE) => Ok
+# still initializing at teardown, with a file open
+EnterCallback(MiniportInitializeEx, nic1) => Ok
+r4 = NdisOpenFile(&out, &out, &out, "firmware.bin", 0xffffffffffffffff) => NDIS_STATUS_SUCCESS
+)");
+  const Diff d = RunDiff(p);
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::LeaveCallback)), NameList{Named("NDIS_FILE.LEAK", Find(p, CallId::NdisOpenFile))});
+  EXPECT_EQ(NamedAt(d, 0), (NameList{Named("NDIS_FILE.LEAK", Find(p, CallId::NdisOpenFile, 1)),
+                                   Named("NDIS_IO.LEAK", Find(p, CallId::NdisMMapIoSpace)),
+                                   Named("MM_IO.LEAK", Find(p, CallId::MmMapIoSpace)),
+                                   Named("UMDF_IO.LEAK", Find(p, CallId::UmdfMapIoSpace))}));
+}
+
+// Reports about a live mapping name its map call: an interior, short, other-owner or
+// other-family unmap, a guard page or user-mode view (both count as nothing), an access, a
+// caching conflict (the mapping it conflicts with), a duplicate UMDF mapping, a file closed
+// while mapped (its NdisMapFile); a closed file handle names its open and its close.
+TEST(OracleDiff, EvidenceOfReportsAboutLiveObjects) {
+  const Program p = InWorld(R"(
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r0 = NdisMMapIoSpace(&out, nic0, 0xfebf0000, 0x2000) => NDIS_STATUS_SUCCESS
+NdisMUnmapIoSpace(nic0, r0+0x10, 0x2000) => !NDIS_IO.UNMAP_INTERIOR
+NdisMUnmapIoSpace(nic0, r0, 0x1000) => !NDIS_IO.UNMAP_LENGTH_MISMATCH
+NdisMUnmapIoSpace(nic0, r0+0x2000, 0x2000) => !NDIS_IO.UNMAP_NOT_MAPPED
+NdisMUnmapIoSpace(nic0, 0xffffc00012345000, 0x4) => !NDIS_IO.UNMAP_NOT_MAPPED
+r1 = MmMapIoSpace(0xf0000000, 0x10, MmNonCached) => nonnull
+NdisMUnmapIoSpace(nic0, r1, 0x10) => !NDIS_IO.UNMAP_OTHER_FAMILY
+READ_REGISTER_ULONG(r1+0xe) => !ACCESS.OUT_OF_BOUNDS
+r2 = MmMapIoSpace(0xfebf1000, 0x10, MmCached) => !MM_IO.CACHE_CONFLICT
+r3 = NdisOpenFile(&out, &out, &out, "firmware.bin", 0xffffffffffffffff) => NDIS_STATUS_SUCCESS
+r4 = NdisMapFile(&out, &out, r3) => NDIS_STATUS_SUCCESS
+NdisCloseFile(r3) => !NDIS_FILE.CLOSE_WHILE_MAPPED
+NdisCloseFile(r3) => !NDIS_FILE.CLOSED_HANDLE
+LeaveCallback(TRUE) => Ok
+EnterCallback(MiniportInitializeEx, nic1) => Ok
+NdisMUnmapIoSpace(nic1, r0, 0x2000) => !NDIS_IO.UNMAP_OTHER_OWNER
+LeaveCallback(TRUE) => Ok
+EnterCallback(OnPrepareHardware, umdf1) => Ok
+r5 = IWDFDevice3::MapIoSpace(umdf1, 0xfee20000, 0x10, MmNonCached, &out) => S_OK
+r6 = IWDFDevice3::MapIoSpace(umdf1, 0xfee20000, 0x10, MmNonCached, &out) => !UMDF_IO.DUPLICATE_MAPPING
+IWDFDevice3::UnmapIoSpace(umdf1, 0x20000000000, 0x10) => !UMDF_IO.UNMAP_NOT_MAPPED
+READ_REGISTER_UCHAR(r5) => !ACCESS.PSEUDO_DEREF
+LeaveCallback(TRUE) => Ok
+r7 = PsCreateProcess()
+EnterCallback(HwVidStartIO, video0) => Ok
+r8 = VideoPortMapMemory(video0, 0xe0000000, &0x10, &0, &r7) => NO_ERROR
+VideoPortUnmapMemory(video0, r8, 0x5000000000000099) => !VIDEO.UNMAP_WRONG_PROCESS
+WRITE_REGISTER_UCHAR(r8, 0x1) => !ACCESS.WRONG_PROCESS
+LeaveCallback(TRUE) => Ok
+)");
+  const Diff d = RunDiff(p);
+  const std::size_t ndis = Find(p, CallId::NdisMMapIoSpace), mm = Find(p, CallId::MmMapIoSpace);
+  auto unmap = [&](int n) { return NamedAt(d, Find(p, CallId::NdisMUnmapIoSpace, n)); };
+  EXPECT_EQ(unmap(0), NameList{Named("NDIS_IO.UNMAP_INTERIOR", ndis)});
+  EXPECT_EQ(unmap(1), NameList{Named("NDIS_IO.UNMAP_LENGTH_MISMATCH", ndis)});
+  EXPECT_EQ(unmap(2), NameList{Named("NDIS_IO.UNMAP_NOT_MAPPED", ndis)});  // r0's guard page
+  EXPECT_EQ(unmap(3), NameList{Named("NDIS_IO.UNMAP_NOT_MAPPED", kNoCall)});
+  EXPECT_EQ(unmap(4), NameList{Named("NDIS_IO.UNMAP_OTHER_FAMILY", mm)});
+  EXPECT_EQ(unmap(5), NameList{Named("NDIS_IO.UNMAP_OTHER_OWNER", ndis)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::ReadUlong)), NameList{Named("ACCESS.OUT_OF_BOUNDS", mm)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::MmMapIoSpace, 1)), NameList{Named("MM_IO.CACHE_CONFLICT", ndis)});
+  const std::size_t open = Find(p, CallId::NdisOpenFile), close = Find(p, CallId::NdisCloseFile);
+  EXPECT_EQ(NamedAt(d, close), NameList{Named("NDIS_FILE.CLOSE_WHILE_MAPPED", Find(p, CallId::NdisMapFile))});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::NdisCloseFile, 1)), NameList{Named("NDIS_FILE.CLOSED_HANDLE", open, close)});
+  const std::size_t umdf = Find(p, CallId::UmdfMapIoSpace);
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::UmdfMapIoSpace, 1)), NameList{Named("UMDF_IO.DUPLICATE_MAPPING", umdf)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::UmdfUnmapIoSpace)), NameList{Named("UMDF_IO.UNMAP_NOT_MAPPED", umdf)});  // the view
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::ReadUchar)), NameList{Named("ACCESS.PSEUDO_DEREF", umdf)});
+  const std::size_t video = Find(p, CallId::VideoPortMapMemory);
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::VideoPortUnmapMemory)), NameList{Named("VIDEO.UNMAP_WRONG_PROCESS", video)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::WriteUchar)), NameList{Named("ACCESS.WRONG_PROCESS", video)});
+}
+
+// docs/semantics.md, quarantine row: closed file handles and exited processes share one FIFO of
+// quarantine_capacity; a closed handle no longer in it is still CLOSED_HANDLE, naming no call.
+TEST(OracleDiff, EvidenceOfClosedHandlesEndsWithTheirMemory) {
+  MachineOptions opt;
+  opt.quarantine_capacity = 2;
+  const Program p = InWorld(R"(
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r0 = NdisOpenFile(&out, &out, &out, "firmware.bin", 0xffffffffffffffff) => NDIS_STATUS_SUCCESS
+r1 = NdisOpenFile(&out, &out, &out, "firmware.bin", 0xffffffffffffffff) => NDIS_STATUS_SUCCESS
+NdisCloseFile(r0) =>
+NdisCloseFile(r1) =>
+NdisCloseFile(r0) => !NDIS_FILE.CLOSED_HANDLE
+r2 = PsCreateProcess()
+PsExitProcess(r2) => Ok
+NdisCloseFile(r0) => !NDIS_FILE.CLOSED_HANDLE
+NdisMapFile(&out, &out, r1) => !NDIS_FILE.CLOSED_HANDLE
+LeaveCallback(TRUE) => Ok
+)");
+  const Diff d = RunDiff(p, opt);
+  const std::size_t open0 = Find(p, CallId::NdisOpenFile), open1 = Find(p, CallId::NdisOpenFile, 1);
+  const std::size_t close0 = Find(p, CallId::NdisCloseFile), close1 = Find(p, CallId::NdisCloseFile, 1);
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::NdisCloseFile, 2)), NameList{Named("NDIS_FILE.CLOSED_HANDLE", open0, close0)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::NdisCloseFile, 3)), NameList{Named("NDIS_FILE.CLOSED_HANDLE", kNoCall)});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::NdisMapFile)), NameList{Named("NDIS_FILE.CLOSED_HANDLE", open1, close1)});
+}
+
+// The oracle's own account of a double unmap, without the runner.
+TEST(OracleDiff, OracleNamesTheCallsOfADoubleUnmap) {
+  oracle::Model model;
+  model.StartProgram();
+  const u64 a = model.MmMapIoSpace(0xf0000000, 0x10, kMmNonCached);  // #1
+  model.MmUnmapIoSpace(a, 0x10);                                    // #2
+  model.MmUnmapIoSpace(a, 0x10);                                    // #3
+  std::vector<oracle::Evidence> got;
+  model.TakeReports(&got);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].rule, RuleId::MmIoUnmapDouble);
+  EXPECT_TRUE(got[0].has_created && got[0].has_released);
+  EXPECT_EQ(got[0].created, 1u);
+  EXPECT_EQ(got[0].released, 2u);
+}
+
+// A planted difference: the oracle is one call ahead after the KeSetIrql (a call made on it
+// alone), so it numbers the first unmap one higher. The rules still agree; the evidence of the
+// double unmap does not, and the runner stops there with both sides printed.
+TEST(OracleDiff, PlantedEvidenceDifferenceIsAMismatch) {
+  const Program p = InWorld(R"(
+r0 = MmMapIoSpace(0xf0000000, 0x10, MmNonCached)
+KeSetIrql(0)
+MmUnmapIoSpace(r0, 0x10)
+MmUnmapIoSpace(r0, 0x10)
+)");
+  const std::size_t planted = Find(p, CallId::SetIrql);
+  const MachineOptions machine;
+  RunOptions o;
+  o.own_world = &machine;
+  o.after_call = [&](std::size_t call, Machine&, oracle::Model* model) {
+    if (call == planted) {
+      model->SetIrql(0);
+      model->TakeRules();
+    }
+    return std::string();
+  };
+  const RunResult r = harness::Run(p, o);
+  const std::size_t map = Find(p, CallId::MmMapIoSpace), unmap = Find(p, CallId::MmUnmapIoSpace);
+  EXPECT_EQ(r.failure, RunResult::Mismatch);
+  EXPECT_EQ(r.signature, "oracle-mismatch MmUnmapIoSpace evidence");
+  EXPECT_EQ(r.failed_call, unmap + 1);
+  EXPECT_NE(r.message.find("core:   " + Named("MM_IO.UNMAP_DOUBLE", map, unmap)), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("oracle: " + Named("MM_IO.UNMAP_DOUBLE", map, unmap + 1)), std::string::npos) << r.message;
+}
+
+// ============================================================================
 // random programs: the fuzz targets' decoder on random bytes
 
 u64 SplitMix(u64& s) {
