@@ -465,7 +465,8 @@ void RunInto(const Program& p, const RunOptions& options, RunResult* out) {
       fail(RunResult::Mismatch, 0,
            "core and oracle disagree at teardown\n  core:   rules " + RuleList(crules) + "\n  oracle: rules " +
                RuleList(mrules));
-    } else if (std::string why = evidence_mismatch(first_report, [] { return std::string("the teardown"); }); !why.empty()) {
+    } else if (std::string why = evidence_mismatch(first_report, [] { return std::string("the teardown"); });
+               !why.empty()) {
       res.signature = "oracle-mismatch teardown evidence";
       fail(RunResult::Mismatch, 0, std::move(why));
     } else if (core.live_mapping_count() != 0 || model->live_mapping_count() != 0) {

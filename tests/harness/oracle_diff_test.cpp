@@ -1416,7 +1416,8 @@ EnterCallback(MiniportInitializeEx, nic1) => Ok
 r4 = NdisOpenFile(&out, &out, &out, "firmware.bin", 0xffffffffffffffff) => NDIS_STATUS_SUCCESS
 )");
   const Diff d = RunDiff(p);
-  EXPECT_EQ(NamedAt(d, Find(p, CallId::LeaveCallback)), NameList{Named("NDIS_FILE.LEAK", Find(p, CallId::NdisOpenFile))});
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::LeaveCallback)),
+            NameList{Named("NDIS_FILE.LEAK", Find(p, CallId::NdisOpenFile))});
   EXPECT_EQ(NamedAt(d, 0), (NameList{Named("NDIS_FILE.LEAK", Find(p, CallId::NdisOpenFile, 1)),
                                    Named("NDIS_IO.LEAK", Find(p, CallId::NdisMMapIoSpace)),
                                    Named("MM_IO.LEAK", Find(p, CallId::MmMapIoSpace)),
@@ -1476,7 +1477,8 @@ LeaveCallback(TRUE) => Ok
   EXPECT_EQ(NamedAt(d, Find(p, CallId::NdisCloseFile, 1)), NameList{Named("NDIS_FILE.CLOSED_HANDLE", open, close)});
   const std::size_t umdf = Find(p, CallId::UmdfMapIoSpace);
   EXPECT_EQ(NamedAt(d, Find(p, CallId::UmdfMapIoSpace, 1)), NameList{Named("UMDF_IO.DUPLICATE_MAPPING", umdf)});
-  EXPECT_EQ(NamedAt(d, Find(p, CallId::UmdfUnmapIoSpace)), NameList{Named("UMDF_IO.UNMAP_NOT_MAPPED", umdf)});  // the view
+  // the user-mode view's address: the view, made by the same call
+  EXPECT_EQ(NamedAt(d, Find(p, CallId::UmdfUnmapIoSpace)), NameList{Named("UMDF_IO.UNMAP_NOT_MAPPED", umdf)});
   EXPECT_EQ(NamedAt(d, Find(p, CallId::ReadUchar)), NameList{Named("ACCESS.PSEUDO_DEREF", umdf)});
   const std::size_t video = Find(p, CallId::VideoPortMapMemory);
   EXPECT_EQ(NamedAt(d, Find(p, CallId::VideoPortUnmapMemory)), NameList{Named("VIDEO.UNMAP_WRONG_PROCESS", video)});
