@@ -25,9 +25,10 @@ bool ParseItem(std::string_view item, std::size_t column, MachineOptions* option
   const std::size_t eq = item.find('=');
   const std::string_view key = item.substr(0, eq);
   if (key != "policy" && key != "print" && key != "suppress" && key != "quarantine" && key != "log_path" &&
-      key != "format")
+      key != "format" && key != "debug_print")
     return Fail(error, column,
-                "expected an option name (policy, print, suppress, quarantine, log_path or format)", key);
+                "expected an option name (policy, print, suppress, quarantine, log_path, format or debug_print)",
+                key);
   if (eq == std::string_view::npos)
     return Fail(error, column + key.size(), "expected '=' after '" + std::string(key) + "'", "");
   const std::string_view value = item.substr(eq + 1);
@@ -43,11 +44,12 @@ bool ParseItem(std::string_view item, std::size_t column, MachineOptions* option
     }
     return true;
   }
-  if (key == "print") {
+  if (key == "print" || key == "debug_print") {
+    bool* flag = key == "print" ? &options->print_reports : &options->debug_print;
     if (value == "0") {
-      options->print_reports = false;
+      *flag = false;
     } else if (value == "1") {
-      options->print_reports = true;
+      *flag = true;
     } else {
       return Fail(error, vcol, "expected '0' or '1'", value);
     }

@@ -238,12 +238,6 @@ void WRITE_REGISTER_ULONG64(volatile ULONG64* Register, ULONG64 Value) {
   LazyMachine().Write(Guest(Register), 8, Value);
 }
 
-void NdisReadRegisterUlong(PULONG Register, PULONG Data) {
-  const ULONG value = READ_REGISTER_ULONG(Register);
-  if (Data != nullptr) *Data = value;
-}
-void NdisWriteRegisterUlong(PULONG Register, ULONG Data) { WRITE_REGISTER_ULONG(Register, Data); }
-
 UCHAR VideoPortReadRegisterUchar(PUCHAR Register) { return READ_REGISTER_UCHAR(Register); }
 USHORT VideoPortReadRegisterUshort(PUSHORT Register) { return READ_REGISTER_USHORT(Register); }
 ULONG VideoPortReadRegisterUlong(PULONG Register) { return READ_REGISTER_ULONG(Register); }

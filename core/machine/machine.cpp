@@ -193,6 +193,7 @@ void Machine::Suppress(RuleId rule) { s_->suppressed.set(static_cast<std::size_t
 void Machine::Unsuppress(RuleId rule) { s_->suppressed.reset(static_cast<std::size_t>(rule)); }
 void Machine::SetPrintReports(bool print) { s_->opt.print_reports = print; }
 void Machine::SetEvidence(bool keep) { s_->opt.evidence = keep; }
+const MachineOptions& Machine::options() const { return s_->opt; }
 std::string Machine::FormatReport(const Report& r) const { return s_->FormatReport(r); }
 std::string Machine::FormatReportJson(const Report& r) const { return s_->FormatReportJson(r); }
 std::string Machine::FormatCall(const CallRecord& c) const { return s_->FormatCall(c); }

@@ -126,7 +126,8 @@ struct BadOption {
 };
 
 TEST(Options, ErrorsNameColumnExpectationAndText) {
-  const std::string names = "expected an option name (policy, print, suppress, quarantine, log_path or format)";
+  const std::string names =
+      "expected an option name (policy, print, suppress, quarantine, log_path, format or debug_print)";
   const std::string path = "expected a path, 'stderr' or 'stdout'";
   const std::string format = "expected 'text' or 'json'";
   const std::string rule = "expected a rule id such as MM_IO.UNMAP_DOUBLE";

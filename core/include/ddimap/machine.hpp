@@ -43,6 +43,10 @@ struct MachineOptions {
   // records are kept), which spares building it; the fuzz targets compare
   // rules only. Printed reports (print_reports, Policy::Abort) always have it.
   bool evidence = true;
+  // The C API's DbgPrint, DbgPrintEx and VideoPortDebugPrint write to stderr
+  // only when set (DDIMAP_OPTIONS debug_print=1): a driver's debug output
+  // would otherwise drown a fuzzer's.
+  bool debug_print = false;
 };
 
 // Result of a building or lifecycle call. These calls play the operating
@@ -178,6 +182,7 @@ class Machine {
   void Unsuppress(RuleId rule);
   void SetPrintReports(bool print);
   void SetEvidence(bool keep);  // MachineOptions::evidence, from the next report on
+  const MachineOptions& options() const;
   std::string FormatReport(const Report& report) const;
   // The report as one line of JSON, no newline (docs/harness.md,
   // "Machine-readable reports").

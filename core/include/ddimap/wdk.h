@@ -1,9 +1,10 @@
 /* ddimap/wdk.h: the WDK-style C face of the ddimap core.
  *
  * One header for C (C11) and C++. It declares the map/unmap DDIs that ddimap
- * models, with the WDK's names, parameter order and types, so driver code
- * written against ndis.h / wdm.h / wudfddi.h / video.h can be compiled against
- * the simulated machine unchanged (or nearly: see the notes below).
+ * models, with the WDK's names, parameter order and types. Driver sources do
+ * not include it directly: they include the WDK's header names (<ndis.h>,
+ * <wdm.h>, <ntddk.h>, <video.h>, <wudfddi.h>, ...), which ddimap/wdk/ provides
+ * on top of this one (docs/wdk-headers.md), and compile unchanged.
  *
  * Every function acts on the process-global "current machine" managed by
  * ddimap/control.h. When no machine exists, the first call of any function in
@@ -25,8 +26,7 @@
 #ifndef DDIMAP_WDK_H_
 #define DDIMAP_WDK_H_
 
-#include <stddef.h>
-#include <stdint.h>
+#include "wdk/ntdef.h" /* types, NTSTATUS, SAL, Rtl helpers, DbgPrint */
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,38 +35,6 @@ extern "C" {
 #define DDIMAP_ENUM_BASE
 #endif
 
-/* ---- basic types (Windows x64 sizes) ------------------------------------ */
-typedef void VOID;
-typedef void *PVOID;
-typedef void *HANDLE;
-typedef HANDLE *PHANDLE;
-typedef unsigned char UCHAR, *PUCHAR;
-typedef unsigned short USHORT, *PUSHORT;
-typedef uint32_t ULONG, *PULONG;
-typedef int32_t LONG, *PLONG;
-typedef uint64_t ULONG64, *PULONG64;
-typedef uint64_t ULONGLONG;
-typedef int64_t LONGLONG;
-typedef unsigned int UINT, *PUINT;
-typedef size_t SIZE_T, *PSIZE_T;
-typedef uintptr_t ULONG_PTR;
-typedef UCHAR BOOLEAN, *PBOOLEAN;
-#ifndef TRUE
-#define TRUE 1
-#endif
-#ifndef FALSE
-#define FALSE 0
-#endif
-
-/* WCHAR is 16 bits as on Windows (not the host's wchar_t): write string
- * literals as u"..." (see NDIS_STRING_CONST). */
-#ifdef __cplusplus
-typedef char16_t WCHAR;
-#else
-typedef uint_least16_t WCHAR; /* same type as C11 <uchar.h> char16_t */
-#endif
-typedef WCHAR *PWCH, *PWSTR;
-
 typedef UCHAR KIRQL, *PKIRQL;
 #define PASSIVE_LEVEL 0
 #define LOW_LEVEL 0
@@ -74,35 +42,9 @@ typedef UCHAR KIRQL, *PKIRQL;
 #define DISPATCH_LEVEL 2
 #define HIGH_LEVEL 15
 
-/* LARGE_INTEGER: QuadPart, or LowPart/HighPart (also through .u). */
-typedef union _LARGE_INTEGER {
-#if defined(__GNUC__) || defined(__clang__)
-  __extension__
-#endif
-  struct {
-    ULONG LowPart;
-    LONG HighPart;
-  };
-  struct {
-    ULONG LowPart;
-    LONG HighPart;
-  } u;
-  LONGLONG QuadPart;
-} LARGE_INTEGER, *PLARGE_INTEGER;
-
-typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 typedef PHYSICAL_ADDRESS NDIS_PHYSICAL_ADDRESS, *PNDIS_PHYSICAL_ADDRESS;
 
-/* ---- strings -------------------------------------------------------------- */
-/* Length and MaximumLength count bytes, not characters; Buffer need not be
- * NUL-terminated. ddimap tolerates malformed strings: Length is clamped to
- * MaximumLength, an odd final byte is ignored, and a NULL Buffer with a
- * non-zero Length counts as a NULL name. Characters above 0x7F become '?'. */
-typedef struct _UNICODE_STRING {
-  USHORT Length;
-  USHORT MaximumLength;
-  PWSTR Buffer;
-} UNICODE_STRING, *PUNICODE_STRING;
+/* ---- strings ---------------------------------------------------------------- */
 typedef UNICODE_STRING NDIS_STRING, *PNDIS_STRING;
 
 /* NDIS_STRING name = NDIS_STRING_CONST("firmware.bin"); (a string literal) */
@@ -177,6 +119,9 @@ PVOID MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes,
                    MEMORY_CACHING_TYPE CacheType);
 PVOID MmMapIoSpaceEx(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, ULONG Protect);
 void MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes);
+/* The address of a routine ddimap implements, by its exported name (e.g.
+ * L"MmMapIoSpaceEx"); NULL for any other name. */
+PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
 /* ==== UMDF 1.x IWDFDevice3 (wudfddi.h, C binding) ========================================= */
 HRESULT IWDFDevice3_MapIoSpace(IWDFDevice3 *This, PHYSICAL_ADDRESS PhysicalAddress,
@@ -221,10 +166,14 @@ void WRITE_REGISTER_USHORT(volatile USHORT *Register, USHORT Value);
 void WRITE_REGISTER_ULONG(volatile ULONG *Register, ULONG Value);
 void WRITE_REGISTER_ULONG64(volatile ULONG64 *Register, ULONG64 Value);
 
-/* Functions here; macros in the real ndis.h. *Data is a host pointer (a NULL
- * Data still performs the checked read and stores nothing). */
-void NdisReadRegisterUlong(PULONG Register, PULONG Data);
-void NdisWriteRegisterUlong(PULONG Register, ULONG Data);
+/* Macros, as in ndis.h: the register may be any pointer type (a PUCHAR to
+ * NdisReadRegisterUlong is common), *Data any lvalue of the width. */
+#define NdisReadRegisterUchar(Register, Data) (*(Data) = READ_REGISTER_UCHAR((volatile UCHAR *)(Register)))
+#define NdisReadRegisterUshort(Register, Data) (*(Data) = READ_REGISTER_USHORT((volatile USHORT *)(Register)))
+#define NdisReadRegisterUlong(Register, Data) (*(Data) = READ_REGISTER_ULONG((volatile ULONG *)(Register)))
+#define NdisWriteRegisterUchar(Register, Data) WRITE_REGISTER_UCHAR((volatile UCHAR *)(Register), (Data))
+#define NdisWriteRegisterUshort(Register, Data) WRITE_REGISTER_USHORT((volatile USHORT *)(Register), (Data))
+#define NdisWriteRegisterUlong(Register, Data) WRITE_REGISTER_ULONG((volatile ULONG *)(Register), (Data))
 
 UCHAR VideoPortReadRegisterUchar(PUCHAR Register);
 USHORT VideoPortReadRegisterUshort(PUSHORT Register);

@@ -1,0 +1,23 @@
+# Runs the vocabulary program twice: with DDIMAP_OPTIONS=debug_print=1 its
+# DbgPrint lines must appear, formatted as the Windows kernel formats them
+# (LLP64 %lu, %I64x, %ws, %wZ); with debug_print=0 they must not. Exit 0 both times.
+set(expected_dbg "ddimap-dbg: ulong=4294967295 hex=deadbeef i64=123456789a wide=MmMapIoSpaceEx ustr=MmMapIoSpaceEx int=-5")
+foreach(mode 1 0)
+  set(ENV{DDIMAP_OPTIONS} "print=1:debug_print=${mode}")
+  execute_process(COMMAND ${PROGRAM} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${PROGRAM} (debug_print=${mode}) exited ${rc}\n${out}${err}")
+  endif()
+  string(FIND "${out}" "driver_vocabulary: all checks passed" pass)
+  if(pass EQUAL -1)
+    message(FATAL_ERROR "no 'all checks passed' line\n${out}${err}")
+  endif()
+  string(FIND "${err}" "${expected_dbg}" dbg)
+  string(FIND "${err}" "ddimap-dbgex: ok x" dbgex)
+  if(mode EQUAL 1 AND (dbg EQUAL -1 OR dbgex EQUAL -1))
+    message(FATAL_ERROR "debug_print=1: expected on stderr:\n${expected_dbg}\nddimap-dbgex: ok x\ngot:\n${err}")
+  endif()
+  if(mode EQUAL 0 AND NOT err STREQUAL "")
+    message(FATAL_ERROR "debug_print=0: expected nothing on stderr, got:\n${err}")
+  endif()
+endforeach()
