@@ -26,6 +26,7 @@ bool g_atexit_installed = false;
 void DestroyCurrent() {
   Machine* m = std::exchange(g_machine, nullptr);
   delete m;  // ~Machine tears down first: leaks are reported
+  ReleaseHostObjects();
 }
 
 void Install(Machine* m) {
@@ -92,6 +93,7 @@ using ddimap::RuleId;
 using ddimap::u64;
 using ddimap::capi::CurrentMachine;
 using ddimap::capi::Guest;
+using ddimap::capi::GuestObject;
 using ddimap::capi::HostPtr;
 using ddimap::capi::ToStatus;
 
@@ -174,16 +176,21 @@ PVOID ddimap_create_video_device(void) {
   return m == nullptr ? nullptr : HostPtr(m->CreateVideoDevice());
 }
 
+PVOID ddimap_create_video_device_extension(ULONG extension_size) {
+  Machine* m = CurrentMachine();
+  return m == nullptr ? nullptr : ddimap::capi::NewHostObject(m->CreateVideoDevice(), extension_size);
+}
+
 int ddimap_assign_memory_resource(PVOID object, ULONG64 start, ULONG64 length) {
   Machine* m = CurrentMachine();
   if (m == nullptr) return DDIMAP_E_NO_MACHINE;
-  return ToStatus(m->AssignResource(Guest(object), PhysSpace::Memory, start, length));
+  return ToStatus(m->AssignResource(GuestObject(object), PhysSpace::Memory, start, length));
 }
 
 int ddimap_assign_port_resource(PVOID object, ULONG64 start, ULONG64 length) {
   Machine* m = CurrentMachine();
   if (m == nullptr) return DDIMAP_E_NO_MACHINE;
-  return ToStatus(m->AssignResource(Guest(object), PhysSpace::Port, start, length));
+  return ToStatus(m->AssignResource(GuestObject(object), PhysSpace::Port, start, length));
 }
 
 int ddimap_add_file(const char* name, ULONG length, BOOLEAN readable) {
@@ -225,7 +232,7 @@ int ddimap_enter_callback(int callback, PVOID object) {
   Machine* m = CurrentMachine();
   if (m == nullptr) return DDIMAP_E_NO_MACHINE;
   if (callback < 0 || callback >= DDIMAP_CB_COUNT) return DDIMAP_E_BAD_ARGUMENT;
-  return ToStatus(m->EnterCallback(static_cast<Callback>(callback), Guest(object)));
+  return ToStatus(m->EnterCallback(static_cast<Callback>(callback), GuestObject(object)));
 }
 
 int ddimap_leave_callback(BOOLEAN succeeded) {

@@ -21,6 +21,18 @@ static_assert(sizeof(std::uintptr_t) == sizeof(u64),
 inline u64 Guest(const volatile void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 inline void* HostPtr(u64 v) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(v)); }
 
+// --- host objects: driver-visible memory that stands for a guest object ------------
+// A video miniport dereferences its HwDeviceExtension as its own structure, so
+// the C API hands it host memory of the size it asked for and keeps which
+// guest device that memory stands for (host_objects.cpp). Every C function that
+// takes an object translates through GuestObject: a registered host object
+// gives its guest handle, anything else passes through unchanged (an opaque
+// guest handle keeps working, an unknown pointer is reported by the core).
+void* NewHostObject(u64 guest, std::size_t size);
+u64 GuestObject(const volatile void* p);
+// Frees every host object; the current machine is being destroyed.
+void ReleaseHostObjects();
+
 // --- DDIMAP_OPTIONS ----------------------------------------------------------------
 // The parser is ddimap/options.hpp's; the C API and its tests name it here.
 using ddimap::FormatOptionsError;

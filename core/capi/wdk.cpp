@@ -17,6 +17,7 @@ using ddimap::Machine;
 using ddimap::u32;
 using ddimap::u64;
 using ddimap::capi::Guest;
+using ddimap::capi::GuestObject;
 using ddimap::capi::HostPtr;
 using ddimap::capi::LazyMachine;
 
@@ -201,7 +202,7 @@ VP_STATUS VideoPortMapMemory(PVOID HwDeviceExtension, PHYSICAL_ADDRESS PhysicalA
   Out<ULONG, u32> length(Length);
   Out<ULONG, u32> in_io_space(InIoSpace);
   Out<PVOID, u64> va(VirtualAddress);
-  return static_cast<VP_STATUS>(m.VideoPortMapMemory(Guest(HwDeviceExtension),
+  return static_cast<VP_STATUS>(m.VideoPortMapMemory(GuestObject(HwDeviceExtension),
                                                      Phys(PhysicalAddress), length.get(),
                                                      in_io_space.get(), va.get()));
 }
@@ -209,7 +210,7 @@ VP_STATUS VideoPortMapMemory(PVOID HwDeviceExtension, PHYSICAL_ADDRESS PhysicalA
 VP_STATUS VideoPortUnmapMemory(PVOID HwDeviceExtension, PVOID VirtualAddress,
                                HANDLE ProcessHandle) {
   return static_cast<VP_STATUS>(LazyMachine().VideoPortUnmapMemory(
-      Guest(HwDeviceExtension), Guest(VirtualAddress), Guest(ProcessHandle)));
+      GuestObject(HwDeviceExtension), Guest(VirtualAddress), Guest(ProcessHandle)));
 }
 
 // --- register and buffer access --------------------------------------------------------------------------

@@ -76,6 +76,12 @@ IWDFDevice3 *ddimap_create_umdf_device(ULONG major, ULONG minor,
                                        BOOLEAN allow_direct_hardware_access,
                                        int register_access_mode);
 PVOID ddimap_create_video_device(void);           /* the HwDeviceExtension */
+/* A video device whose HwDeviceExtension is host memory of extension_size
+ * bytes, zeroed, that the miniport may use as its own structure (as
+ * VIDEO_HW_INITIALIZATION_DATA.HwDeviceExtensionSize asks); every VideoPort
+ * call and every control.h call taking an object recognises it. Freed with the
+ * machine. NULL: no machine. */
+PVOID ddimap_create_video_device_extension(ULONG extension_size);
 /* object: any handle returned by a ddimap_create_* function. */
 int ddimap_assign_memory_resource(PVOID object, ULONG64 start, ULONG64 length);
 int ddimap_assign_port_resource(PVOID object, ULONG64 start, ULONG64 length);
