@@ -27,6 +27,7 @@ void DestroyCurrent() {
   Machine* m = std::exchange(g_machine, nullptr);
   delete m;  // ~Machine tears down first: leaks are reported
   ReleaseHostObjects();
+  ReleaseNdisAdapters();
 }
 
 void Install(Machine* m) {

@@ -32,6 +32,8 @@ void* NewHostObject(u64 guest, std::size_t size);
 u64 GuestObject(const volatile void* p);
 // Frees every host object; the current machine is being destroyed.
 void ReleaseHostObjects();
+// Forgets the NDIS adapter contexts of the machine being destroyed (ndis_driver.cpp).
+void ReleaseNdisAdapters();
 
 // --- DDIMAP_OPTIONS ----------------------------------------------------------------
 // The parser is ddimap/options.hpp's; the C API and its tests name it here.

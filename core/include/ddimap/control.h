@@ -112,6 +112,21 @@ int ddimap_attach_process(HANDLE process);        /* NULL detaches (system conte
 /* callback outside 0..DDIMAP_CB_COUNT-1: DDIMAP_E_BAD_ARGUMENT. */
 int ddimap_enter_callback(int callback, PVOID object);
 int ddimap_leave_callback(BOOLEAN succeeded);
+
+/* --- running a driver's own entry points --------------------------------------------
+ * The DRIVER_OBJECT to pass to the driver's DriverEntry (opaque, per process). */
+PDRIVER_OBJECT ddimap_driver_object(void);
+/* NDIS 6: after DriverEntry registered the miniport (NdisMRegisterMiniportDriver,
+ * ddimap/wdk/ndis.h), runs its MiniportInitializeEx for the adapter inside the
+ * MiniportInitializeEx callback and returns the driver's status (the callback
+ * fails when the status does, so its leak checks run);
+ * NDIS_STATUS_FAILURE without a machine or a registered driver. */
+NDIS_STATUS ddimap_ndis_initialize(NDIS_HANDLE adapter);
+/* Runs MiniportHaltEx(the adapter context from NdisMSetMiniportAttributes,
+ * halt_action: an NDIS_HALT_ACTION value) inside the MiniportHaltEx callback.
+ * DDIMAP_E_BAD_STATE when no driver is registered or the adapter set no
+ * registration attributes. */
+int ddimap_ndis_halt(NDIS_HANDLE adapter, int halt_action);
 /* Tears everything down in documented order, reporting every leak; the machine
  * stays current (reports can be read) but ignores further calls. */
 int ddimap_teardown(void);

@@ -44,6 +44,9 @@ typedef UCHAR KIRQL, *PKIRQL;
 
 typedef PHYSICAL_ADDRESS NDIS_PHYSICAL_ADDRESS, *PNDIS_PHYSICAL_ADDRESS;
 
+/* The driver object DriverEntry receives (ddimap_driver_object()): opaque. */
+typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
+
 /* ---- strings ---------------------------------------------------------------- */
 typedef UNICODE_STRING NDIS_STRING, *PNDIS_STRING;
 

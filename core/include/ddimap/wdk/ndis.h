@@ -8,6 +8,12 @@
 
 #include "../wdk.h"
 
+#ifdef __cplusplus
+#define DDIMAP_NDIS_ENUM_BASE : int
+#else
+#define DDIMAP_NDIS_ENUM_BASE
+#endif
+
 #define NDIS_STATUS_PENDING ((NDIS_STATUS)STATUS_PENDING)
 #define NDIS_STATUS_NOT_RECOGNIZED ((NDIS_STATUS)0x00010001L)
 #define NDIS_STATUS_NOT_COPIED ((NDIS_STATUS)0x00010002L)
@@ -41,5 +47,187 @@
 #define NdisInitUnicodeString(Destination, Source) RtlInitUnicodeString(Destination, Source)
 #define NdisEqualUnicodeString(String1, String2, CaseInsensitive) \
   RtlEqualUnicodeString(String1, String2, CaseInsensitive)
+
+/* ---- NDIS 6 miniport driver registration and adapter lifecycle ---------------------------
+ * DriverEntry registers the driver's handlers with NdisMRegisterMiniportDriver;
+ * the operating system's side (ddimap/control.h: ddimap_ndis_initialize,
+ * ddimap_ndis_halt) then runs MiniportInitializeEx and MiniportHaltEx for an
+ * adapter inside the matching callback, so the NDIS I/O contracts apply. Only
+ * the handlers ddimap runs need to be set; the data-path handler types take
+ * opaque structures. */
+typedef struct _NDIS_OBJECT_HEADER {
+  UCHAR Type;
+  UCHAR Revision;
+  USHORT Size;
+} NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
+
+#define NDIS_OBJECT_TYPE_DEFAULT 0x80
+#define NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS 0x81
+#define NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS 0x8A
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES 0x9E
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES 0x9F
+
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 1
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 2
+#define NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1 1
+#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 1
+#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2 2
+
+#define NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE 0x00000001
+#define NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER 0x00000008
+
+typedef enum _NDIS_INTERFACE_TYPE DDIMAP_NDIS_ENUM_BASE {
+  NdisInterfaceInternal = 0,
+  NdisInterfaceIsa = 1,
+  NdisInterfaceEisa = 2,
+  NdisInterfaceMca = 3,
+  NdisInterfaceTurboChannel = 4,
+  NdisInterfacePci = 5,
+  NdisInterfacePcMcia = 8
+} NDIS_INTERFACE_TYPE, *PNDIS_INTERFACE_TYPE;
+
+typedef enum _NDIS_HALT_ACTION DDIMAP_NDIS_ENUM_BASE {
+  NdisHaltDeviceDisabled,
+  NdisHaltDeviceInstanceDeInitialized,
+  NdisHaltDevicePoweredDown,
+  NdisHaltDeviceSurpriseRemoved,
+  NdisHaltDeviceFailed,
+  NdisHaltDeviceInitializationFailed,
+  NdisHaltDeviceStopped
+} NDIS_HALT_ACTION, *PNDIS_HALT_ACTION;
+
+typedef struct _CM_PARTIAL_RESOURCE_LIST CM_PARTIAL_RESOURCE_LIST, *PCM_PARTIAL_RESOURCE_LIST;
+typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST, *PNDIS_RESOURCE_LIST;
+
+typedef struct _NDIS_MINIPORT_INIT_PARAMETERS {
+  NDIS_OBJECT_HEADER Header;
+  ULONG Flags;
+  PNDIS_RESOURCE_LIST AllocatedResources; /* the adapter's assigned resources, in order */
+  NDIS_HANDLE IMDeviceInstanceContext;
+  NDIS_HANDLE MiniportAddDeviceContext;
+  ULONG IfIndex;
+  ULONG64 NetLuid;
+  PVOID DefaultPortAuthStates;
+  PVOID PciDeviceCustomProperties;
+} NDIS_MINIPORT_INIT_PARAMETERS, *PNDIS_MINIPORT_INIT_PARAMETERS;
+
+typedef struct _NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+  NDIS_OBJECT_HEADER Header;
+  NDIS_HANDLE MiniportAdapterContext;
+  ULONG AttributeFlags;
+  UINT CheckForHangTimeInSeconds;
+  NDIS_INTERFACE_TYPE InterfaceType;
+} NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+
+typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+  NDIS_OBJECT_HEADER Header;
+  NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegistrationAttributes;
+} NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
+
+typedef struct _NET_BUFFER_LIST NET_BUFFER_LIST, *PNET_BUFFER_LIST;
+typedef struct _NDIS_OID_REQUEST NDIS_OID_REQUEST, *PNDIS_OID_REQUEST;
+typedef struct _NDIS_MINIPORT_PAUSE_PARAMETERS NDIS_MINIPORT_PAUSE_PARAMETERS, *PNDIS_MINIPORT_PAUSE_PARAMETERS;
+typedef struct _NDIS_MINIPORT_RESTART_PARAMETERS NDIS_MINIPORT_RESTART_PARAMETERS,
+    *PNDIS_MINIPORT_RESTART_PARAMETERS;
+typedef struct _NET_DEVICE_PNP_EVENT NET_DEVICE_PNP_EVENT, *PNET_DEVICE_PNP_EVENT;
+typedef ULONG NDIS_PORT_NUMBER;
+typedef enum _NDIS_SHUTDOWN_ACTION DDIMAP_NDIS_ENUM_BASE {
+  NdisShutdownPowerOff,
+  NdisShutdownBugCheck
+} NDIS_SHUTDOWN_ACTION, *PNDIS_SHUTDOWN_ACTION;
+
+/* Role types: MINIPORT_INITIALIZE MyInitializeEx; declares a handler. */
+typedef NDIS_STATUS(MINIPORT_INITIALIZE)(NDIS_HANDLE NdisMiniportHandle, NDIS_HANDLE MiniportDriverContext,
+                                         PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters);
+typedef MINIPORT_INITIALIZE(*MINIPORT_INITIALIZE_HANDLER);
+typedef VOID(MINIPORT_HALT)(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction);
+typedef MINIPORT_HALT(*MINIPORT_HALT_HANDLER);
+typedef VOID(MINIPORT_UNLOAD)(PDRIVER_OBJECT DriverObject);
+typedef MINIPORT_UNLOAD(*MINIPORT_DRIVER_UNLOAD);
+typedef NDIS_STATUS(SET_OPTIONS)(NDIS_HANDLE NdisDriverHandle, NDIS_HANDLE DriverContext);
+typedef SET_OPTIONS(*SET_OPTIONS_HANDLER);
+typedef NDIS_STATUS(MINIPORT_PAUSE)(NDIS_HANDLE MiniportAdapterContext,
+                                    PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters);
+typedef MINIPORT_PAUSE(*MINIPORT_PAUSE_HANDLER);
+typedef NDIS_STATUS(MINIPORT_RESTART)(NDIS_HANDLE MiniportAdapterContext,
+                                      PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters);
+typedef MINIPORT_RESTART(*MINIPORT_RESTART_HANDLER);
+typedef NDIS_STATUS(MINIPORT_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext, PNDIS_OID_REQUEST OidRequest);
+typedef MINIPORT_OID_REQUEST(*MINIPORT_OID_REQUEST_HANDLER);
+typedef VOID(MINIPORT_SEND_NET_BUFFER_LISTS)(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST NetBufferList,
+                                             NDIS_PORT_NUMBER PortNumber, ULONG SendFlags);
+typedef MINIPORT_SEND_NET_BUFFER_LISTS(*MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER);
+typedef VOID(MINIPORT_RETURN_NET_BUFFER_LISTS)(NDIS_HANDLE MiniportAdapterContext, PNET_BUFFER_LIST NetBufferLists,
+                                               ULONG ReturnFlags);
+typedef MINIPORT_RETURN_NET_BUFFER_LISTS(*MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER);
+typedef VOID(MINIPORT_CANCEL_SEND)(NDIS_HANDLE MiniportAdapterContext, PVOID CancelId);
+typedef MINIPORT_CANCEL_SEND(*MINIPORT_CANCEL_SEND_HANDLER);
+typedef BOOLEAN(MINIPORT_CHECK_FOR_HANG)(NDIS_HANDLE MiniportAdapterContext);
+typedef MINIPORT_CHECK_FOR_HANG(*MINIPORT_CHECK_FOR_HANG_HANDLER);
+typedef NDIS_STATUS(MINIPORT_RESET)(NDIS_HANDLE MiniportAdapterContext, PBOOLEAN AddressingReset);
+typedef MINIPORT_RESET(*MINIPORT_RESET_HANDLER);
+typedef VOID(MINIPORT_DEVICE_PNP_EVENT_NOTIFY)(NDIS_HANDLE MiniportAdapterContext,
+                                               PNET_DEVICE_PNP_EVENT NetDevicePnPEvent);
+typedef MINIPORT_DEVICE_PNP_EVENT_NOTIFY(*MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER);
+typedef VOID(MINIPORT_SHUTDOWN)(NDIS_HANDLE MiniportAdapterContext, NDIS_SHUTDOWN_ACTION ShutdownAction);
+typedef MINIPORT_SHUTDOWN(*MINIPORT_SHUTDOWN_HANDLER);
+typedef VOID(MINIPORT_CANCEL_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext, PVOID RequestId);
+typedef MINIPORT_CANCEL_OID_REQUEST(*MINIPORT_CANCEL_OID_REQUEST_HANDLER);
+
+typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+  NDIS_OBJECT_HEADER Header;
+  UCHAR MajorNdisVersion;
+  UCHAR MinorNdisVersion;
+  UCHAR MajorDriverVersion;
+  UCHAR MinorDriverVersion;
+  ULONG Flags;
+  SET_OPTIONS_HANDLER SetOptionsHandler;
+  MINIPORT_INITIALIZE_HANDLER InitializeHandlerEx;
+  MINIPORT_HALT_HANDLER HaltHandlerEx;
+  MINIPORT_DRIVER_UNLOAD UnloadHandler;
+  MINIPORT_PAUSE_HANDLER PauseHandler;
+  MINIPORT_RESTART_HANDLER RestartHandler;
+  MINIPORT_OID_REQUEST_HANDLER OidRequestHandler;
+  MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER SendNetBufferListsHandler;
+  MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER ReturnNetBufferListsHandler;
+  MINIPORT_CANCEL_SEND_HANDLER CancelSendHandler;
+  MINIPORT_CHECK_FOR_HANG_HANDLER CheckForHangHandlerEx;
+  MINIPORT_RESET_HANDLER ResetHandlerEx;
+  MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER DevicePnPEventNotifyHandler;
+  MINIPORT_SHUTDOWN_HANDLER ShutdownHandlerEx;
+  MINIPORT_CANCEL_OID_REQUEST_HANDLER CancelOidRequestHandler;
+} NDIS_MINIPORT_DRIVER_CHARACTERISTICS, *PNDIS_MINIPORT_DRIVER_CHARACTERISTICS;
+
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 sizeof(NDIS_MINIPORT_DRIVER_CHARACTERISTICS)
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 sizeof(NDIS_MINIPORT_DRIVER_CHARACTERISTICS)
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 \
+  sizeof(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES)
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2 \
+  sizeof(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES)
+
+typedef enum _EX_POOL_PRIORITY DDIMAP_NDIS_ENUM_BASE {
+  LowPoolPriority = 0,
+  NormalPoolPriority = 16,
+  HighPoolPriority = 32
+} EX_POOL_PRIORITY;
+
+DDIMAP_EXTERN_C_BEGIN
+/* Records the handlers (one miniport driver per process, as one driver image
+ * registers once). NDIS_STATUS_FAILURE for a NULL argument, a header that is
+ * not NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, or a missing
+ * InitializeHandlerEx or HaltHandlerEx. */
+NDIS_STATUS NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath,
+                                        NDIS_HANDLE MiniportDriverContext,
+                                        PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
+                                        PNDIS_HANDLE NdisMiniportDriverHandle);
+VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle);
+/* The registration attributes give the adapter context MiniportHaltEx receives. */
+NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportHandle,
+                                       PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
+/* Nonpaged pool: zero-filled host memory; NdisFreeMemory releases it. */
+PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULONG Tag,
+                                        EX_POOL_PRIORITY Priority);
+VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
+DDIMAP_EXTERN_C_END
 
 #endif /* DDIMAP_WDK_NDIS_H_ */
