@@ -28,6 +28,7 @@ void DestroyCurrent() {
   delete m;  // ~Machine tears down first: leaks are reported
   ReleaseHostObjects();
   ReleaseNdisAdapters();
+  ReleaseKmdfDevices();
 }
 
 void Install(Machine* m) {

@@ -34,6 +34,8 @@ u64 GuestObject(const volatile void* p);
 void ReleaseHostObjects();
 // Forgets the NDIS adapter contexts of the machine being destroyed (ndis_driver.cpp).
 void ReleaseNdisAdapters();
+// Frees the KMDF devices of the machine being destroyed (kmdf_driver.cpp).
+void ReleaseKmdfDevices();
 
 // --- DDIMAP_OPTIONS ----------------------------------------------------------------
 // The parser is ddimap/options.hpp's; the C API and its tests name it here.

@@ -9,6 +9,7 @@
 #include <miniport.h>
 #include <video.h>
 #include <wudfddi.h>
+#include <wdf.h>
 
 #include <stdio.h>
 
@@ -155,3 +156,9 @@ int main(void) {
   printf("driver_vocabulary: all checks passed\n");
   return 0;
 }
+
+/* KMDF's context declaration must compile in C and C++ alike. */
+typedef struct _MY_KMDF_CONTEXT {
+  PUCHAR Registers;
+} MY_KMDF_CONTEXT;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(MY_KMDF_CONTEXT, MyKmdfGetContext)

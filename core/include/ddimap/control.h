@@ -127,6 +127,13 @@ NDIS_STATUS ddimap_ndis_initialize(NDIS_HANDLE adapter);
  * DDIMAP_E_BAD_STATE when no driver is registered or the adapter set no
  * registration attributes. */
 int ddimap_ndis_halt(NDIS_HANDLE adapter, int halt_action);
+/* KMDF: after DriverEntry called WdfDriverCreate (ddimap/wdk/wdf.h), runs its
+ * EvtDriverDeviceAdd for the WDM device and returns the WDFDEVICE it created
+ * in *device (NULL on failure) and the driver's status;
+ * STATUS_INVALID_DEVICE_STATE without a machine, a registered driver, or a
+ * WdfDeviceCreate in a successful EvtDriverDeviceAdd. */
+struct WDFDEVICE__; /* a WDFDEVICE (ddimap/wdk/wdf.h) */
+NTSTATUS ddimap_kmdf_add_device(PVOID wdm_device, struct WDFDEVICE__ **device);
 /* Tears everything down in documented order, reporting every leak; the machine
  * stays current (reports can be read) but ignores further calls. */
 int ddimap_teardown(void);

@@ -67,8 +67,8 @@
 #define POINTER_ALIGNMENT
 #define RESTRICTED_POINTER
 #define ANYSIZE_ARRAY 1
-#define FORCEINLINE static inline
-#define __forceinline static inline
+#define FORCEINLINE static inline __attribute__((__unused__)) /* an unused one is no warning, as with MSVC */
+#define __forceinline static inline __attribute__((__unused__))
 #ifdef __cplusplus
 #define EXTERN_C extern "C"
 #else

@@ -1,0 +1,101 @@
+/* A KMDF PCI driver's registration and device creation run by the
+ * framework's side (ddimap_kmdf_add_device). The driver half is written
+ * against <ntddk.h> and <wdf.h> only; main() plays the framework. */
+#include <ntddk.h>
+#include <wdf.h>
+
+#include <stdio.h>
+
+#include "ddimap/control.h"
+
+typedef struct _DEVICE_CONTEXT {
+  PUCHAR Registers;
+  SIZE_T RegisterLength;
+  ULONG AddCount;
+} DEVICE_CONTEXT, *PDEVICE_CONTEXT;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(DEVICE_CONTEXT, DeviceGetContext)
+
+typedef struct _OTHER_CONTEXT {
+  ULONG Unused;
+} OTHER_CONTEXT;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(OTHER_CONTEXT, OtherGetContext)
+
+static EVT_WDF_DRIVER_DEVICE_ADD PciEvtDeviceAdd;
+static EVT_WDF_DEVICE_PREPARE_HARDWARE PciEvtPrepareHardware;
+static EVT_WDF_DEVICE_RELEASE_HARDWARE PciEvtReleaseHardware;
+
+static NTSTATUS PciEvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated) {
+  UNREFERENCED_PARAMETER(Device);
+  UNREFERENCED_PARAMETER(ResourcesRaw);
+  UNREFERENCED_PARAMETER(ResourcesTranslated);
+  return STATUS_SUCCESS;
+}
+
+static NTSTATUS PciEvtReleaseHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesTranslated) {
+  UNREFERENCED_PARAMETER(Device);
+  UNREFERENCED_PARAMETER(ResourcesTranslated);
+  return STATUS_SUCCESS;
+}
+
+static NTSTATUS PciEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit) {
+  WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+  WDF_OBJECT_ATTRIBUTES attributes;
+  WDFDEVICE device;
+  NTSTATUS status;
+  UNREFERENCED_PARAMETER(Driver);
+
+  WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
+  pnp.EvtDevicePrepareHardware = PciEvtPrepareHardware;
+  pnp.EvtDeviceReleaseHardware = PciEvtReleaseHardware;
+  WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
+
+  WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, DEVICE_CONTEXT);
+  status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
+  if (!NT_SUCCESS(status)) return status;
+  DeviceGetContext(device)->AddCount++;
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
+  WDF_DRIVER_CONFIG config;
+  WDF_DRIVER_CONFIG_INIT(&config, PciEvtDeviceAdd);
+  return WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, WDF_NO_HANDLE);
+}
+
+/* ---- the framework's part -------------------------------------------------------------- */
+static int g_failures;
+#define CHECK(e)                                                              \
+  do {                                                                        \
+    if (!(e)) {                                                               \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e);   \
+      ++g_failures;                                                           \
+    }                                                                         \
+  } while (0)
+
+int main(void) {
+  UNICODE_STRING path = RTL_CONSTANT_STRING(u"\\Registry\\Machine\\System\\ddimap_kmdf");
+  WDFDEVICE device = NULL;
+  PVOID wdm;
+
+  CHECK(ddimap_machine_create() == DDIMAP_OK);
+  wdm = ddimap_create_wdm_device();
+  CHECK(ddimap_kmdf_add_device(wdm, &device) == STATUS_INVALID_DEVICE_STATE); /* no driver yet */
+  CHECK(device == NULL);
+  CHECK(DriverEntry(ddimap_driver_object(), &path) == STATUS_SUCCESS);
+  CHECK(ddimap_kmdf_add_device(wdm, &device) == STATUS_SUCCESS);
+  CHECK(device != NULL);
+  if (device != NULL) {
+    CHECK(DeviceGetContext(device) != NULL && DeviceGetContext(device)->AddCount == 1);
+    CHECK(DeviceGetContext(device)->Registers == NULL); /* zeroed */
+    CHECK(OtherGetContext(device) == NULL);            /* not its context type */
+  }
+  CHECK(ddimap_teardown() == DDIMAP_OK);
+  CHECK(ddimap_report_count() == 0);
+  CHECK(ddimap_machine_destroy() == DDIMAP_OK);
+  if (g_failures != 0) {
+    fprintf(stderr, "%d check(s) failed\n", g_failures);
+    return 1;
+  }
+  printf("kmdf_driver: all checks passed\n");
+  return 0;
+}
