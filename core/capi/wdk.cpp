@@ -252,6 +252,138 @@ void VideoPortWriteRegisterUlong(PULONG Register, ULONG Value) {
   WRITE_REGISTER_ULONG(Register, Value);
 }
 
+// --- port I/O ----------------------------------------------------------------------------------
+// Each name is its own row of the call table; the core takes the row's id.
+namespace {
+u64 PortNumber(const volatile void* p) { return Guest(p); }
+}  // namespace
+
+UCHAR READ_PORT_UCHAR(PUCHAR Port) {
+  return static_cast<UCHAR>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUchar, PortNumber(Port)));
+}
+USHORT READ_PORT_USHORT(PUSHORT Port) {
+  return static_cast<USHORT>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUshort, PortNumber(Port)));
+}
+ULONG READ_PORT_ULONG(PULONG Port) {
+  return static_cast<ULONG>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUlong, PortNumber(Port)));
+}
+void WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value) {
+  LazyMachine().WritePort(ddimap::CallId::WritePortUchar, PortNumber(Port), Value);
+}
+void WRITE_PORT_USHORT(PUSHORT Port, USHORT Value) {
+  LazyMachine().WritePort(ddimap::CallId::WritePortUshort, PortNumber(Port), Value);
+}
+void WRITE_PORT_ULONG(PULONG Port, ULONG Value) {
+  LazyMachine().WritePort(ddimap::CallId::WritePortUlong, PortNumber(Port), Value);
+}
+void READ_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::ReadPortBufferUchar, PortNumber(Port), Buffer, Count);
+}
+void READ_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::ReadPortBufferUshort, PortNumber(Port), Buffer, Count);
+}
+void READ_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::ReadPortBufferUlong, PortNumber(Port), Buffer, Count);
+}
+void WRITE_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::WritePortBufferUchar, PortNumber(Port), Buffer, Count);
+}
+void WRITE_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::WritePortBufferUshort, PortNumber(Port), Buffer, Count);
+}
+void WRITE_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::WritePortBufferUlong, PortNumber(Port), Buffer, Count);
+}
+
+void NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortUchar, Port, Data, 1);
+}
+void NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortUshort, Port, Data, 1);
+}
+void NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortUlong, Port, Data, 1);
+}
+void NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data) {
+  LazyMachine().WritePort(ddimap::CallId::NdisRawWritePortUchar, Port, Data);
+}
+void NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data) {
+  LazyMachine().WritePort(ddimap::CallId::NdisRawWritePortUshort, Port, Data);
+}
+void NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data) {
+  LazyMachine().WritePort(ddimap::CallId::NdisRawWritePortUlong, Port, Data);
+}
+void NdisRawReadPortBufferUchar(ULONG_PTR Port, PUCHAR Buffer, ULONG Length) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortBufferUchar, Port, Buffer, Length);
+}
+void NdisRawReadPortBufferUshort(ULONG_PTR Port, PUSHORT Buffer, ULONG Length) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortBufferUshort, Port, Buffer, Length);
+}
+void NdisRawReadPortBufferUlong(ULONG_PTR Port, PULONG Buffer, ULONG Length) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortBufferUlong, Port, Buffer, Length);
+}
+void NdisRawWritePortBufferUchar(ULONG_PTR Port, PUCHAR Buffer, ULONG Length) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::NdisRawWritePortBufferUchar, Port, Buffer, Length);
+}
+void NdisRawWritePortBufferUshort(ULONG_PTR Port, PUSHORT Buffer, ULONG Length) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::NdisRawWritePortBufferUshort, Port, Buffer, Length);
+}
+void NdisRawWritePortBufferUlong(ULONG_PTR Port, PULONG Buffer, ULONG Length) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::NdisRawWritePortBufferUlong, Port, Buffer, Length);
+}
+
+UCHAR VideoPortReadPortUchar(PUCHAR Port) {
+  return static_cast<UCHAR>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUchar, PortNumber(Port)));
+}
+USHORT VideoPortReadPortUshort(PUSHORT Port) {
+  return static_cast<USHORT>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUshort, PortNumber(Port)));
+}
+ULONG VideoPortReadPortUlong(PULONG Port) {
+  return static_cast<ULONG>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUlong, PortNumber(Port)));
+}
+void VideoPortWritePortUchar(PUCHAR Port, UCHAR Value) {
+  LazyMachine().WritePort(ddimap::CallId::VideoPortWritePortUchar, PortNumber(Port), Value);
+}
+void VideoPortWritePortUshort(PUSHORT Port, USHORT Value) {
+  LazyMachine().WritePort(ddimap::CallId::VideoPortWritePortUshort, PortNumber(Port), Value);
+}
+void VideoPortWritePortUlong(PULONG Port, ULONG Value) {
+  LazyMachine().WritePort(ddimap::CallId::VideoPortWritePortUlong, PortNumber(Port), Value);
+}
+void VideoPortReadPortBufferUchar(PUCHAR Port, PUCHAR Buffer, ULONG Count) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::VideoPortReadPortBufferUchar, PortNumber(Port), Buffer, Count);
+}
+void VideoPortReadPortBufferUshort(PUSHORT Port, PUSHORT Buffer, ULONG Count) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::VideoPortReadPortBufferUshort, PortNumber(Port), Buffer, Count);
+}
+void VideoPortReadPortBufferUlong(PULONG Port, PULONG Buffer, ULONG Count) {
+  LazyMachine().ReadPortBuffer(ddimap::CallId::VideoPortReadPortBufferUlong, PortNumber(Port), Buffer, Count);
+}
+void VideoPortWritePortBufferUchar(PUCHAR Port, PUCHAR Buffer, ULONG Count) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::VideoPortWritePortBufferUchar, PortNumber(Port), Buffer, Count);
+}
+void VideoPortWritePortBufferUshort(PUSHORT Port, PUSHORT Buffer, ULONG Count) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::VideoPortWritePortBufferUshort, PortNumber(Port), Buffer, Count);
+}
+void VideoPortWritePortBufferUlong(PULONG Port, PULONG Buffer, ULONG Count) {
+  LazyMachine().WritePortBuffer(ddimap::CallId::VideoPortWritePortBufferUlong, PortNumber(Port), Buffer, Count);
+}
+
+// --- NDIS I/O port ranges ------------------------------------------------------------------------
+NDIS_STATUS NdisMRegisterIoPortRange(PVOID* PortOffset, NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
+                                     UINT NumberOfPorts) {
+  Machine& m = LazyMachine();
+  Out<PVOID, u64> offset(PortOffset);
+  return static_cast<NDIS_STATUS>(
+      m.NdisMRegisterIoPortRange(offset.get(), Guest(MiniportAdapterHandle), InitialPort, NumberOfPorts));
+}
+
+VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts,
+                                PVOID PortOffset) {
+  LazyMachine().NdisMDeregisterIoPortRange(Guest(MiniportAdapterHandle), InitialPort, NumberOfPorts,
+                                           Guest(PortOffset));
+}
+
 // --- IRQL ---------------------------------------------------------------------------------------------------
 KIRQL KeGetCurrentIrql(void) { return LazyMachine().irql(); }
 

@@ -1,4 +1,5 @@
 #include "families/common.hpp"
+#include "families/families.hpp"
 #include "mutants/mutant.hpp"
 
 namespace ddimap::families {
@@ -22,6 +23,15 @@ void ReportIrql(Machine::State& s, CallId id, u8 bound) {
 Mapping* CheckUnmapAddress(Machine::State& s, u64 address, Family family, std::optional<u64> owner,
                            const UnmapRules& rules) {
   AddressLookup l = s.maps.Lookup(address);
+  if (l.kind == AddressLookup::Nothing) {
+    if (const PortRange* r = LivePortRange(s, address)) {
+      s.ViolationWithRecords(rules.other_family, [&] {
+        return "address " + Hex(address) + " is the live NDIS port range [" + Hex(r->initial) + ", " +
+               Hex(r->initial + r->count) + ") registered by NdisMRegisterIoPortRange";
+      }, &r->created, nullptr);
+      return nullptr;
+    }
+  }
   if (l.kind == AddressLookup::Nothing || l.kind == AddressLookup::Guard || l.kind == AddressLookup::ReleasedGuard) {
     s.Violation(rules.not_mapped, [&] { return s.DescribeAddress(address, l); }, l.mapping);
     return nullptr;

@@ -11,6 +11,11 @@ namespace ddimap::families {
 std::shared_ptr<const std::vector<u8>> FileContent(std::string_view name, u32 length);
 
 void NdisIoLeaks(Machine::State& s, u64 adapter, std::string_view when);
+// The adapter's live port registrations (ports.cpp), after its mappings.
+void NdisIoPortLeaks(Machine::State& s, u64 adapter, std::string_view when);
+// The oldest live port registration holding `port`, or nullptr: a memory
+// unmap given a PortOffset reports it as another family's.
+const PortRange* LivePortRange(const Machine::State& s, u64 port);
 // Reports each open file of `adapter` (0: any) not reported before. The files
 // stay open: the handle is still valid, so the driver may close it later.
 void NdisFileLeaks(Machine::State& s, u64 adapter, std::string_view when);

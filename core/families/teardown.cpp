@@ -62,6 +62,8 @@ void Machine::Teardown() {
   s.phys.FreeAll();
   s.files.clear();
   s.tombstones.clear();
+  s.ports.clear();  // every adapter was halted above: none is left
+  s.released_ports.clear();
   s.torn_down = true;
 }
 

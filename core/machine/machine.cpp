@@ -280,6 +280,16 @@ DDIMAP_NO_COVERAGE std::string Machine::CheckInvariants() const {
       if (!m || m->file != serial) return "file mapping of file " + Hex(serial) + " is missing";
     }
   }
+  // A live port range belongs to an adapter that may still release it: a
+  // halted adapter's ranges were released by its leak report.
+  for (const auto& r : s.ports) {
+    const Adapter* ad = nullptr;
+    for (std::size_t i = 0; i < s.adapters.size(); ++i)
+      if (MakeHandle(HandleKind::Adapter, i + 1) == r.adapter) ad = &s.adapters[i];
+    if (!ad || ad->state == AdapterState::Created || ad->state == AdapterState::Halted)
+      return "port range " + Hex(r.initial) + " outlived its adapter " + Hex(r.adapter);
+  }
+  if (s.released_ports.size() > s.opt.quarantine_capacity) return "released port ranges exceed the quarantine";
   return {};
 }
 

@@ -82,6 +82,16 @@ struct Process {
   CallRecord created;
 };
 
+// An NdisMRegisterIoPortRange registration (PortOffset = initial on x64).
+struct PortRange {
+  u64 adapter = 0;
+  u64 initial = 0;
+  u32 count = 0;
+  CallRecord created;
+  CallRecord released;  // set when it is deregistered (or leaks)
+  bool Holds(u64 port, u64 width) const { return port >= initial && width <= count && port - initial <= count - width; }
+};
+
 // A closed file or exited process, kept briefly for the "released by" line.
 struct Tombstone {
   u64 handle;
@@ -119,6 +129,8 @@ struct Machine::State {
   std::unordered_map<u64, Process> processes;  // by serial
   u64 next_process = 1;
   Ring<Tombstone> tombstones;  // bounded like the quarantine
+  std::vector<PortRange> ports;       // live registrations, oldest first
+  Ring<PortRange> released_ports;     // the last quarantine_capacity released, oldest first
 
   NameTable names;  // interned file names, for call records
 

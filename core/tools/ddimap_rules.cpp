@@ -47,6 +47,8 @@ std::string_view ArgKindName(ArgKind k) {
     case ArgKind::InOutVideoFlags: return "InOutVideoFlags";
     case ArgKind::InOutVirtAddr: return "InOutVirtAddr";
     case ArgKind::FileName: return "FileName";
+    case ArgKind::Buffer: return "Buffer";
+    case ArgKind::Count: return "Count";
   }
   return "?";
 }
@@ -150,8 +152,9 @@ void PrintMarkdown(std::ostream& out) {
       if (i > 0) params += ", ";
       params += std::string(c.params[i].name) + ": " + std::string(ArgKindName(c.params[i].kind));
     }
+    const bool fills = c.port_form == PortForm::PortReadTo || c.port_form == PortForm::PortReadBuffer;
     out << "| `" << c.name << "` | " << Cell(params) << " | " << ResultKindName(c.result) << " | "
-        << RefusedValue(c.result) << " |\n";
+        << (fills ? std::string_view("0 in every element") : RefusedValue(c.result)) << " |\n";
   }
 }
 

@@ -126,12 +126,16 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
           ReportFileLeak(f);
           f.leak_reported = true;
         }
-      if (!succeeded) LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
+      if (!succeeded) {
+        LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
+        LeakPorts(obj);  // sem "Port I/O": port ranges after mappings
+      }
       if (a) a->state = succeeded ? AdapterState::Running : AdapterState::Halted;
       break;
     }
     case Callback::MiniportHaltEx: {
       LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
+      LeakPorts(obj);
       if (Adapter* a = FindBy(adapters_, &Adapter::handle, obj)) a->state = AdapterState::Halted;
       break;
     }
@@ -188,6 +192,7 @@ void Model::Teardown() {
   for (auto& a : adapters_)
     if (a.state == AdapterState::Running) {
       LeakMappings(Family::NdisIo, a.handle, RuleId::NdisIoLeak);
+      LeakPorts(a.handle);
       a.state = AdapterState::Halted;
     }
   // report files still open and not reported yet, then close every file silently
@@ -219,6 +224,8 @@ void Model::Teardown() {
   live_.clear();
   quarantine_.clear();
   buried_.clear();
+  port_regs_.clear();
+  released_regs_.clear();
   device_memory_.clear();
   in_teardown_ = false;
   torn_down_ = true;

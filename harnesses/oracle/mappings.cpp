@@ -270,7 +270,16 @@ const Model::Mapping* Model::UnmapTarget(u64 address, Family family, u64 owner, 
     Report(r, about);
     return nullptr;
   };
-  if (c == Class::Nothing) return broken(rules.not_mapped, Holder(address));
+  if (c == Class::Nothing) {
+    const Mapping* holder = Holder(address);
+    // sem "Port I/O": an address no mapping reserves that lies in a live port registration is
+    // another family's
+    if (const PortReg* r = holder ? nullptr : LiveRegHolding(address)) {
+      Report(Evidence{rules.other_family, true, false, r->created_seq, 0});
+      return nullptr;
+    }
+    return broken(rules.not_mapped, holder);
+  }
   // sem: a released mapping -> UNMAP_DOUBLE whatever family or owner it had
   if (c == Class::Released) return broken(rules.released, m);
   if (m->family != family) return broken(rules.other_family, m);

@@ -73,6 +73,12 @@ class Model {
                              u64 PhysicalAddress, u32 Length);
   void NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u32 Length);
 
+  // --- NDIS I/O port ranges (ports.cpp) --------------------------------------------
+  NdisStatus NdisMRegisterIoPortRange(u64* PortOffset, u64 MiniportAdapterHandle, u64 InitialPort,
+                                      u32 NumberOfPorts);
+  void NdisMDeregisterIoPortRange(u64 MiniportAdapterHandle, u64 InitialPort, u32 NumberOfPorts,
+                                  u64 PortOffset);
+
   // --- WDM ------------------------------------------------------------------------
   u64 MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType);
   u64 MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect);
@@ -102,6 +108,12 @@ class Model {
   void Write(u64 address, unsigned width, u64 value);
   u64 UmdfReadRegister(u64 This, u64 address, unsigned width);
   void UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value);
+
+  // --- port I/O (ports.cpp): `call` is a DDIMAP_PORT row of the call table ------------
+  u64 ReadPort(CallId call, u64 port);
+  void WritePort(CallId call, u64 port, u64 value);
+  void ReadPortBuffer(CallId call, u64 port, void* buffer, u32 count);
+  void WritePortBuffer(CallId call, u64 port, const void* buffer, u32 count);
 
   void Teardown();
   bool torn_down() const { return torn_down_; }
@@ -246,6 +258,21 @@ class Model {
   // sem quarantine: closed file handles and exited processes, remembered for "released by"
   void Bury(u64 handle);
 
+  // port ranges and port access (ports.cpp)
+  struct PortReg {
+    u64 adapter = 0;
+    u64 first = 0;  // InitialPort, also the PortOffset handed out
+    u64 count = 0;
+    u64 created_seq = 0;
+    u64 released_seq = 0;
+  };
+  static bool RegHolds(const PortReg& r, u64 port, u64 width);
+  const PortReg* LiveRegHolding(u64 port) const;  // the oldest
+  void ReleaseReg(std::size_t i);
+  void LeakPorts(u64 adapter);
+  // the checks of a port access; true when it reaches the device
+  bool PortAllowed(CallId call, u64 port, bool write, bool buffer_null, u64 count);
+
   // access (access.cpp)
   bool AccessCheck(u64 address, unsigned width, bool write, const Mapping** found);
   // the live mapping a `width`-byte access at `address` goes through (with a UMDF device: one of
@@ -284,6 +311,8 @@ class Model {
   std::vector<Mapping> live_;        // ascending va_page, as LiveMappings reports them
   std::vector<Mapping> quarantine_;  // oldest first
   std::vector<u64> buried_;          // closed file handles and exited processes, oldest first
+  std::vector<PortReg> port_regs_;      // live port registrations, oldest first
+  std::vector<PortReg> released_regs_;  // released ones remembered, oldest first
   u64 next_mapping_id_ = 1;
   u64 mapping_changes_ = 0;
 };

@@ -33,6 +33,9 @@ constexpr std::array<u64, 6> kCacheConsts = {3, 4, 5, 6, 7, 0xFFFFFFFF};
 constexpr u8 kRaw64 = 0xFF;
 constexpr u8 kRaw32 = 0xFE;
 constexpr u8 kRaw16 = 0xFD;
+static_assert(kCallCount <= 0x80, "a call's header byte holds a 7-bit opcode");
+// Counts 0..kSmallCounts take one byte.
+constexpr u64 kSmallCounts = 16;
 
 template <std::size_t N>
 int IndexOf(const std::array<u64, N>& a, u64 v) {
@@ -250,6 +253,12 @@ Arg DecodeArg(ArgKind kind, Reader& r, const State& st) {
     case ArgKind::Bool: return c(r.Byte() & 1);
     case ArgKind::Callback: return c(r.Byte() % kCallbackCount);
     case ArgKind::FileName: return c(r.Byte() % (st.files->size() + 1));
+    case ArgKind::Count: {
+      // A port buffer's element count: small, or raw up to 0xFFFF (the
+      // runner supplies the buffer).
+      u8 s = r.Byte();
+      return c(s == kRaw16 ? r.Le(2) : s % (kSmallCounts + 1));
+    }
     default: return c(0);  // out-pointers and building-only kinds consume nothing
   }
 }
@@ -454,6 +463,17 @@ bool EncodeArg(ArgKind kind, const Arg& a, const State& st, std::vector<u8>* out
       return true;
     case ArgKind::FileName:
       out->push_back(static_cast<u8>(v));
+      return true;
+    case ArgKind::Count:
+      if (v <= kSmallCounts) {
+        out->push_back(static_cast<u8>(v));
+      } else if (v <= 0xFFFF) {
+        out->push_back(kRaw16);
+        PutLe(out, v, 2);
+      } else {
+        *err = "a Count above 0xffff has no binary form";
+        return false;
+      }
       return true;
     default: return true;
   }

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
+#include <algorithm>
 
 #include "ddimap/calls.hpp"
 #include "ddimap/machine.hpp"
@@ -49,6 +51,8 @@ template <> struct ParamTypeOf<ArgKind::InOutVideoFlags> { using type = u32*; };
 template <> struct ParamTypeOf<ArgKind::OutResource> { using type = u64*; };
 template <> struct ParamTypeOf<ArgKind::InOutVirtAddr> { using type = u64*; };
 template <> struct ParamTypeOf<ArgKind::FileName> { using type = std::optional<std::string_view>; };
+template <> struct ParamTypeOf<ArgKind::Buffer> { using type = void*; };
+template <> struct ParamTypeOf<ArgKind::Count> { using type = u32; };
 template <ArgKind K>
 using ParamType = typename ParamTypeOf<K>::type;
 
@@ -84,14 +88,28 @@ concept OffersAccess =
                 ? std::is_same_v<decltype(&T::UmdfReadRegister), u64 (T::*)(u64, u64, unsigned)>
                 : std::is_same_v<decltype(&T::UmdfWriteRegister), void (T::*)(u64, u64, unsigned, u64)>));
 
+// A port access (DDIMAP_PORT) runs one of four methods that take the row's id.
+template <class T>
+concept OffersPorts = std::is_same_v<decltype(&T::ReadPort), u64 (T::*)(CallId, u64)> &&
+                      std::is_same_v<decltype(&T::WritePort), void (T::*)(CallId, u64, u64)> &&
+                      std::is_same_v<decltype(&T::ReadPortBuffer), void (T::*)(CallId, u64, void*, u32)> &&
+                      std::is_same_v<decltype(&T::WritePortBuffer), void (T::*)(CallId, u64, const void*, u32)>;
+
 // T offers every call of the table with the row's exact signature.
 template <class T>
-concept CallSurface = true
+concept CallSurface = OffersPorts<T>
 #define DDIMAP_CALL(E, ...)                                                                 \
   &&(Call(CallId::E).width != 0 ? OffersAccess<T, CallId::E>                                \
-                                : requires { requires std::is_same_v<decltype(&T::E), Signature<T, CallId::E>>; })
+     : Call(CallId::E).port_width != 0                                                      \
+         ? true                                                                             \
+         : requires { requires std::is_same_v<decltype(&T::E), Signature<T, CallId::E>>; })
 #include "calls.def"
     ;
+
+// The most elements a port buffer of a harness call holds: the runner
+// supplies the buffer, so the codec, the trace parser and the baseline keep
+// Count at most this (docs/harness.md).
+inline constexpr u32 kMaxPortCount = 0xFFFF;
 
 // What Execute needs of a call's parameter kinds, worked out once per call
 // rather than on each of the two executions of every op.
@@ -142,10 +160,50 @@ struct Frame {
   }
 };
 
+// A port access: the row's id goes to ReadPort / WritePort / ReadPortBuffer /
+// WritePortBuffer. A buffer is the runner's, zeroed for reads and holding
+// 1, 2, 3... for writes; its first element after the call is the Buffer
+// parameter's out-value.
+template <CallId Id, class T>
+u64 InvokePort(T& t, Frame& f) {
+  constexpr const CallDesc& d = Call(Id);
+  const u64 port = f.c.args[0];
+  if constexpr (d.port_form == PortForm::PortRead) {
+    return t.ReadPort(Id, port);
+  } else if constexpr (d.port_form == PortForm::PortWrite) {
+    t.WritePort(Id, port, f.c.args[1]);
+    return 0;
+  } else if constexpr (d.port_form == PortForm::PortReadTo) {
+    t.ReadPortBuffer(Id, port, f.Null(1) ? nullptr : &f.n32[1], 1);
+    return 0;
+  } else {
+    constexpr unsigned w = d.port_width;
+    const u32 count = static_cast<u32>(std::min<u64>(f.c.args[2], kMaxPortCount));
+    const bool null = f.Null(1);
+    std::vector<u8> buf(null ? 0 : std::size_t{count} * w);
+    auto element = [&](std::size_t i) {
+      u64 v = 0;
+      for (unsigned b = 0; b < w; ++b) v |= static_cast<u64>(buf[i * w + b]) << (8 * b);
+      return v;
+    };
+    if constexpr (d.port_form == PortForm::PortWriteBuffer) {
+      for (std::size_t i = 0; !null && i < count; ++i)
+        for (unsigned b = 0; b < w; ++b) buf[i * w + b] = static_cast<u8>((i + 1) >> (8 * b));
+      t.WritePortBuffer(Id, port, null ? nullptr : buf.data(), count);
+    } else {
+      t.ReadPortBuffer(Id, port, null ? nullptr : buf.data(), count);
+    }
+    f.v[1] = !null && count > 0 ? element(0) : 0;
+    return 0;
+  }
+}
+
 template <CallId Id, class T, class Method, std::size_t... I>
 u64 Invoke(T& t, Frame& f, [[maybe_unused]] Method method, std::index_sequence<I...>) {
   constexpr const CallDesc& d = Call(Id);
-  if constexpr (d.width != 0) {
+  if constexpr (d.port_width != 0) {
+    return InvokePort<Id>(t, f);
+  } else if constexpr (d.width != 0) {
     // The width goes right after the Register argument.
     constexpr bool umdf = d.family == Family::UmdfIo;
     constexpr int reg = umdf ? 1 : 0;
@@ -197,8 +255,9 @@ template <typename T>
 Outcome Execute(T& t, const ConcreteCall& c) {
   Outcome o;
   switch (c.id) {
-    // The method is named after the row; a register access never calls it
-    // (its generic lambda is not instantiated), it runs Read/Write instead.
+    // The method is named after the row; a register or port access never
+    // calls it (its generic lambda is not instantiated), it runs Read/Write or
+    // the port methods instead.
 #define DDIMAP_CALL(E, ...)                                                                          \
   case CallId::E:                                                                                    \
     detail::Run<CallId::E>(t, c, o, [](auto& self, auto... a) -> decltype(auto) { return self.E(a...); }); \

@@ -6,6 +6,7 @@
 
 #include "ddimap/flag_names.hpp"
 #include "program/codec.hpp"
+#include "program/execute.hpp"
 #include "program/world.hpp"
 
 namespace ddimap::harness {
@@ -285,6 +286,8 @@ std::string FormatOp(const Op& op, int result) {
       out += "NULL";
     } else if (k == ArgKind::OutPtr || k == ArgKind::OutResource) {
       out += "&out";
+    } else if (k == ArgKind::Buffer) {
+      out += "&buffer";
     } else if (k == ArgKind::FileName) {
       out += "\"" + op.file_name + "\"";
     } else if (k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr) {
@@ -661,6 +664,10 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
         if (!lp.EatWord("&out")) return lp.Fail("&out or NULL for " + std::string(d.params[i].name)), fail();
         continue;
       }
+      if (k == ArgKind::Buffer) {
+        if (!lp.EatWord("&buffer")) return lp.Fail("&buffer or NULL for " + std::string(d.params[i].name)), fail();
+        continue;
+      }
       if (k == ArgKind::FileName) {
         if (!lp.Eat('"')) return lp.Fail("a quoted file name or NULL"), fail();
         std::string_view rest = lp.rest_string();
@@ -703,6 +710,11 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
       if (inout) lp.Eat('&');
       if (!ParseValue(lp, ValueKind(k), &v)) {
         if (lp.err_.expected.empty()) lp.Fail("a value for " + std::string(d.params[i].name));
+        return fail();
+      }
+      if (k == ArgKind::Count && v > kMaxPortCount) {
+        lp.FailAt(col, "expected a " + std::string(d.params[i].name) + " of at most 0xffff (the harness supplies "
+                       "the buffer), got " + FormatValue(k, v));
         return fail();
       }
       op.args[i] = Arg{Arg::Const, v, 0};

@@ -43,6 +43,11 @@ World MakeStandardWorld() {
       {"ram", PhysSpace::Memory, 0x0, 0x80000000},
       {"ram", PhysSpace::Memory, 0x100000000, 0x80000000},
       {"unassigned", PhysSpace::Memory, 0xF0000000, 0x100000},
+      // I/O ports, last: the resource numbers the encoder wrote into older
+      // seeds keep their meaning
+      {"nic0", PhysSpace::Port, 0x300, 0x20},
+      {"nic1", PhysSpace::Port, 0x340, 0x10},
+      {"wdm0", PhysSpace::Port, 0x2F8, 0x8},
   };
   w.files = {
       {"firmware.bin", 5000, true},

@@ -50,7 +50,7 @@ struct WorldFile {
 
 struct World {
   std::vector<WorldObject> objects;      // in creation order
-  std::vector<WorldResource> resources;  // devices, then RAM, then unassigned space
+  std::vector<WorldResource> resources;  // devices, then RAM, then unassigned space (the standard world: then more I/O ports)
   std::vector<WorldFile> files;
   std::optional<std::size_t> quarantine;     // MachineOptions::quarantine_capacity (else the harness's)
   std::optional<std::size_t> max_open_files; // MachineOptions::max_open_files (else the harness's)

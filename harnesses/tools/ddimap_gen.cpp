@@ -200,7 +200,7 @@ class Generator {
   }
 
   void TraceDictionary(const std::string& harness) {
-    std::set<std::string> words = {"=>", "&out", "NULL", "nonnull", "r0", "r1", "r2", "+0x", "-0x1", "#", "\"",
+    std::set<std::string> words = {"=>", "&out", "&buffer", "NULL", "nonnull", "r0", "r1", "r2", "+0x", "-0x1", "#", "\"",
                                    "TRUE", "FALSE", "(", ")", ", ", "!", "0x1000", "0xfffffffffffff000"};
     // The expectation forms (docs/harness.md, "Expectations").
     for (const char* w : {"teardown =>", "(created=#1", ", released=#2", "bugcheck=0xC4/0x7B)", " ...", "Status="})

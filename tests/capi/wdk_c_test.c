@@ -1,6 +1,6 @@
 /* The C API from C: builds a machine through ddimap/control.h and runs the
  * documented correct lifecycle of each of the five families through
- * ddimap/wdk.h, expecting no report; then commits one violation (a double
+ * ddimap/wdk.h, and port I/O through every port name, expecting no report; then commits one violation (a double
  * MmUnmapIoSpace) and checks the report.
  *
  * Usage: capi_c_program              DDIMAP_OPTIONS unset: one report expected
@@ -166,9 +166,81 @@ static void VideoLifecycle(PVOID hw) {
   CHECK_OK(ddimap_leave_callback(TRUE));
 }
 
+/* Port I/O through every C name: NDIS through a range `nic` registers
+ * (PortOffset is the port number, as on x64), WDM and video through the ports
+ * of wdm and hw (port calls name no device), at any IRQL. A port keeps the
+ * last value written. */
+#define NIC_PORTS 0x300u
+#define WDM_PORTS 0x2F8u
+#define VIDEO_PORTS 0x3C0u
+static void PortLifecycle(NDIS_HANDLE nic) {
+  PVOID offset = NULL;
+  UCHAR b = 0, bytes[3] = {1, 2, 3};
+  USHORT w = 0, words[2] = {0x1111, 0x2222};
+  ULONG l = 0, longs[2] = {0x11111111u, 0x22222222u};
+  KIRQL old;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_INITIALIZE_EX, nic));
+  CHECK(NdisMRegisterIoPortRange(&offset, nic, NIC_PORTS, 0x20) == NDIS_STATUS_SUCCESS);
+  CHECK((ULONG_PTR)offset == NIC_PORTS);
+  NdisRawWritePortUchar((ULONG_PTR)offset + 1, 0x5A);
+  NdisRawReadPortUchar((ULONG_PTR)offset + 1, &b);
+  CHECK(b == 0x5A);
+  NdisRawWritePortUshort((ULONG_PTR)offset + 2, 0xBEEF);
+  NdisRawReadPortUshort((ULONG_PTR)offset + 2, &w);
+  CHECK(w == 0xBEEF);
+  NdisRawWritePortUlong((ULONG_PTR)offset + 4, 0xCAFEF00Du);
+  NdisRawReadPortUlong((ULONG_PTR)offset + 4, &l);
+  CHECK(l == 0xCAFEF00Du);
+  NdisRawWritePortBufferUchar((ULONG_PTR)offset + 8, bytes, 3);
+  NdisRawReadPortBufferUchar((ULONG_PTR)offset + 8, bytes, 2);
+  CHECK(bytes[0] == 3 && bytes[1] == 3 && bytes[2] == 3);
+  NdisRawWritePortBufferUshort((ULONG_PTR)offset + 10, words, 2);
+  NdisRawReadPortBufferUshort((ULONG_PTR)offset + 10, words, 1);
+  CHECK(words[0] == 0x2222);
+  NdisRawWritePortBufferUlong((ULONG_PTR)offset + 12, longs, 2);
+  NdisRawReadPortBufferUlong((ULONG_PTR)offset + 12, longs, 1);
+  CHECK(longs[0] == 0x22222222u);
+  NdisMDeregisterIoPortRange(nic, NIC_PORTS, 0x20, offset);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+
+  KeRaiseIrql(HIGH_LEVEL, &old);
+  WRITE_PORT_UCHAR((PUCHAR)(ULONG_PTR)WDM_PORTS, 0x41);
+  CHECK(READ_PORT_UCHAR((PUCHAR)(ULONG_PTR)WDM_PORTS) == 0x41);
+  WRITE_PORT_USHORT((PUSHORT)(ULONG_PTR)(WDM_PORTS + 2), 0x1234);
+  CHECK(READ_PORT_USHORT((PUSHORT)(ULONG_PTR)(WDM_PORTS + 2)) == 0x1234);
+  WRITE_PORT_ULONG((PULONG)(ULONG_PTR)(WDM_PORTS + 4), 0x89ABCDEFu);
+  CHECK(READ_PORT_ULONG((PULONG)(ULONG_PTR)(WDM_PORTS + 4)) == 0x89ABCDEFu);
+  KeLowerIrql(old);
+  bytes[2] = 7;
+  WRITE_PORT_BUFFER_UCHAR((PUCHAR)(ULONG_PTR)WDM_PORTS, bytes, 3);
+  READ_PORT_BUFFER_UCHAR((PUCHAR)(ULONG_PTR)WDM_PORTS, bytes, 1);
+  CHECK(bytes[0] == 7);
+  WRITE_PORT_BUFFER_USHORT((PUSHORT)(ULONG_PTR)WDM_PORTS, words, 1);
+  READ_PORT_BUFFER_USHORT((PUSHORT)(ULONG_PTR)WDM_PORTS, words, 2);
+  CHECK(words[1] == 0x2222);
+  WRITE_PORT_BUFFER_ULONG((PULONG)(ULONG_PTR)WDM_PORTS, longs, 1);
+  READ_PORT_BUFFER_ULONG((PULONG)(ULONG_PTR)WDM_PORTS, longs, 2);
+  CHECK(longs[1] == 0x22222222u);
+
+  VideoPortWritePortUchar((PUCHAR)(ULONG_PTR)(VIDEO_PORTS + 4), 0x02);
+  CHECK(VideoPortReadPortUchar((PUCHAR)(ULONG_PTR)(VIDEO_PORTS + 4)) == 0x02);
+  VideoPortWritePortUshort((PUSHORT)(ULONG_PTR)(VIDEO_PORTS + 0xE), 0x0F05);
+  CHECK(VideoPortReadPortUshort((PUSHORT)(ULONG_PTR)(VIDEO_PORTS + 0xE)) == 0x0F05);
+  VideoPortWritePortUlong((PULONG)(ULONG_PTR)(VIDEO_PORTS + 0x10), 0xA5A5A5A5u);
+  CHECK(VideoPortReadPortUlong((PULONG)(ULONG_PTR)(VIDEO_PORTS + 0x10)) == 0xA5A5A5A5u);
+  VideoPortWritePortBufferUchar((PUCHAR)(ULONG_PTR)(VIDEO_PORTS + 8), bytes, 2);
+  VideoPortReadPortBufferUchar((PUCHAR)(ULONG_PTR)(VIDEO_PORTS + 8), bytes, 1);
+  VideoPortWritePortBufferUshort((PUSHORT)(ULONG_PTR)(VIDEO_PORTS + 8), words, 2);
+  VideoPortReadPortBufferUshort((PUSHORT)(ULONG_PTR)(VIDEO_PORTS + 8), words, 1);
+  CHECK(words[0] == 0x2222);
+  VideoPortWritePortBufferUlong((PULONG)(ULONG_PTR)(VIDEO_PORTS + 8), longs, 2);
+  VideoPortReadPortBufferUlong((PULONG)(ULONG_PTR)(VIDEO_PORTS + 8), longs, 1);
+  CHECK(longs[0] == 0x22222222u);
+}
+
 /* The correct lifecycles, then one double unmap. */
 static void Program(int expect_suppressed) {
-  NDIS_HANDLE nic, nic2;
+  NDIS_HANDLE nic, nic2, nic3;
   PVOID wdm, hw;
   IWDFDevice3 *umdf;
   PVOID p;
@@ -181,12 +253,16 @@ static void Program(int expect_suppressed) {
   wdm = ddimap_create_wdm_device();
   umdf = ddimap_create_umdf_device(1, 11, TRUE, DDIMAP_REGISTER_ACCESS_USING_SYSTEM_CALL);
   hw = ddimap_create_video_device();
+  nic3 = ddimap_create_ndis_adapter();
+  CHECK(nic3 != NULL);
   CHECK(nic != NULL && nic2 != NULL && wdm != NULL && umdf != NULL && hw != NULL);
   CHECK_OK(ddimap_assign_memory_resource(nic, NIC_BAR, NIC_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(wdm, WDM_BAR, WDM_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(umdf, UMDF_BAR, UMDF_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(hw, VIDEO_FB, VIDEO_FB_LEN));
-  CHECK_OK(ddimap_assign_port_resource(hw, 0x3C0, 0x20));
+  CHECK_OK(ddimap_assign_port_resource(hw, VIDEO_PORTS, 0x20));
+  CHECK_OK(ddimap_assign_port_resource(nic3, NIC_PORTS, 0x20));
+  CHECK_OK(ddimap_assign_port_resource(wdm, WDM_PORTS, 0x8));
   CHECK_OK(ddimap_add_file("firmware.bin", FIRMWARE_LEN, TRUE));
   CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
 
@@ -195,6 +271,7 @@ static void Program(int expect_suppressed) {
   UmdfIoLifecycle(umdf);
   NdisFileLifecycle(nic2);
   VideoLifecycle(hw);
+  PortLifecycle(nic3);
   CHECK(ddimap_report_count() == 0);
   if (ddimap_report_count() != 0) DumpReports();
 

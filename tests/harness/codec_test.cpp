@@ -108,8 +108,27 @@ TEST(HarnessTrace, MalformedTracesSayWhereAndWhat) {
       {"AddRam(0x0, 0x1000)\n", 1, 1, "builds the machine"},
       {"MmMapIoSpace(0x1000, 0x10000000000000000, MmCached)\n", 1, 22, "below 2^64"},
       {"NdisMUnmapIoSpace(nic01, 0x0, 0x0)\n", 1, 19, "device of the world"},
+      {"READ_PORT_BUFFER_UCHAR(0x2f8, &out, 0x1)\n", 1, 31, "&buffer or NULL"},
+      {"READ_PORT_BUFFER_UCHAR(0x2f8, &buffer, 0x10000)\n", 1, 40, "at most 0xffff"},
   };
   ExpectRefused(cases);
+}
+
+// A port buffer's Count has a binary form up to 0xffff (the runner supplies
+// the buffer); the buffer itself is only a NULL bit.
+TEST(HarnessCodec, PortCountsAndBuffers) {
+  const Profile& all = ProfileByName("fuzz_all");
+  Program p = Parse(
+      "READ_PORT_BUFFER_UCHAR(0x2f8, &buffer, 0x10)\n"
+      "WRITE_PORT_BUFFER_ULONG(0x2f8, NULL, 0xffff)\n"
+      "NdisRawReadPortUchar(0x300, &out)\n");
+  std::vector<std::uint8_t> bytes;
+  std::string why;
+  ASSERT_TRUE(Encode(p, &bytes, &why)) << why;
+  EXPECT_EQ(Decode(bytes.data(), bytes.size(), all), WithoutExpectations(p));
+  p[0].args[2].value = 0x10000;  // only a program built by hand can say this
+  EXPECT_FALSE(Encode(p, &bytes, &why));
+  EXPECT_NE(why.find("Count"), std::string::npos) << why;
 }
 
 // The same bytes give the same run, byte for byte, however many runs came before.

@@ -802,6 +802,99 @@ READ_REGISTER_ULONG(r5+0xfe) => !ACCESS.OUT_OF_BOUNDS
 )"));
 }
 
+// Port resources for the port tests: nic0, nic1 and wdm0 get ports (video0 has
+// its VGA ports in TestWorld).
+Program PortResources() {
+  const u64 nic0 = Handle(HandleKind::Adapter, 1), nic1 = Handle(HandleKind::Adapter, 2);
+  const u64 wdm0 = Handle(HandleKind::WdmDevice, 1);
+  return {
+      Expect(Building(CallId::AssignResource, {nic0, kPort, 0x300, 0x20}), ControlStatus::Ok),
+      Expect(Building(CallId::AssignResource, {nic1, kPort, 0x340, 0x10}), ControlStatus::Ok),
+      Expect(Building(CallId::AssignResource, {wdm0, kPort, 0x2f8, 0x8}), ControlStatus::Ok),
+  };
+}
+
+TEST(OracleDiff, PortRangeRules) {
+  RunDiff(InWorld(R"(
+@
+r0 = NdisMRegisterIoPortRange(&out, nic0, 0x300, 0x20) => NDIS_STATUS_FAILURE !NDIS_IO.BAD_HANDLE
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+KeSetIrql(1)
+r1 = NdisMRegisterIoPortRange(&out, nic0, 0x300, 0x20) => NDIS_STATUS_FAILURE !NDIS_IO.PORT_IRQL
+KeSetIrql(0)
+r2 = NdisMRegisterIoPortRange(NULL, nic0, 0x300, 0x20) => NDIS_STATUS_FAILURE !COMMON.NULL_POINTER
+r3 = NdisMRegisterIoPortRange(&out, nic0, 0x340, 0x10) => NDIS_STATUS_RESOURCE_CONFLICT
+r4 = NdisMRegisterIoPortRange(&out, nic0, 0x300, 0x0) => NDIS_STATUS_FAILURE
+r5 = NdisMRegisterIoPortRange(&out, nic0, 0x300, 0x21) => NDIS_STATUS_RESOURCE_CONFLICT
+r6 = NdisMRegisterIoPortRange(&out, nic0, 0x300, 0x20) => NDIS_STATUS_SUCCESS PortOffset=0x300
+r7 = NdisMRegisterIoPortRange(&out, nic0, 0x308, 0x8) => NDIS_STATUS_SUCCESS PortOffset=0x308
+r8 = NdisMMapIoSpace(&out, nic0, 0xfebf0000, 0x1000)
+NdisMDeregisterIoPortRange(nic0, 0x300, 0x20, r8) => !NDIS_IO.PORT_OTHER_FAMILY
+NdisMUnmapIoSpace(nic0, r6, 0x20) => !NDIS_IO.UNMAP_OTHER_FAMILY
+MmUnmapIoSpace(r7+0x7, 0x1) => !MM_IO.UNMAP_OTHER_FAMILY
+NdisMDeregisterIoPortRange(nic0, 0x300, 0x10, r6) => !NDIS_IO.PORT_MISMATCH
+# r7 matches in full, though r6 holds it too
+NdisMDeregisterIoPortRange(nic0, 0x308, 0x8, r7) =>
+NdisMDeregisterIoPortRange(nic0, 0x308, 0x8, r7) => !NDIS_IO.PORT_MISMATCH
+NdisMDeregisterIoPortRange(nic0, 0x320, 0x8, 0x320) => !NDIS_IO.PORT_NOT_REGISTERED
+LeaveCallback(TRUE) => Ok
+NdisMDeregisterIoPortRange(nic0, 0x300, 0x20, r6) => !NDIS_IO.PORT_DEREGISTER_CONTEXT
+r9 = NdisMRegisterIoPortRange(&out, nic0, 0x300, 0x20) => !NDIS_IO.PORT_REGISTER_CONTEXT
+EnterCallback(MiniportInitializeEx, nic1) => Ok
+r10 = NdisMRegisterIoPortRange(&out, nic1, 0x340, 0x10) => NDIS_STATUS_SUCCESS
+NdisMDeregisterIoPortRange(nic1, 0x300, 0x20, r6) => !NDIS_IO.PORT_OTHER_OWNER
+LeaveCallback(FALSE) => Ok !NDIS_IO.PORT_LEAK
+NdisRawReadPortUchar(0x340, &out) => Data=0x0 !ACCESS.PORT_DEREGISTERED
+EnterCallback(MiniportHaltEx, nic0) => Ok
+NdisMDeregisterIoPortRange(nic0, 0x300, 0x20, r6) =>
+NdisMDeregisterIoPortRange(nic0, 0x300, 0x20, r6) => !NDIS_IO.PORT_DEREGISTER_DOUBLE
+# r8 is still mapped
+LeaveCallback(TRUE) => Ok !NDIS_IO.LEAK
+)", {PortResources()}));
+}
+
+TEST(OracleDiff, PortAccess) {
+  RunDiff(InWorld(R"(
+@
+READ_PORT_UCHAR(0x2f8) => 0x0
+WRITE_PORT_ULONG(0x2f8, 0x11223344)
+READ_PORT_USHORT(0x2fa) => 0x1122
+KeSetIrql(15)
+WRITE_PORT_UCHAR(0x2f9, 0x1ff)
+READ_PORT_ULONG(0x2f8) => 0x1122ff44
+KeSetIrql(0)
+READ_PORT_ULONG(0x2fe) => 0x0 !ACCESS.PORT_UNASSIGNED
+WRITE_PORT_UCHAR(0xffffffffffffffff, 0x1) => !ACCESS.PORT_UNASSIGNED
+READ_PORT_ULONG(0xfffffffffffffffe) => 0x0 !ACCESS.PORT_UNASSIGNED
+WRITE_PORT_BUFFER_USHORT(0x2f8, &buffer, 0x3)
+READ_PORT_USHORT(0x2f8) => 0x3
+READ_PORT_BUFFER_USHORT(0x2f8, &buffer, 0x2) => Buffer=0x3
+READ_PORT_BUFFER_ULONG(0x2fe, &buffer, 0x2) => Buffer=0x0 !ACCESS.PORT_UNASSIGNED
+READ_PORT_BUFFER_UCHAR(0x2f8, NULL, 0x1) => !COMMON.NULL_POINTER
+READ_PORT_BUFFER_UCHAR(0x1, NULL, 0x0) =>
+WRITE_PORT_BUFFER_ULONG(0x1, &buffer, 0x0) => Buffer=0x0
+VideoPortWritePortUshort(0x3de, 0xabcd)
+VideoPortReadPortBufferUchar(0x3df, &buffer, 0x4) => Buffer=0xab
+VideoPortReadPortUlong(0x3de) => 0x0 !ACCESS.PORT_UNASSIGNED
+NdisRawReadPortUchar(0x300, &out) => Data=0x0 !ACCESS.PORT_UNREGISTERED
+NdisRawReadPortUchar(0x300, NULL) => !COMMON.NULL_POINTER
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r0 = NdisMRegisterIoPortRange(&out, nic0, 0x304, 0x4)
+NdisRawWritePortUlong(0x304, 0xcafef00d) =>
+NdisRawReadPortUshort(0x306, &out) => Data=0xcafe
+NdisRawReadPortUlong(0x306, &out) => Data=0x0 !ACCESS.PORT_UNREGISTERED
+NdisRawWritePortBufferUchar(0x307, &buffer, 0x9) => Buffer=0x1
+NdisRawReadPortBufferUlong(0x304, &buffer, 0x3) => Buffer=0x9fef00d
+READ_PORT_UCHAR(0x307) => 0x9
+NdisMDeregisterIoPortRange(nic0, 0x304, 0x4, r0)
+NdisRawReadPortBufferUshort(0x306, &buffer, 0x1) => Buffer=0x0 !ACCESS.PORT_DEREGISTERED
+NdisRawWritePortUchar(0x304, 0x1) => !ACCESS.PORT_DEREGISTERED
+r1 = VideoPortMapMemory(video0, 0x3c0, &0x20, &VIDEO_MEMORY_SPACE_IO, &0x0)
+READ_REGISTER_USHORT(r1+0x1e) => 0xabcd
+LeaveCallback(TRUE) => Ok
+)", {PortResources()}));
+}
+
 // Read/Write/UmdfReadRegister with a width other than 1, 2, 4, 8 (no row of
 // the call table has one, so they run on both sides directly): no report,
 // nothing happens, but each is still a call of the program (numbered: the

@@ -31,6 +31,20 @@ enum class ArgKind : u8 {
   OutPtr, OutResource, InOutLen32, InOutVideoFlags, InOutVirtAddr,
   // an interned file name (index into the machine's name table)
   FileName,
+  // port buffers: the caller's array (a pointer: NULL or valid) and its
+  // element count
+  Buffer, Count,
+};
+
+// How a port access row runs (DDIMAP_PORT in calls.def): the Machine method
+// that takes it, with the row's id.
+enum class PortForm : u8 {
+  None,
+  PortRead,         // ReadPort: the value is the result
+  PortReadTo,       // ReadPortBuffer, one element into the Data out-pointer (NDIS)
+  PortWrite,        // WritePort
+  PortReadBuffer,   // ReadPortBuffer
+  PortWriteBuffer,  // WritePortBuffer
 };
 
 enum class ResultKind : u8 { Void, NdisStatus, Pointer, HResult, VpStatus, Value, Handle, Control };
@@ -61,6 +75,8 @@ struct CallDesc {
   RuleId irql_rule{};              //   and the rule a call above it breaks
   std::optional<u64> failure;      // DDIMAP_FAILURE
   unsigned width = 0;              // DDIMAP_WIDTH: register access width in bytes, 0 if none
+  unsigned port_width = 0;         // DDIMAP_PORT: port access width in bytes, 0 if none
+  PortForm port_form = PortForm::None;
 };
 
 // A documented outcome of a call (DDIMAP_STATUS).
@@ -127,6 +143,8 @@ inline constexpr std::array<CallDesc, kCount> kCalls = [] {
 #define DDIMAP_IRQL(E, MAX, RULE) at(CallId::E).max_irql = MAX, at(CallId::E).irql_rule = RuleId::RULE;
 #define DDIMAP_FAILURE(E, VALUE) at(CallId::E).failure = VALUE;
 #define DDIMAP_WIDTH(E, BYTES) at(CallId::E).width = BYTES;
+#define DDIMAP_PORT(E, BYTES, FORM) \
+  at(CallId::E).port_width = BYTES, at(CallId::E).port_form = PortForm::FORM;
 #include "calls.def"
   return t;
 }();
@@ -148,7 +166,8 @@ constexpr std::span<const StatusDesc> AllStatuses() { return call_table::kStatus
 
 constexpr bool IsPointerKind(ArgKind k) {
   return k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::InOutLen32 ||
-         k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr || k == ArgKind::FileName;
+         k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr || k == ArgKind::FileName ||
+         k == ArgKind::Buffer;
 }
 
 // Where the resource a call makes ends up: the index of its OutResource or
@@ -166,6 +185,9 @@ constexpr bool Consistent() {
     if (static_cast<std::size_t>(d.id) != i) return false;
     if (d.width != 0 && d.family != Family::Access && d.family != Family::UmdfIo) return false;
     if (d.length_param >= 0 && d.makes == Resource::None) return false;
+    if ((d.port_width != 0) != (d.port_form != PortForm::None)) return false;
+    if (d.port_width != 0 && (d.width != 0 || d.param_count < 1 || d.params[0].kind != ArgKind::PhysAddr))
+      return false;
   }
   for (const StatusDesc& s : kStatuses)
     if (kCalls[static_cast<std::size_t>(s.id)].result == ResultKind::Void) return false;

@@ -131,6 +131,12 @@ class Machine {
                              u64 PhysicalAddress, u32 Length);
   void NdisMUnmapIoSpace(u64 MiniportAdapterHandle, u64 VirtualAddress, u32 Length);
 
+  // --- NDIS miniport I/O port ranges (*PortOffset = InitialPort, as on x64) -----
+  NdisStatus NdisMRegisterIoPortRange(u64* PortOffset, u64 MiniportAdapterHandle, u64 InitialPort,
+                                      u32 NumberOfPorts);
+  void NdisMDeregisterIoPortRange(u64 MiniportAdapterHandle, u64 InitialPort, u32 NumberOfPorts,
+                                  u64 PortOffset);
+
   // --- WDM ----------------------------------------------------------------------
   u64 MmMapIoSpace(u64 PhysicalAddress, u64 NumberOfBytes, u64 CacheType);
   u64 MmMapIoSpaceEx(u64 PhysicalAddress, u64 NumberOfBytes, u64 Protect);
@@ -161,6 +167,17 @@ class Machine {
   void Write(u64 address, unsigned width, u64 value);
   u64 UmdfReadRegister(u64 This, u64 address, unsigned width);
   void UmdfWriteRegister(u64 This, u64 address, unsigned width, u64 value);
+
+  // --- port I/O: every family's READ_PORT_* / WRITE_PORT_* (the DDIMAP_PORT
+  // rows of calls.def; `call` names the row, whose width and family decide the
+  // checks). A call that is not such a row does nothing. Buffers hold `count`
+  // elements of the row's width in host order; a NULL buffer with count > 0 is
+  // COMMON.NULL_POINTER. A refused read returns 0 (a buffer read stores 0 in
+  // every element); a refused write does nothing.
+  u64 ReadPort(CallId call, u64 port);
+  void WritePort(CallId call, u64 port, u64 value);
+  void ReadPortBuffer(CallId call, u64 port, void* buffer, u32 count);
+  void WritePortBuffer(CallId call, u64 port, const void* buffer, u32 count);
 
   // --- the end of the program -------------------------------------------------------
   // Tears everything down in documented order: leave the running callback, halt
@@ -206,6 +223,9 @@ class Machine {
   // harness need not compare them again.
   u64 mapping_changes() const;
   std::size_t quarantined_count() const;
+  // Live NdisMRegisterIoPortRange registrations, and released ones still remembered.
+  std::size_t live_port_range_count() const;
+  std::size_t released_port_range_count() const;
   std::size_t touched_page_count() const;
   std::vector<MappingView> LiveMappings() const;
   // The same as pointers into the machine, valid until its next non-const

@@ -185,6 +185,64 @@ void VideoPortWriteRegisterUchar(PUCHAR Register, UCHAR Value);
 void VideoPortWriteRegisterUshort(PUSHORT Register, USHORT Value);
 void VideoPortWriteRegisterUlong(PULONG Register, ULONG Value);
 
+/* ==== port I/O ===================================================================================== */
+/* A port is a number of I/O space cast to a pointer (READ_PORT_UCHAR((PUCHAR)0x3C0)),
+ * never dereferenced. Checked by the core: the port must lie in an I/O port
+ * resource of some device (ACCESS.PORT_UNASSIGNED), and for the NdisRaw names
+ * in a range registered with NdisMRegisterIoPortRange (ACCESS.PORT_UNREGISTERED,
+ * ACCESS.PORT_DEREGISTERED). Any IRQL. A refused read returns 0 (a buffer read
+ * stores 0 in every element), a refused write does nothing. A port keeps the
+ * last value written to it; an unwritten port reads 0. Buffers are host
+ * arrays; a NULL one with a non-zero count is COMMON.NULL_POINTER. */
+UCHAR READ_PORT_UCHAR(PUCHAR Port);
+USHORT READ_PORT_USHORT(PUSHORT Port);
+ULONG READ_PORT_ULONG(PULONG Port);
+void WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value);
+void WRITE_PORT_USHORT(PUSHORT Port, USHORT Value);
+void WRITE_PORT_ULONG(PULONG Port, ULONG Value);
+void READ_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count);
+void READ_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count);
+void READ_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count);
+void WRITE_PORT_BUFFER_UCHAR(PUCHAR Port, PUCHAR Buffer, ULONG Count);
+void WRITE_PORT_BUFFER_USHORT(PUSHORT Port, PUSHORT Buffer, ULONG Count);
+void WRITE_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count);
+
+/* Functions here; macros in the real ndis.h. */
+void NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data);
+void NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data);
+void NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data);
+void NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data);
+void NdisRawWritePortUshort(ULONG_PTR Port, USHORT Data);
+void NdisRawWritePortUlong(ULONG_PTR Port, ULONG Data);
+void NdisRawReadPortBufferUchar(ULONG_PTR Port, PUCHAR Buffer, ULONG Length);
+void NdisRawReadPortBufferUshort(ULONG_PTR Port, PUSHORT Buffer, ULONG Length);
+void NdisRawReadPortBufferUlong(ULONG_PTR Port, PULONG Buffer, ULONG Length);
+void NdisRawWritePortBufferUchar(ULONG_PTR Port, PUCHAR Buffer, ULONG Length);
+void NdisRawWritePortBufferUshort(ULONG_PTR Port, PUSHORT Buffer, ULONG Length);
+void NdisRawWritePortBufferUlong(ULONG_PTR Port, PULONG Buffer, ULONG Length);
+
+UCHAR VideoPortReadPortUchar(PUCHAR Port);
+USHORT VideoPortReadPortUshort(PUSHORT Port);
+ULONG VideoPortReadPortUlong(PULONG Port);
+void VideoPortWritePortUchar(PUCHAR Port, UCHAR Value);
+void VideoPortWritePortUshort(PUSHORT Port, USHORT Value);
+void VideoPortWritePortUlong(PULONG Port, ULONG Value);
+void VideoPortReadPortBufferUchar(PUCHAR Port, PUCHAR Buffer, ULONG Count);
+void VideoPortReadPortBufferUshort(PUSHORT Port, PUSHORT Buffer, ULONG Count);
+void VideoPortReadPortBufferUlong(PULONG Port, PULONG Buffer, ULONG Count);
+void VideoPortWritePortBufferUchar(PUCHAR Port, PUCHAR Buffer, ULONG Count);
+void VideoPortWritePortBufferUshort(PUSHORT Port, PUSHORT Buffer, ULONG Count);
+void VideoPortWritePortBufferUlong(PULONG Port, PULONG Buffer, ULONG Count);
+
+/* ==== NDIS I/O port ranges (ndis.h) =================================================================== */
+/* Called in MiniportInitializeEx; deregistered in MiniportInitializeEx or
+ * MiniportHaltEx with the same InitialPort, NumberOfPorts and PortOffset. As on
+ * x64, *PortOffset is the port number InitialPort itself. */
+NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
+                                     UINT NumberOfPorts);
+VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts,
+                                PVOID PortOffset);
+
 /* ==== IRQL ======================================================================================== */
 /* Set the simulated IRQL. A level above HIGH_LEVEL is reported
  * (MACHINE.IRQL_RANGE) and refused. The model does not check the direction
