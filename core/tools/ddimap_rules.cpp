@@ -47,6 +47,7 @@ std::string_view ArgKindName(ArgKind k) {
     case ArgKind::InOutVideoFlags: return "InOutVideoFlags";
     case ArgKind::InOutVirtAddr: return "InOutVirtAddr";
     case ArgKind::FileName: return "FileName";
+    case ArgKind::InPtr: return "InPtr";
   }
   return "?";
 }
