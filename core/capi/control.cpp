@@ -13,6 +13,7 @@
 #include "capi/internal.hpp"
 #include "ddimap/machine.hpp"
 #include "ddimap/rules.hpp"
+#include "capi/resource_store.hpp"
 
 namespace ddimap::capi {
 namespace {
@@ -29,6 +30,7 @@ void DestroyCurrent() {
   ReleaseHostObjects();
   ReleaseNdisAdapters();
   ReleaseKmdfDevices();
+  ReleaseResourceStore();
 }
 
 void Install(Machine* m) {
@@ -202,6 +204,19 @@ int ddimap_add_file(const char* name, ULONG length, BOOLEAN readable) {
   return ToStatus(m->AddFile(name, length, readable != 0));
 }
 
+WDFCMRESLIST ddimap_device_resources(PVOID device) {
+  // The model has one resource list per device: the list handle is the device's own.
+  if (CurrentMachine() == nullptr || !ddimap::HandleIs(Guest(device), ddimap::HandleKind::WdmDevice))
+    return nullptr;
+  return static_cast<WDFCMRESLIST>(device);
+}
+
+PNDIS_RESOURCE_LIST ddimap_adapter_resources(NDIS_HANDLE adapter) {
+  Machine* m = CurrentMachine();
+  if (m == nullptr || !ddimap::HandleIs(Guest(adapter), ddimap::HandleKind::Adapter)) return nullptr;
+  return ddimap::capi::StoredList(*m, Guest(adapter));
+}
+
 // --- lifecycle --------------------------------------------------------------------------------
 int ddimap_set_irql(ULONG irql) {
   Machine* m = CurrentMachine();
@@ -231,6 +246,8 @@ int ddimap_enter_callback(int callback, PVOID object) {
   static_assert(DDIMAP_CB_VIDEO_START_IO == static_cast<int>(Callback::VideoStartIo));
   static_assert(DDIMAP_CB_ON_PREPARE_HARDWARE == static_cast<int>(Callback::OnPrepareHardware));
   static_assert(DDIMAP_CB_START_DEVICE == static_cast<int>(Callback::StartDevice));
+  static_assert(DDIMAP_CB_EVT_DEVICE_PREPARE_HARDWARE == static_cast<int>(Callback::EvtDevicePrepareHardware));
+  static_assert(DDIMAP_CB_EVT_DEVICE_RELEASE_HARDWARE == static_cast<int>(Callback::EvtDeviceReleaseHardware));
   Machine* m = CurrentMachine();
   if (m == nullptr) return DDIMAP_E_NO_MACHINE;
   if (callback < 0 || callback >= DDIMAP_CB_COUNT) return DDIMAP_E_BAD_ARGUMENT;

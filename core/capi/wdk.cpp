@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "capi/internal.hpp"
+#include "capi/resource_store.hpp"
 #include "ddimap/machine.hpp"
 
 using ddimap::Machine;
@@ -33,6 +34,7 @@ static_assert(static_cast<u32>(NDIS_STATUS_FAILURE) == ddimap::kNdisStatusFailur
 static_assert(static_cast<u32>(E_INVALIDARG) == ddimap::kEInvalidArg);
 static_assert(static_cast<u32>(E_OUTOFMEMORY) == ddimap::kEOutOfMemory);
 static_assert(static_cast<u32>(ERROR_INVALID_PARAMETER) == ddimap::kErrorInvalidParameter);
+static_assert(static_cast<u32>(ERROR_MORE_DATA) == ddimap::kErrorMoreData);
 static_assert(PAGE_NOCACHE == ddimap::kPageNoCache && PAGE_WRITECOMBINE == ddimap::kPageWriteCombine);
 static_assert(PAGE_EXECUTE_READWRITE == ddimap::kPageExecuteReadWrite);
 static_assert(VIDEO_MEMORY_SPACE_P6CACHE == ddimap::kVideoMemorySpaceP6Cache);
@@ -212,6 +214,47 @@ VP_STATUS VideoPortUnmapMemory(PVOID HwDeviceExtension, PVOID VirtualAddress,
   return static_cast<VP_STATUS>(LazyMachine().VideoPortUnmapMemory(
       GuestObject(HwDeviceExtension), Guest(VirtualAddress), Guest(ProcessHandle)));
 }
+
+// --- hardware resources and PAGED_CODE ------------------------------------------------------------------
+VOID NdisMQueryAdapterResources(PNDIS_STATUS Status, NDIS_HANDLE WrapperConfigurationContext,
+                                PNDIS_RESOURCE_LIST ResourceList, PUINT BufferSize) {
+  Machine& m = LazyMachine();
+  Out<NDIS_STATUS, ddimap::NdisStatus> status(Status);
+  Out<UINT, u32> size(BufferSize);
+  u32 count = 0;
+  const ddimap::NdisStatus st = m.NdisMQueryAdapterResources(
+      status.get(), Guest(WrapperConfigurationContext), ResourceList != nullptr ? &count : nullptr, size.get());
+  // The core decided the call and the size; the bytes are the C API's to write.
+  if (st == ddimap::kNdisStatusSuccess && ResourceList != nullptr)
+    ddimap::capi::FillResourceList(m, Guest(WrapperConfigurationContext), ResourceList, count);
+}
+
+ULONG WdfCmResourceListGetCount(WDFCMRESLIST List) {
+  return static_cast<ULONG>(LazyMachine().WdfCmResourceListGetCount(Guest(List)));
+}
+
+PCM_PARTIAL_RESOURCE_DESCRIPTOR WdfCmResourceListGetDescriptor(WDFCMRESLIST List, ULONG Index) {
+  Machine& m = LazyMachine();
+  if (m.WdfCmResourceListGetDescriptor(Guest(List), Index) == ddimap::kCmResourceTypeNull) return nullptr;
+  return ddimap::capi::StoredDescriptor(m, Guest(List), Index);
+}
+
+VP_STATUS VideoPortGetAccessRanges(PVOID HwDeviceExtension, ULONG NumRequestedResources,
+                                   PIO_RESOURCE_DESCRIPTOR RequestedResources, ULONG NumAccessRanges,
+                                   PVIDEO_ACCESS_RANGE AccessRanges, PVOID VendorId, PVOID DeviceId,
+                                   PULONG Slot) {
+  Machine& m = LazyMachine();
+  Out<ULONG, u32> slot(Slot);
+  u32 filled = 0;
+  const ddimap::VpStatus st = m.VideoPortGetAccessRanges(
+      Guest(HwDeviceExtension), NumRequestedResources, RequestedResources != nullptr, NumAccessRanges,
+      AccessRanges != nullptr ? &filled : nullptr, VendorId != nullptr, DeviceId != nullptr, slot.get());
+  if (st == ddimap::kNoError && AccessRanges != nullptr)
+    ddimap::capi::FillAccessRanges(m, Guest(HwDeviceExtension), AccessRanges, filled);
+  return static_cast<VP_STATUS>(st);
+}
+
+void ddimap_paged_code(void) { LazyMachine().PagedCode(); }
 
 // --- register and buffer access --------------------------------------------------------------------------
 UCHAR READ_REGISTER_UCHAR(volatile UCHAR* Register) {

@@ -84,6 +84,16 @@ ControlStatus Machine::EnterCallback(Callback cb, u64 object) {
     case Callback::VideoStartIo:
       if (!s.FindVideo(object)) return ControlStatus::BadObject;
       break;
+    case Callback::EvtDevicePrepareHardware:
+    case Callback::EvtDeviceReleaseHardware: {
+      WdmDevice* d = s.FindWdm(object);
+      if (!d) return ControlStatus::BadObject;
+      const bool prepare = cb == Callback::EvtDevicePrepareHardware;
+      if (d->hardware_prepared == prepare) return ControlStatus::BadState;
+      if (prepare && d->state == PnpState::Removed) return ControlStatus::BadState;
+      if (prepare) d->hardware_prepared = true;
+      break;
+    }
     default:
       return ControlStatus::BadArgument;
   }
@@ -143,6 +153,15 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
     case Callback::OnReleaseHardware:
       families::UmdfIoLeaks(s, obj, when);
       s.FindUmdf(obj)->prepared = false;
+      break;
+    case Callback::EvtDevicePrepareHardware:
+      // No leak check even on failure: EVT_WDF_DEVICE_PREPARE_HARDWARE, Return
+      // value: the framework then calls EvtDeviceReleaseHardware, where the
+      // driver unmaps.
+      break;
+    case Callback::EvtDeviceReleaseHardware:
+      families::MmIoLeaks(s, obj, when);
+      s.FindWdm(obj)->hardware_prepared = false;
       break;
     default:
       break;

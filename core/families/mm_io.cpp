@@ -52,9 +52,11 @@ static u64 MmMapCommon(Machine::State& s, u64 pa, u64 n, u32 cache, bool readabl
     });
     return 0;
   }
-  // A mapping made while a start IRP runs belongs to that device for the
-  // LEAK rule; the owner stays 0 because MmUnmapIoSpace takes no device.
-  u64 device = s.cb == Callback::StartDevice ? s.cb_object : 0;
+  // A mapping made while a start IRP (or KMDF's EvtDevicePrepareHardware)
+  // runs belongs to that device for the LEAK rule; the owner stays 0 because
+  // MmUnmapIoSpace takes no device.
+  u64 device =
+      s.cb == Callback::StartDevice || s.cb == Callback::EvtDevicePrepareHardware ? s.cb_object : 0;
   families::MapFail why;
   Mapping* m = families::MapPhysical(s,
                                      {Family::MmIo, 0, Region::System, 0, PhysSpace::Memory, pa, n, n, cache,

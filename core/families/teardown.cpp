@@ -33,8 +33,14 @@ void Machine::Teardown() {
   as_callback(Callback::None, 0);
   families::NdisFileLeaks(s, 0, "the program ends");
   families::NdisFileCloseAll(s);
-  // 3. WDM devices: remove each device that is not removed yet, then the
-  //    driver-wide mappings, as the driver unloads.
+  // 3. WDM devices: KMDF releases the hardware it prepared, then each device
+  //    that is not removed yet is removed, then the driver-wide mappings go,
+  //    as the driver unloads.
+  for (std::size_t i = 0; i < s.wdm.size(); ++i) {
+    if (!s.wdm[i].hardware_prepared) continue;
+    as_callback(Callback::EvtDeviceReleaseHardware, MakeHandle(HandleKind::WdmDevice, i + 1));
+    LeaveRunningCallback(s, true);
+  }
   for (std::size_t i = 0; i < s.wdm.size(); ++i) {
     if (s.wdm[i].state == PnpState::Removed) continue;
     as_callback(Callback::RemoveDevice, MakeHandle(HandleKind::WdmDevice, i + 1));

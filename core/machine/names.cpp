@@ -16,6 +16,8 @@ std::string_view CallbackName(Callback c) {
     case Callback::OnPrepareHardware: return "OnPrepareHardware";
     case Callback::OnReleaseHardware: return "OnReleaseHardware";
     case Callback::VideoStartIo: return "HwVidStartIO";
+    case Callback::EvtDevicePrepareHardware: return "EvtDevicePrepareHardware";
+    case Callback::EvtDeviceReleaseHardware: return "EvtDeviceReleaseHardware";
   }
   return "?";
 }
@@ -58,6 +60,7 @@ std::string_view VpStatusName(u64 s) {
   switch (s) {
     case kNoError: return "NO_ERROR";
     case kErrorInvalidParameter: return "ERROR_INVALID_PARAMETER";
+    case kErrorMoreData: return "ERROR_MORE_DATA";
     default: return "";
   }
 }

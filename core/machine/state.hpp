@@ -37,6 +37,10 @@ struct Adapter : Device {
 enum class PnpState : u8 { Added, Started, Stopped, SurpriseRemoved, Removed };
 struct WdmDevice : Device {
   PnpState state = PnpState::Added;
+  // KMDF: from entering EvtDevicePrepareHardware until EvtDeviceReleaseHardware
+  // returns (a failed prepare included: the framework still calls release).
+  // Independent of the PnP state: a KMDF driver never sees the IRPs.
+  bool hardware_prepared = false;
 };
 
 struct UmdfDevice : Device {

@@ -41,6 +41,7 @@ std::string Machine::State::FormatArg(const CallRecord& c, int i) const {
     case ArgKind::OutPtr:
     case ArgKind::OutResource: return "&out";
     case ArgKind::Buffer: return "&buffer";
+    case ArgKind::InPtr: return "&in";
     case ArgKind::InOutLen32:
     case ArgKind::InOutVirtAddr: return "&" + Hex(v);
     case ArgKind::InOutVideoFlags: return "&" + VideoFlagsText(v);

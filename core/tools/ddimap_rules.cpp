@@ -49,6 +49,7 @@ std::string_view ArgKindName(ArgKind k) {
     case ArgKind::FileName: return "FileName";
     case ArgKind::Buffer: return "Buffer";
     case ArgKind::Count: return "Count";
+    case ArgKind::InPtr: return "InPtr";
   }
   return "?";
 }

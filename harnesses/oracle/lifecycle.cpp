@@ -102,6 +102,20 @@ ControlStatus Model::EnterCallback(Callback cb, u64 object) {
     case Callback::VideoStartIo:
       if (!FindBy(video_, &VideoDevice::handle, object)) return ControlStatus::BadObject;
       break;
+    case Callback::EvtDevicePrepareHardware: {
+      WdmDevice* d = FindBy(wdm_, &WdmDevice::handle, object);
+      if (!d) return ControlStatus::BadObject;
+      // sem "KMDF hardware callbacks": prepare again only after release; never on a removed device
+      if (d->kmdf_prepared || d->state == WdmState::Removed) return ControlStatus::BadState;
+      d->kmdf_prepared = true;
+      break;
+    }
+    case Callback::EvtDeviceReleaseHardware: {
+      WdmDevice* d = FindBy(wdm_, &WdmDevice::handle, object);
+      if (!d) return ControlStatus::BadObject;
+      if (!d->kmdf_prepared) return ControlStatus::BadState;
+      break;
+    }
     case Callback::None:
       return ControlStatus::BadArgument;
   }
@@ -167,6 +181,14 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
       if (UmdfDevice* d = FindBy(umdf_, &UmdfDevice::handle, obj)) d->state = UmdfState::Created;
       break;
     }
+    case Callback::EvtDevicePrepareHardware:
+      // sem "KMDF hardware callbacks": a failed prepare leaks nothing yet; release follows
+      break;
+    case Callback::EvtDeviceReleaseHardware: {
+      LeakMappings(Family::MmIo, obj, RuleId::MmIoLeak);
+      if (WdmDevice* d = FindBy(wdm_, &WdmDevice::handle, obj)) d->kmdf_prepared = false;
+      break;
+    }
     case Callback::VideoStartIo:
     case Callback::None:
       break;
@@ -203,7 +225,12 @@ void Model::Teardown() {
     }
   for (auto& f : files_)
     if (f.open) CloseFileNow(f);
-  // remove WDM devices, then driver-wide MM mappings
+  // KMDF releases the hardware it prepared, then WDM devices are removed, then driver-wide MM mappings
+  for (auto& d : wdm_)
+    if (d.kmdf_prepared) {
+      LeakMappings(Family::MmIo, d.handle, RuleId::MmIoLeak);
+      d.kmdf_prepared = false;
+    }
   for (auto& d : wdm_) {
     LeakMappings(Family::MmIo, d.handle, RuleId::MmIoLeak);
     d.state = WdmState::Removed;

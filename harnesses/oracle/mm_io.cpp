@@ -25,9 +25,12 @@ u64 Model::MmMap(u64 PhysicalAddress, u64 NumberOfBytes, u32 cache, bool readabl
                         .cache = cache,
                         .readable = readable,
                         .writable = writable,
-                        // sem: a mapping made while IRP_MN_START_DEVICE of D runs belongs to D
-                        // (for MM_IO.LEAK)
-                        .leak_owner = callback_ == Callback::StartDevice ? callback_object_ : 0});
+                        // sem: a mapping made while IRP_MN_START_DEVICE or EvtDevicePrepareHardware
+                        // of D runs belongs to D (for MM_IO.LEAK)
+                        .leak_owner = callback_ == Callback::StartDevice ||
+                                              callback_ == Callback::EvtDevicePrepareHardware
+                                          ? callback_object_
+                                          : 0});
   if (!m) return 0;
   AddMapping(*m);
   return m->base;

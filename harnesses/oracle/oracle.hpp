@@ -103,6 +103,16 @@ class Model {
                               u32* InIoSpace, u64* VirtualAddress);
   VpStatus VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress, u64 ProcessHandle);
 
+  // --- PAGED_CODE and the resource queries ----------------------------------------------
+  void PagedCode();
+  u64 WdfCmResourceListGetCount(u64 List);
+  u64 WdfCmResourceListGetDescriptor(u64 List, u64 Index);
+  NdisStatus NdisMQueryAdapterResources(NdisStatus* Status, u64 WrapperConfigurationContext,
+                                        u32* ResourceList, u32* BufferSize);
+  VpStatus VideoPortGetAccessRanges(u64 HwDeviceExtension, u32 NumRequestedResources, bool RequestedResources,
+                                    u32 NumAccessRanges, u32* AccessRanges, bool VendorId, bool DeviceId,
+                                    u32* Slot);
+
   // --- access -------------------------------------------------------------------------
   u64 Read(u64 address, unsigned width);
   void Write(u64 address, unsigned width, u64 value);
@@ -152,7 +162,9 @@ class Model {
   struct Range { u64 start; u64 length; };
   struct Resource { u64 owner; PhysSpace space; u64 start; u64 length; };
   struct Adapter { u64 handle; AdapterState state; };
-  struct WdmDevice { u64 handle; WdmState state; };
+  // kmdf_prepared: sem "KMDF hardware callbacks": from entering EvtDevicePrepareHardware until
+  // EvtDeviceReleaseHardware returns, whatever the PnP state says
+  struct WdmDevice { u64 handle; WdmState state; bool kmdf_prepared = false; };
   struct UmdfDevice { u64 handle; u32 version; bool direct; RegisterAccess mode; UmdfState state; };
   struct VideoDevice { u64 handle; };
   struct Process { u64 handle; bool live; };
@@ -253,6 +265,8 @@ class Model {
   bool MmMapStart(u64 number_of_bytes);       // mm_io.cpp: the checks before the cache type
   u64 MmMap(u64 pa, u64 len, u32 cache, bool readable, bool writable);
   OpenFile* OpenFileOrReport(u64 handle);     // ndis_file.cpp
+  bool ResListUsable(u64 list);                // resources.cpp
+  std::vector<Resource> ResourcesOf(u64 owner) const;
   void CloseFileNow(OpenFile& f);
   void ReportFileLeak(const OpenFile& f);
   // sem quarantine: closed file handles and exited processes, remembered for "released by"

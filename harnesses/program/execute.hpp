@@ -53,6 +53,7 @@ template <> struct ParamTypeOf<ArgKind::InOutVirtAddr> { using type = u64*; };
 template <> struct ParamTypeOf<ArgKind::FileName> { using type = std::optional<std::string_view>; };
 template <> struct ParamTypeOf<ArgKind::Buffer> { using type = void*; };
 template <> struct ParamTypeOf<ArgKind::Count> { using type = u32; };
+template <> struct ParamTypeOf<ArgKind::InPtr> { using type = bool; };  // not NULL
 template <ArgKind K>
 using ParamType = typename ParamTypeOf<K>::type;
 
@@ -125,7 +126,7 @@ constexpr CallShape ShapeOf(const CallDesc& d) {
   for (int i = 0; i < d.param_count; ++i) {
     const ArgKind k = d.params[i].kind;
     if (k == ArgKind::OutPtr || k == ArgKind::OutResource) s.out_only |= static_cast<u8>(1u << i);
-    if (IsPointerKind(k) && k != ArgKind::FileName) s.outputs |= static_cast<u8>(1u << i);
+    if (HasOutValue(k)) s.outputs |= static_cast<u8>(1u << i);
     if (Is32BitPointer(k)) s.narrow |= static_cast<u8>(1u << i);
   }
   s.made = MadeParam(d);
@@ -151,7 +152,8 @@ struct Frame {
     else if constexpr (K == ArgKind::FileName) {
       if (Null(i)) return std::nullopt;
       return c.file_name;
-    } else if constexpr (K == ArgKind::Bool) return a != 0;
+    } else if constexpr (K == ArgKind::InPtr) return !Null(i);
+    else if constexpr (K == ArgKind::Bool) return a != 0;
     else if constexpr (K == ArgKind::Callback) return static_cast<Callback>(a < kCallbackCount ? a : 0xFF);
     else if constexpr (K == ArgKind::Space) return a == 1 ? PhysSpace::Port : PhysSpace::Memory;
     else if constexpr (K == ArgKind::RegisterMode)

@@ -288,6 +288,8 @@ std::string FormatOp(const Op& op, int result) {
       out += "&out";
     } else if (k == ArgKind::Buffer) {
       out += "&buffer";
+    } else if (k == ArgKind::InPtr) {
+      out += "&in";
     } else if (k == ArgKind::FileName) {
       out += "\"" + op.file_name + "\"";
     } else if (k == ArgKind::InOutLen32 || k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr) {
@@ -379,7 +381,7 @@ bool StatusByName(const std::string& tok, u64* v) {
     if (NdisStatusName(s) == tok) return *v = s, true;
   for (u64 s : {kSOk, kEInvalidArg, kEOutOfMemory})
     if (HResultName(s) == tok) return *v = s, true;
-  for (u64 s : {kNoError, kErrorInvalidParameter})
+  for (u64 s : {kNoError, kErrorInvalidParameter, kErrorMoreData})
     if (VpStatusName(s) == tok) return *v = s, true;
   for (int s = 0; s < 4; ++s)
     if (ControlStatusName(static_cast<ControlStatus>(s)) == tok) return *v = static_cast<u64>(s), true;
@@ -447,7 +449,7 @@ bool ParseExpectation(LineParser& lp, std::optional<CallId> id, Expectation* e) 
       const CallDesc& d = Call(*id);
       int param = -1;
       for (int i = 0; i < d.param_count; ++i)
-        if (tok == d.params[i].name && IsPointerKind(d.params[i].kind) && d.params[i].kind != ArgKind::FileName)
+        if (tok == d.params[i].name && HasOutValue(d.params[i].kind))
           param = i;
       if (param < 0) return lp.FailAt(col, "expected an out-parameter of " + std::string(d.name) + ", got '" + tok + "'");
       const std::size_t vcol = lp.pos();
@@ -666,6 +668,10 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
       }
       if (k == ArgKind::Buffer) {
         if (!lp.EatWord("&buffer")) return lp.Fail("&buffer or NULL for " + std::string(d.params[i].name)), fail();
+        continue;
+      }
+      if (k == ArgKind::InPtr) {
+        if (!lp.EatWord("&in")) return lp.Fail("&in or NULL for " + std::string(d.params[i].name)), fail();
         continue;
       }
       if (k == ArgKind::FileName) {

@@ -214,6 +214,9 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
 // and, with KeSetIrql, MACHINE. NdisMMapIoSpace's NDIS_STATUS_RESOURCES needs
 // the system region filled by another family, so it too counts in fuzz_all
 // only. ACCESS rules need several families' mappings, so only fuzz_all counts them.
+// A rule that is a call's IRQL rule (calls.def DDIMAP_IRQL) counts only where
+// one of its calls is in the profile: COMMON.PAGED_CODE_IRQL belongs to PAGED_CODE,
+// which no family harness issues.
 struct Totals {
   std::string profile;
   std::size_t rules = 0, rules_total = 0, statuses = 0, statuses_total = 0;
@@ -230,6 +233,13 @@ Totals Count(const Reach& reach, const std::string& profile) {
   };
   auto relevant = [&](const RuleInfo& r) {
     if (all) return true;
+    bool irql_rule = false, irql_call_allowed = false;
+    for (const CallDesc& c : AllCalls())
+      if (c.max_irql && c.irql_rule == r.id) {
+        irql_rule = true;
+        irql_call_allowed = irql_call_allowed || prof.Allows(c.id);
+      }
+    if (irql_rule && !irql_call_allowed) return false;
     if (r.family == Family::Machine) return prof.Allows(CallId::SetIrql);
     if (r.family == Family::Common) {
       for (CallId id : prof.calls)

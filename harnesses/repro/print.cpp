@@ -31,7 +31,7 @@ Expectation Actual(const Op& op, const CallLog& l) {
       e.result = l.outcome.ret;
   }
   for (int i = 0; i < d.param_count; ++i)
-    if (IsPointerKind(d.params[i].kind) && d.params[i].kind != ArgKind::FileName && !((op.null_mask >> i) & 1))
+    if (HasOutValue(d.params[i].kind) && !((op.null_mask >> i) & 1))
       e.outs.emplace_back(i, l.outcome.out[i]);
   return e;
 }

@@ -45,7 +45,7 @@ std::string DescribeOutcome(CallId id, const Outcome& o, const std::vector<RuleI
   const CallDesc& d = Call(id);
   std::string out = "result " + FormatResult(id, o.ret);
   for (int i = 0; i < d.param_count; ++i)
-    if (IsPointerKind(d.params[i].kind) && d.params[i].kind != ArgKind::FileName)
+    if (HasOutValue(d.params[i].kind))
       out += ", " + std::string(d.params[i].name) + "=" + Hex(o.out[i]);
   return out + "; rules " + RuleList(rules);
 }

@@ -200,7 +200,7 @@ class Generator {
   }
 
   void TraceDictionary(const std::string& harness) {
-    std::set<std::string> words = {"=>", "&out", "&buffer", "NULL", "nonnull", "r0", "r1", "r2", "+0x", "-0x1", "#", "\"",
+    std::set<std::string> words = {"=>", "&out", "&buffer", "&in", "NULL", "nonnull", "r0", "r1", "r2", "+0x", "-0x1", "#", "\"",
                                    "TRUE", "FALSE", "(", ")", ", ", "!", "0x1000", "0xfffffffffffff000"};
     // The expectation forms (docs/harness.md, "Expectations").
     for (const char* w : {"teardown =>", "(created=#1", ", released=#2", "bugcheck=0xC4/0x7B)", " ...", "Status="})
@@ -214,7 +214,7 @@ class Generator {
       if (IsBuildingCall(c.id)) continue;
       words.insert(std::string(c.name));
       for (int i = 0; i < c.param_count; ++i)
-        if (IsPointerKind(c.params[i].kind) && c.params[i].kind != ArgKind::FileName)
+        if (HasOutValue(c.params[i].kind))
           words.insert(" " + std::string(c.params[i].name) + "=");
     }
     for (const auto& r : AllRules()) words.insert("!" + std::string(r.name));

@@ -50,6 +50,14 @@ static int failures = 0;
 #define VIDEO_FB_LEN 0x1000000ULL
 #define UNASSIGNED 0xF0000000ULL
 #define FIRMWARE_LEN 5000u
+#define NIC3_BAR 0xFEC40000ULL
+#define NIC3_BAR_LEN 0x1000ULL
+#define NIC3_PORT 0x2000ULL
+#define NIC3_PORT_LEN 0x40ULL
+#define KMDF_BAR 0xFED20000ULL
+#define KMDF_BAR_LEN 0x4000ULL
+#define KMDF_PORT 0x3000ULL
+#define KMDF_PORT_LEN 0x10ULL
 
 static PHYSICAL_ADDRESS Pa(ULONG64 value) {
   PHYSICAL_ADDRESS pa;
@@ -238,10 +246,105 @@ static void PortLifecycle(NDIS_HANDLE nic) {
   CHECK(longs[0] == 0x22222222u);
 }
 
+/* NDIS 5's query (size first, then the list) and NDIS 6's AllocatedResources
+ * give the same bytes: the adapter's memory BAR, then its ports. */
+static void NdisResourceQueries(NDIS_HANDLE nic) {
+  union {
+    NDIS_RESOURCE_LIST list;
+    UCHAR bytes[128];
+  } buf;
+  const CM_PARTIAL_RESOURCE_DESCRIPTOR *d = buf.list.PartialDescriptors;
+  NDIS_STATUS status = 0;
+  UINT size = 0;
+  PNDIS_RESOURCE_LIST allocated;
+
+  CHECK(sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR) == 20);
+  CHECK(sizeof(CM_PARTIAL_RESOURCE_LIST) == 28);
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_INITIALIZE_EX, nic));
+  NdisMQueryAdapterResources(&status, nic, NULL, &size);
+  CHECK(status == NDIS_STATUS_RESOURCES);
+  CHECK(size == 8 + 2 * 20);
+  memset(&buf, 0xEE, sizeof buf);
+  NdisMQueryAdapterResources(&status, nic, &buf.list, &size);
+  CHECK(status == NDIS_STATUS_SUCCESS);
+  CHECK(size == 48);
+  CHECK(buf.list.Version == 1 && buf.list.Revision == 1 && buf.list.Count == 2);
+  CHECK(d[0].Type == CmResourceTypeMemory && d[0].Flags == CM_RESOURCE_MEMORY_READ_WRITE);
+  CHECK(d[0].ShareDisposition == CmResourceShareDeviceExclusive);
+  CHECK(d[0].u.Memory.Start.QuadPart == (LONGLONG)NIC3_BAR && d[0].u.Memory.Length == NIC3_BAR_LEN);
+  CHECK(d[1].Type == CmResourceTypePort && d[1].Flags == CM_RESOURCE_PORT_IO);
+  CHECK(d[1].u.Port.Start.QuadPart == (LONGLONG)NIC3_PORT && d[1].u.Port.Length == NIC3_PORT_LEN);
+  CHECK(buf.bytes[48] == 0xEE); /* nothing written past the list */
+  allocated = ddimap_adapter_resources(nic);
+  CHECK(allocated != NULL);
+  CHECK(allocated != NULL && memcmp(allocated, &buf.list, 48) == 0);
+  CHECK(ddimap_adapter_resources(nic) == allocated);
+  CHECK(ddimap_adapter_resources(NULL) == NULL);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_HALT_EX, nic));
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+/* A KMDF driver: EvtDevicePrepareHardware walks ResourcesTranslated and maps
+ * the memory resource, EvtDeviceReleaseHardware unmaps it. */
+static void KmdfLifecycle(PVOID dev) {
+  WDFCMRESLIST list = ddimap_device_resources(dev);
+  PCM_PARTIAL_RESOURCE_DESCRIPTOR d;
+  PVOID regs = NULL;
+  ULONG i, ports = 0;
+
+  CHECK(list != NULL);
+  CHECK(ddimap_device_resources(NULL) == NULL);
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_EVT_DEVICE_PREPARE_HARDWARE, dev));
+  ddimap_paged_code();
+  CHECK(WdfCmResourceListGetCount(list) == 2);
+  for (i = 0; i < WdfCmResourceListGetCount(list); ++i) {
+    d = WdfCmResourceListGetDescriptor(list, i);
+    CHECK(d != NULL);
+    if (d == NULL) continue;
+    CHECK(d->ShareDisposition == CmResourceShareDeviceExclusive);
+    if (d->Type == CmResourceTypeMemory) {
+      CHECK(d->u.Memory.Start.QuadPart == (LONGLONG)KMDF_BAR && d->u.Memory.Length == KMDF_BAR_LEN);
+      regs = MmMapIoSpaceEx(d->u.Memory.Start, d->u.Memory.Length, PAGE_READWRITE | PAGE_NOCACHE);
+    } else {
+      CHECK(d->Type == CmResourceTypePort && d->Flags == CM_RESOURCE_PORT_IO);
+      CHECK(d->u.Port.Start.QuadPart == (LONGLONG)KMDF_PORT && d->u.Port.Length == KMDF_PORT_LEN);
+      ++ports;
+    }
+  }
+  CHECK(ports == 1);
+  CHECK(WdfCmResourceListGetDescriptor(list, 2) == NULL);
+  CHECK(WdfCmResourceListGetDescriptor(list, 0) == WdfCmResourceListGetDescriptor(list, 0));
+  CHECK(regs != NULL);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+  WRITE_REGISTER_ULONG(AT(PULONG, regs, 0x20), 0x600D);
+  CHECK(READ_REGISTER_ULONG(AT(PULONG, regs, 0x20)) == 0x600D);
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_EVT_DEVICE_RELEASE_HARDWARE, dev));
+  MmUnmapIoSpace(regs, KMDF_BAR_LEN);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+/* The PnP case: the device's ranges in order; too few elements: ERROR_MORE_DATA. */
+static void VideoAccessRanges(PVOID hw) {
+  VIDEO_ACCESS_RANGE ranges[3];
+  ULONG slot = 99;
+
+  CHECK(sizeof(VIDEO_ACCESS_RANGE) == 16);
+  memset(ranges, 0, sizeof ranges);
+  CHECK(VideoPortGetAccessRanges(hw, 0, NULL, 1, ranges, NULL, NULL, &slot) == ERROR_MORE_DATA);
+  CHECK(slot == 99 && ranges[0].RangeLength == 0);
+  CHECK(VideoPortGetAccessRanges(hw, 0, NULL, 3, ranges, NULL, NULL, &slot) == NO_ERROR);
+  CHECK(slot == 0);
+  CHECK(ranges[0].RangeStart.QuadPart == (LONGLONG)VIDEO_FB && ranges[0].RangeLength == VIDEO_FB_LEN);
+  CHECK(ranges[0].RangeInIoSpace == 0);
+  CHECK(ranges[1].RangeStart.QuadPart == 0x3C0 && ranges[1].RangeLength == 0x20 && ranges[1].RangeInIoSpace == 1);
+  CHECK(ranges[2].RangeLength == 0);
+}
+
 /* The correct lifecycles, then one double unmap. */
 static void Program(int expect_suppressed) {
-  NDIS_HANDLE nic, nic2, nic3;
-  PVOID wdm, hw;
+  NDIS_HANDLE nic, nic2, nic3, nic4;
+  PVOID wdm, wdm2, hw;
   IWDFDevice3 *umdf;
   PVOID p;
   char text[4096];
@@ -254,14 +357,21 @@ static void Program(int expect_suppressed) {
   umdf = ddimap_create_umdf_device(1, 11, TRUE, DDIMAP_REGISTER_ACCESS_USING_SYSTEM_CALL);
   hw = ddimap_create_video_device();
   nic3 = ddimap_create_ndis_adapter();
-  CHECK(nic3 != NULL);
+  nic4 = ddimap_create_ndis_adapter();
+  CHECK(nic4 != NULL);
+  wdm2 = ddimap_create_wdm_device();
   CHECK(nic != NULL && nic2 != NULL && wdm != NULL && umdf != NULL && hw != NULL);
+  CHECK(nic3 != NULL && wdm2 != NULL);
+  CHECK_OK(ddimap_assign_memory_resource(nic3, NIC3_BAR, NIC3_BAR_LEN));
+  CHECK_OK(ddimap_assign_port_resource(nic3, NIC3_PORT, NIC3_PORT_LEN));
+  CHECK_OK(ddimap_assign_memory_resource(wdm2, KMDF_BAR, KMDF_BAR_LEN));
+  CHECK_OK(ddimap_assign_port_resource(wdm2, KMDF_PORT, KMDF_PORT_LEN));
   CHECK_OK(ddimap_assign_memory_resource(nic, NIC_BAR, NIC_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(wdm, WDM_BAR, WDM_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(umdf, UMDF_BAR, UMDF_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(hw, VIDEO_FB, VIDEO_FB_LEN));
   CHECK_OK(ddimap_assign_port_resource(hw, VIDEO_PORTS, 0x20));
-  CHECK_OK(ddimap_assign_port_resource(nic3, NIC_PORTS, 0x20));
+  CHECK_OK(ddimap_assign_port_resource(nic4, NIC_PORTS, 0x20));
   CHECK_OK(ddimap_assign_port_resource(wdm, WDM_PORTS, 0x8));
   CHECK_OK(ddimap_add_file("firmware.bin", FIRMWARE_LEN, TRUE));
   CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
@@ -271,7 +381,10 @@ static void Program(int expect_suppressed) {
   UmdfIoLifecycle(umdf);
   NdisFileLifecycle(nic2);
   VideoLifecycle(hw);
-  PortLifecycle(nic3);
+  PortLifecycle(nic4);
+  NdisResourceQueries(nic3);
+  KmdfLifecycle(wdm2);
+  VideoAccessRanges(hw);
   CHECK(ddimap_report_count() == 0);
   if (ddimap_report_count() != 0) DumpReports();
 

@@ -737,6 +737,8 @@ TEST_F(MachineWideTest, WildInputNeverCrashesAndCostsNoMemory) {
                                 Callback::OnPrepareHardware,
                                 Callback::OnReleaseHardware,
                                 Callback::VideoStartIo,
+                                Callback::EvtDevicePrepareHardware,
+                                Callback::EvtDeviceReleaseHardware,
                                 static_cast<Callback>(200)};
   std::size_t round = 0;
   for (u64 irql : irqls) {
@@ -784,6 +786,14 @@ TEST_F(MachineWideTest, WildInputNeverCrashesAndCostsNoMemory) {
           m.Read(a + l, 3);
           m.UmdfReadRegister(h, a, width);
           m.UmdfWriteRegister(h, a, width, l);
+          m.PagedCode();
+          m.WdfCmResourceListGetCount(h);
+          m.WdfCmResourceListGetDescriptor(h, s);
+          u32 rsize = l32, rcount = 0, slot = 0;
+          m.NdisMQueryAdapterResources(null ? nullptr : &st, h, (round % 5 == 0) ? nullptr : &rcount,
+                                       (round % 7 == 0) ? nullptr : &rsize);
+          m.VideoPortGetAccessRanges(h, static_cast<u32>(s), null, l32, null ? nullptr : &rcount, null, !null,
+                                     (round % 2) ? &slot : nullptr);
           m.AttachProcess(h);
         }
       }

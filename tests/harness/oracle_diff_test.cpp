@@ -324,6 +324,60 @@ MmUnmapIoSpace(r2, 0x10) =>
   EXPECT_TEARDOWN_RULES(d);
 }
 
+// docs/semantics.md, "KMDF hardware callbacks" and "Resource queries": a failed
+// prepare leaks nothing (release follows), the list lives from prepare to the
+// end of release, and PAGED_CODE checks only the IRQL.
+TEST(OracleDiff, KmdfHardwareCallbacksAndResourceLists) {
+  Diff d = RunDiff(InWorld(R"(
+WdfCmResourceListGetCount(wdm0) => 0 !MM_IO.RESLIST_HANDLE
+EnterCallback(EvtDeviceReleaseHardware, wdm0) => BadState
+EnterCallback(EvtDevicePrepareHardware, wdm0) => Ok
+WdfCmResourceListGetCount(wdm0) => 1
+WdfCmResourceListGetDescriptor(wdm0, 0) => 3
+WdfCmResourceListGetDescriptor(wdm0, 1) => 0
+r0 = MmMapIoSpace(0xfed00000, 0x1000, MmNonCached) => nonnull
+r1 = MmMapIoSpace(0xfed01000, 0x1000, MmNonCached) => nonnull
+LeaveCallback(FALSE) => Ok
+EnterCallback(EvtDevicePrepareHardware, wdm0) => BadState
+EnterCallback(EvtDeviceReleaseHardware, wdm0) => Ok
+MmUnmapIoSpace(r0, 0x1000) =>
+LeaveCallback(TRUE) => Ok !MM_IO.LEAK
+EnterCallback(EvtDeviceReleaseHardware, wdm0) => BadState
+EnterCallback(EvtDevicePrepareHardware, wdm0) => Ok
+r2 = MmMapIoSpace(0xfed00000, 0x1000, MmNonCached) => nonnull
+KeSetIrql(3)
+PAGED_CODE() => !COMMON.PAGED_CODE_IRQL
+WdfCmResourceListGetCount(wdm0) => 0 !MM_IO.RESLIST_IRQL
+KeSetIrql(1)
+PAGED_CODE() =>
+KeSetIrql(0)
+LeaveCallback(TRUE) => Ok
+)"));
+  EXPECT_TEARDOWN_RULES(d, RuleId::MmIoLeak);
+}
+
+TEST(OracleDiff, NdisAndVideoResourceQueries) {
+  Diff d = RunDiff(InWorld(R"(
+NdisMQueryAdapterResources(&out, nic0, &out, &0x100) => NDIS_STATUS_FAILURE !NDIS_IO.QUERY_CONTEXT
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+NdisMQueryAdapterResources(&out, nic0, NULL, &0) => NDIS_STATUS_RESOURCES
+NdisMQueryAdapterResources(&out, nic0, &out, &0x1c) => NDIS_STATUS_SUCCESS
+NdisMQueryAdapterResources(&out, nic0, NULL, &0x1c) => NDIS_STATUS_FAILURE !COMMON.NULL_POINTER
+NdisMQueryAdapterResources(&out, nic1, &out, &0x1c) => NDIS_STATUS_FAILURE !NDIS_IO.QUERY_CONTEXT
+KeSetIrql(1)
+NdisMQueryAdapterResources(&out, nic0, &out, &0x1c) => NDIS_STATUS_FAILURE !NDIS_IO.QUERY_IRQL
+KeSetIrql(0)
+LeaveCallback(TRUE) => Ok
+VideoPortGetAccessRanges(video0, 0, NULL, 2, &out, NULL, NULL, &out) => NO_ERROR
+VideoPortGetAccessRanges(video0, 0, NULL, 1, &out, NULL, NULL, &out) => ERROR_MORE_DATA
+VideoPortGetAccessRanges(video1, 0, NULL, 0, NULL, NULL, NULL, &out) => NO_ERROR
+VideoPortGetAccessRanges(video0, 1, &in, 2, &out, NULL, NULL, NULL) => ERROR_INVALID_PARAMETER
+VideoPortGetAccessRanges(video0, 0, NULL, 2, NULL, NULL, NULL, NULL) => ERROR_INVALID_PARAMETER !COMMON.NULL_POINTER
+VideoPortGetAccessRanges(wdm0, 0, NULL, 2, &out, NULL, NULL, NULL) => ERROR_INVALID_PARAMETER !VIDEO.BAD_DEVICE
+)"));
+  EXPECT_TEARDOWN_RULES(d);
+}
+
 TEST(OracleDiff, UmdfLifecycleWithRegisterHelpers) {
   Diff d = RunDiff(InWorld(R"(
 EnterCallback(OnPrepareHardware, umdf0) => Ok

@@ -34,6 +34,9 @@ enum class ArgKind : u8 {
   // port buffers: the caller's array (a pointer: NULL or valid) and its
   // element count
   Buffer, Count,
+  // an input pointer the function may read but the model never does: only
+  // whether it is NULL counts (VideoPortGetAccessRanges' RequestedResources)
+  InPtr,
 };
 
 // How a port access row runs (DDIMAP_PORT in calls.def): the Machine method
@@ -52,7 +55,7 @@ enum class ResultKind : u8 { Void, NdisStatus, Pointer, HResult, VpStatus, Value
 // Resources in the syzkaller sense: what a call makes and what it consumes.
 enum class Resource : u8 { None, Mapping, File, Process, Adapter, WdmDevice, UmdfDevice, Video };
 
-inline constexpr int kMaxParams = 6;
+inline constexpr int kMaxParams = 8;  // VideoPortGetAccessRanges has 8
 
 struct ParamDesc {
   std::string_view name;
@@ -167,8 +170,13 @@ constexpr std::span<const StatusDesc> AllStatuses() { return call_table::kStatus
 constexpr bool IsPointerKind(ArgKind k) {
   return k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::InOutLen32 ||
          k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr || k == ArgKind::FileName ||
-         k == ArgKind::Buffer;
+         k == ArgKind::Buffer || k == ArgKind::InPtr;
 }
+
+// A pointer parameter whose value after the call is an out-value (traces
+// state it as Name=value; the harnesses compare it): not a file name, not an
+// input pointer.
+constexpr bool HasOutValue(ArgKind k) { return IsPointerKind(k) && k != ArgKind::FileName && k != ArgKind::InPtr; }
 
 // Where the resource a call makes ends up: the index of its OutResource or
 // InOutVirtAddr parameter, or -1 when the call returns it (or makes nothing).

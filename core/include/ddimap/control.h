@@ -85,6 +85,16 @@ PVOID ddimap_create_video_device_extension(ULONG extension_size);
 /* object: any handle returned by a ddimap_create_* function. */
 int ddimap_assign_memory_resource(PVOID object, ULONG64 start, ULONG64 length);
 int ddimap_assign_port_resource(PVOID object, ULONG64 start, ULONG64 length);
+/* The resources assigned so far, as the OS hands them to a driver (docs/semantics.md,
+ * "Resource queries"); the memory is the machine's, freed when it is destroyed.
+ * ddimap_device_resources: the WDFCMRESLIST (ResourcesRaw and ResourcesTranslated are the same
+ * list: the model has no bus translation) that EvtDevicePrepareHardware receives for a WDM
+ * device; NULL without a machine or for another kind of handle.
+ * ddimap_adapter_resources: NDIS 6's NDIS_MINIPORT_INIT_PARAMETERS.AllocatedResources for an
+ * adapter (set params.AllocatedResources to it before calling MiniportInitializeEx); NULL
+ * without a machine, for another kind of handle, or for an adapter without resources. */
+WDFCMRESLIST ddimap_device_resources(PVOID device);
+PNDIS_RESOURCE_LIST ddimap_adapter_resources(NDIS_HANDLE adapter);
 /* A file for NdisOpenFile (its bytes are a fixed function of name and offset).
  * name: ASCII, NUL-terminated, not NULL. */
 int ddimap_add_file(const char *name, ULONG length, BOOLEAN readable);
@@ -108,7 +118,13 @@ int ddimap_attach_process(HANDLE process);        /* NULL detaches (system conte
 #define DDIMAP_CB_ON_PREPARE_HARDWARE 7
 #define DDIMAP_CB_ON_RELEASE_HARDWARE 8
 #define DDIMAP_CB_VIDEO_START_IO 9    /* HwVidStartIO handling an IOCTL */
-#define DDIMAP_CB_COUNT 10
+/* KMDF on a WDM device (ddimap_create_wdm_device): the framework calls
+ * EvtDeviceReleaseHardware after every EvtDevicePrepareHardware, failed or
+ * not; MM mappings made in prepare and live when release returns are
+ * MM_IO.LEAK (docs/semantics.md, "KMDF hardware callbacks"). */
+#define DDIMAP_CB_EVT_DEVICE_PREPARE_HARDWARE 10
+#define DDIMAP_CB_EVT_DEVICE_RELEASE_HARDWARE 11
+#define DDIMAP_CB_COUNT 12
 /* callback outside 0..DDIMAP_CB_COUNT-1: DDIMAP_E_BAD_ARGUMENT. */
 int ddimap_enter_callback(int callback, PVOID object);
 int ddimap_leave_callback(BOOLEAN succeeded);

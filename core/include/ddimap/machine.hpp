@@ -161,6 +161,25 @@ class Machine {
                               u32* InIoSpace, u64* VirtualAddress);
   VpStatus VideoPortUnmapMemory(u64 HwDeviceExtension, u64 VirtualAddress, u64 ProcessHandle);
 
+  // --- PAGED_CODE() and the resource queries (docs/semantics.md, "Resource queries") ---
+  void PagedCode();
+  // List: a WDM device handle standing for its WDFCMRESLIST. The count of its
+  // resources; 0 when refused.
+  u64 WdfCmResourceListGetCount(u64 List);
+  // The Type of resource Index (kCmResourceTypePort / kCmResourceTypeMemory);
+  // kCmResourceTypeNull (the DDI's NULL) out of range or refused.
+  u64 WdfCmResourceListGetDescriptor(u64 List, u64 Index);
+  // On success *ResourceList receives the list's Count (the C API copies the
+  // descriptors) and *BufferSize the bytes the list takes.
+  NdisStatus NdisMQueryAdapterResources(NdisStatus* Status, u64 WrapperConfigurationContext,
+                                        u32* ResourceList, u32* BufferSize);
+  // The in-pointers count only as NULL or not (false: NULL). On NO_ERROR
+  // *AccessRanges receives how many elements were filled (the C API writes
+  // them) and *Slot the device's slot number.
+  VpStatus VideoPortGetAccessRanges(u64 HwDeviceExtension, u32 NumRequestedResources, bool RequestedResources,
+                                    u32 NumAccessRanges, u32* AccessRanges, bool VendorId, bool DeviceId,
+                                    u32* Slot);
+
   // --- access through mapped addresses (width 1, 2, 4 or 8) ------------------------
   // A refused read returns 0; a refused write does nothing.
   u64 Read(u64 address, unsigned width);
@@ -217,6 +236,14 @@ class Machine {
   // harness calls this after building its world, so a report's #N is the
   // line of the program.
   void StartProgram();
+  // The resources assigned to `object` (AssignResource), in assignment order:
+  // what every resource query reports.
+  struct ResourceView {
+    PhysSpace space;
+    u64 start;
+    u64 length;
+  };
+  std::vector<ResourceView> Resources(u64 object) const;
   std::size_t live_mapping_count() const;
   // How many times a mapping has been created or released so far: when a call
   // leaves it unchanged, the live mappings are the ones before the call, and a

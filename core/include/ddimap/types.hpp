@@ -50,8 +50,12 @@ enum class Callback : u8 {
   OnPrepareHardware,
   OnReleaseHardware,
   VideoStartIo,     // HwVidStartIO handling an IOCTL
+  // KMDF, on a WDM device object: the framework's prepare/release pair, in
+  // which a KMDF driver maps with MmMapIoSpace(Ex) and unmaps.
+  EvtDevicePrepareHardware,
+  EvtDeviceReleaseHardware,
 };
-inline constexpr int kCallbackCount = 10;
+inline constexpr int kCallbackCount = 12;
 std::string_view CallbackName(Callback c);
 
 // Handles are tagged guest values: the top byte names the object kind, the
@@ -133,6 +137,7 @@ std::string_view HResultName(u64 h);
 using VpStatus = u32;
 inline constexpr VpStatus kNoError = 0;
 inline constexpr VpStatus kErrorInvalidParameter = 87;
+inline constexpr VpStatus kErrorMoreData = 234;
 std::string_view VpStatusName(u64 s);
 
 // UMDF device attributes that decide whether MapIoSpace is allowed at all.
@@ -140,5 +145,14 @@ enum class RegisterAccess : u8 { UsingSystemCall = 0, UsingUserModeMapping = 1 }
 
 // Which physical space a resource or mapping lives in.
 enum class PhysSpace : u8 { Memory = 0, Port = 1 };
+
+// CM_PARTIAL_RESOURCE_DESCRIPTOR (wdm.h) as the resource queries describe an
+// assigned resource: its Type, and the sizes of a CM_PARTIAL_RESOURCE_LIST
+// (an NDIS_RESOURCE_LIST) on x64 (wdm.h packs both to 4 bytes).
+inline constexpr u8 kCmResourceTypeNull = 0;
+inline constexpr u8 kCmResourceTypePort = 1;
+inline constexpr u8 kCmResourceTypeMemory = 3;
+inline constexpr u32 kCmPartialResourceListHeader = 8;        // Version, Revision, Count
+inline constexpr u32 kCmPartialResourceDescriptorSize = 20;
 
 }  // namespace ddimap

@@ -243,6 +243,208 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdap
 VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts,
                                 PVOID PortOffset);
 
+/* ==== hardware resources (wdm.h, ndis.h, wdfresource.h, video.h) ==================================== */
+/* The resources the PnP manager assigned to a device (ddimap_assign_memory_resource and
+ * ddimap_assign_port_resource, in that order), laid out as wdm.h lays them out for x64: both
+ * structures are packed to 4 bytes (a descriptor is 20 bytes, CM_PARTIAL_RESOURCE_LIST with one
+ * descriptor 28). ddimap fills memory resources as Type CmResourceTypeMemory, Flags
+ * CM_RESOURCE_MEMORY_READ_WRITE, u.Memory; port resources as CmResourceTypePort,
+ * CM_RESOURCE_PORT_IO, u.Port; ShareDisposition CmResourceShareDeviceExclusive; a length that
+ * does not fit a ULONG reads 0xFFFFFFFF. Descriptors and lists are the machine's memory, valid
+ * until the machine is destroyed; read them, never write them. */
+
+#define CmResourceTypeNull 0
+#define CmResourceTypePort 1
+#define CmResourceTypeInterrupt 2
+#define CmResourceTypeMemory 3
+#define CmResourceTypeDma 4
+#define CmResourceTypeDeviceSpecific 5
+#define CmResourceTypeBusNumber 6
+#define CmResourceTypeMemoryLarge 7
+
+typedef enum _CM_SHARE_DISPOSITION DDIMAP_ENUM_BASE {
+  CmResourceShareUndetermined = 0,
+  CmResourceShareDeviceExclusive,
+  CmResourceShareDriverExclusive,
+  CmResourceShareShared
+} CM_SHARE_DISPOSITION;
+
+#define CM_RESOURCE_PORT_MEMORY 0x0000
+#define CM_RESOURCE_PORT_IO 0x0001
+#define CM_RESOURCE_PORT_10_BIT_DECODE 0x0004
+#define CM_RESOURCE_PORT_12_BIT_DECODE 0x0008
+#define CM_RESOURCE_PORT_16_BIT_DECODE 0x0010
+#define CM_RESOURCE_PORT_POSITIVE_DECODE 0x0020
+#define CM_RESOURCE_PORT_PASSIVE_DECODE 0x0040
+#define CM_RESOURCE_PORT_WINDOW_DECODE 0x0080
+#define CM_RESOURCE_PORT_BAR 0x0100
+
+#define CM_RESOURCE_MEMORY_READ_WRITE 0x0000
+#define CM_RESOURCE_MEMORY_READ_ONLY 0x0001
+#define CM_RESOURCE_MEMORY_WRITE_ONLY 0x0002
+#define CM_RESOURCE_MEMORY_WRITEABILITY_MASK 0x0003
+#define CM_RESOURCE_MEMORY_PREFETCHABLE 0x0004
+#define CM_RESOURCE_MEMORY_COMBINEDWRITE 0x0008
+#define CM_RESOURCE_MEMORY_24 0x0010
+#define CM_RESOURCE_MEMORY_CACHEABLE 0x0020
+#define CM_RESOURCE_MEMORY_WINDOW_DECODE 0x0040
+#define CM_RESOURCE_MEMORY_BAR 0x0080
+#define CM_RESOURCE_MEMORY_COMPAT_FOR_INACCESSIBLE_RANGE 0x0100
+#define CM_RESOURCE_MEMORY_LARGE 0x0E00
+#define CM_RESOURCE_MEMORY_LARGE_40 0x0200
+#define CM_RESOURCE_MEMORY_LARGE_48 0x0400
+#define CM_RESOURCE_MEMORY_LARGE_64 0x0800
+
+#define CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE 0x0000
+#define CM_RESOURCE_INTERRUPT_LATCHED 0x0001
+#define CM_RESOURCE_INTERRUPT_MESSAGE 0x0002
+#define CM_RESOURCE_INTERRUPT_POLICY_INCLUDED 0x0004
+#define CM_RESOURCE_INTERRUPT_SECONDARY_INTERRUPT 0x0010
+#define CM_RESOURCE_INTERRUPT_WAKE_HINT 0x0020
+
+#pragma pack(push, 4)
+typedef struct _CM_PARTIAL_RESOURCE_DESCRIPTOR {
+  UCHAR Type;
+  UCHAR ShareDisposition;
+  USHORT Flags;
+  union {
+    struct {
+      PHYSICAL_ADDRESS Start;
+      ULONG Length;
+    } Generic;
+    struct {
+      PHYSICAL_ADDRESS Start;
+      ULONG Length;
+    } Port;
+    struct {
+      USHORT Level;
+      USHORT Group;
+      ULONG Vector;
+      KAFFINITY Affinity;
+    } Interrupt;
+    struct {
+#if defined(__GNUC__) || defined(__clang__)
+      __extension__
+#endif
+      union {
+        struct {
+          USHORT Group;
+          USHORT MessageCount;
+          ULONG Vector;
+          KAFFINITY Affinity;
+        } Raw;
+        struct {
+          USHORT Level;
+          USHORT Group;
+          ULONG Vector;
+          KAFFINITY Affinity;
+        } Translated;
+      };
+    } MessageInterrupt;
+    struct {
+      PHYSICAL_ADDRESS Start;
+      ULONG Length;
+    } Memory;
+    struct {
+      ULONG Channel;
+      ULONG Port;
+      ULONG Reserved1;
+    } Dma;
+    struct {
+      ULONG Channel;
+      ULONG RequestLine;
+      UCHAR TransferWidth;
+      UCHAR Reserved1;
+      UCHAR Reserved2;
+      UCHAR Reserved3;
+    } DmaV3;
+    struct {
+      ULONG Data[3];
+    } DevicePrivate;
+    struct {
+      ULONG Start;
+      ULONG Length;
+      ULONG Reserved;
+    } BusNumber;
+    struct {
+      ULONG DataSize;
+      ULONG Reserved1;
+      ULONG Reserved2;
+    } DeviceSpecificData;
+    struct {
+      PHYSICAL_ADDRESS Start;
+      ULONG Length40;
+    } Memory40;
+    struct {
+      PHYSICAL_ADDRESS Start;
+      ULONG Length48;
+    } Memory48;
+    struct {
+      PHYSICAL_ADDRESS Start;
+      ULONG Length64;
+    } Memory64;
+    struct {
+      UCHAR Class;
+      UCHAR Type;
+      UCHAR Reserved1;
+      UCHAR Reserved2;
+      ULONG IdLowPart;
+      ULONG IdHighPart;
+    } Connection;
+  } u;
+} CM_PARTIAL_RESOURCE_DESCRIPTOR, *PCM_PARTIAL_RESOURCE_DESCRIPTOR;
+
+typedef struct _CM_PARTIAL_RESOURCE_LIST {
+  USHORT Version;
+  USHORT Revision;
+  ULONG Count;
+  CM_PARTIAL_RESOURCE_DESCRIPTOR PartialDescriptors[1];
+} CM_PARTIAL_RESOURCE_LIST, *PCM_PARTIAL_RESOURCE_LIST;
+#pragma pack(pop)
+
+/* ndis.h: NDIS_RESOURCE_LIST is CM_PARTIAL_RESOURCE_LIST. */
+typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST, *PNDIS_RESOURCE_LIST;
+
+/* NDIS 5.x. WrapperConfigurationContext: the adapter handle, during its MiniportInitializeEx.
+ * *BufferSize in: the bytes at ResourceList; out: the bytes the list takes. A buffer too
+ * small gives NDIS_STATUS_RESOURCES (ResourceList may then be NULL: the size query); an
+ * adapter without resources NDIS_STATUS_FAILURE. */
+VOID NdisMQueryAdapterResources(PNDIS_STATUS Status, NDIS_HANDLE WrapperConfigurationContext,
+                                PNDIS_RESOURCE_LIST ResourceList, PUINT BufferSize);
+
+/* KMDF (wdfresource.h). A WDFCMRESLIST is a guest handle: the ResourcesTranslated a KMDF driver
+ * receives in EvtDevicePrepareHardware (ddimap_device_resources in control.h), valid until
+ * EvtDeviceReleaseHardware returns. An Index out of range returns NULL. */
+typedef struct WDFCMRESLIST__ *WDFCMRESLIST;
+ULONG WdfCmResourceListGetCount(WDFCMRESLIST List);
+PCM_PARTIAL_RESOURCE_DESCRIPTOR WdfCmResourceListGetDescriptor(WDFCMRESLIST List, ULONG Index);
+
+/* video.h. The Plug and Play case: RequestedResources NULL (or NumRequestedResources 0) fills
+ * AccessRanges with the device's ranges in assignment order (RangeInIoSpace 1 for a port
+ * resource, RangeVisible, RangeShareable and RangePassive 0) and *Slot (if not NULL) with the
+ * device's number (0 for the first video device). Fewer than that many elements:
+ * ERROR_MORE_DATA, nothing written. A list of requested resources (the legacy path) is not
+ * modelled: ERROR_INVALID_PARAMETER. VendorId and DeviceId are not read. */
+#define ERROR_MORE_DATA 234L
+typedef struct _IO_RESOURCE_DESCRIPTOR IO_RESOURCE_DESCRIPTOR, *PIO_RESOURCE_DESCRIPTOR;
+typedef struct _VIDEO_ACCESS_RANGE {
+  PHYSICAL_ADDRESS RangeStart;
+  ULONG RangeLength;
+  UCHAR RangeInIoSpace;
+  UCHAR RangeVisible;
+  UCHAR RangeShareable;
+  UCHAR RangePassive;
+} VIDEO_ACCESS_RANGE, *PVIDEO_ACCESS_RANGE;
+VP_STATUS VideoPortGetAccessRanges(PVOID HwDeviceExtension, ULONG NumRequestedResources,
+                                   PIO_RESOURCE_DESCRIPTOR RequestedResources, ULONG NumAccessRanges,
+                                   PVIDEO_ACCESS_RANGE AccessRanges, PVOID VendorId, PVOID DeviceId,
+                                   PULONG Slot);
+
+/* ==== PAGED_CODE ================================================================================ */
+/* What a WDK-named header's PAGED_CODE() macro calls: above APC_LEVEL it is reported
+ * (COMMON.PAGED_CODE_IRQL), as a checked build asserts. */
+void ddimap_paged_code(void);
+
 /* ==== IRQL ======================================================================================== */
 /* Set the simulated IRQL. A level above HIGH_LEVEL is reported
  * (MACHINE.IRQL_RANGE) and refused. The model does not check the direction

@@ -1,0 +1,12 @@
+// PAGED_CODE(): the IRQL check at the top of a pageable routine (docs/contracts.md).
+#include "families/common.hpp"
+
+namespace ddimap {
+
+void Machine::PagedCode() {
+  State& s = *s_;
+  if (!s.Begin(CallId::PagedCode, {})) return;
+  families::CheckIrql(s, CallId::PagedCode);
+}
+
+}  // namespace ddimap
