@@ -26,6 +26,7 @@ bool g_atexit_installed = false;
 void DestroyCurrent() {
   Machine* m = std::exchange(g_machine, nullptr);
   delete m;  // ~Machine tears down first: leaks are reported
+  ReleaseAllSharedMemory();  // after the teardown: no block outlives its machine
 }
 
 void Install(Machine* m) {

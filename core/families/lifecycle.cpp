@@ -107,12 +107,16 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
   switch (s.cb) {
     case Callback::MiniportInitializeEx: {
       families::NdisFileLeaks(s, obj, when);
-      if (!ok) families::NdisIoLeaks(s, obj, when);
+      if (!ok) {
+        families::NdisIoLeaks(s, obj, when);
+        families::NdisSharedLeaks(s, obj, when);
+      }
       s.FindAdapter(obj)->state = ok ? AdapterState::Running : AdapterState::Halted;
       break;
     }
     case Callback::MiniportHaltEx:
       families::NdisIoLeaks(s, obj, when);
+      families::NdisSharedLeaks(s, obj, when);
       s.FindAdapter(obj)->state = AdapterState::Halted;
       break;
     case Callback::StartDevice:

@@ -87,6 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case ArgKind::Bool: return fdp.ConsumeBool();
       case ArgKind::OutPtr:
       case ArgKind::OutResource:
+      case ArgKind::OutPhysAddr:
       case ArgKind::FileName: return 0;
       default: return fdp.ConsumeIntegral<u64>();
     }

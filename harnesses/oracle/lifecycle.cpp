@@ -126,12 +126,17 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
           ReportFileLeak(f);
           f.leak_reported = true;
         }
-      if (!succeeded) LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
+      // decided (docs/semantics.md, Smaller decisions, order of several leaks): I/O space, then shared memory
+      if (!succeeded) {
+        LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
+        LeakMappings(Family::NdisShared, obj, RuleId::NdisSharedLeak);
+      }
       if (a) a->state = succeeded ? AdapterState::Running : AdapterState::Halted;
       break;
     }
     case Callback::MiniportHaltEx: {
       LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
+      LeakMappings(Family::NdisShared, obj, RuleId::NdisSharedLeak);
       if (Adapter* a = FindBy(adapters_, &Adapter::handle, obj)) a->state = AdapterState::Halted;
       break;
     }
@@ -188,6 +193,7 @@ void Model::Teardown() {
   for (auto& a : adapters_)
     if (a.state == AdapterState::Running) {
       LeakMappings(Family::NdisIo, a.handle, RuleId::NdisIoLeak);
+      LeakMappings(Family::NdisShared, a.handle, RuleId::NdisSharedLeak);
       a.state = AdapterState::Halted;
     }
   // report files still open and not reported yet, then close every file silently
@@ -210,7 +216,12 @@ void Model::Teardown() {
     d.state = UmdfState::Created;
   }
   // remove video devices
-  for (auto& d : video_) LeakMappings(Family::Video, d.handle, RuleId::VideoLeak);
+  // sem VIDEO_BASE leaks: per device, VideoPortMapMemory mappings, then mapped device bases, then port bases
+  for (auto& d : video_) {
+    LeakMappings(Family::Video, d.handle, RuleId::VideoLeak);
+    LeakMappings(Family::VideoBase, d.handle, RuleId::VideoBaseLeak);
+    LeakPortBases(d.handle);
+  }
   // end processes
   for (auto& p : processes_) p.live = false;
   current_process_ = 0;
@@ -219,6 +230,8 @@ void Model::Teardown() {
   live_.clear();
   quarantine_.clear();
   buried_.clear();
+  port_bases_.clear();
+  freed_port_bases_.clear();
   device_memory_.clear();
   in_teardown_ = false;
   torn_down_ = true;

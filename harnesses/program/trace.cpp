@@ -283,7 +283,7 @@ std::string FormatOp(const Op& op, int result) {
     bool null = (op.null_mask >> i) & 1;
     if (IsPointerKind(k) && null) {
       out += "NULL";
-    } else if (k == ArgKind::OutPtr || k == ArgKind::OutResource) {
+    } else if (k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::OutPhysAddr) {
       out += "&out";
     } else if (k == ArgKind::FileName) {
       out += "\"" + op.file_name + "\"";
@@ -657,7 +657,7 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
         if (k == ArgKind::FileName) op.args[i] = Arg{};
         continue;
       }
-      if (k == ArgKind::OutPtr || k == ArgKind::OutResource) {
+      if (k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::OutPhysAddr) {
         if (!lp.EatWord("&out")) return lp.Fail("&out or NULL for " + std::string(d.params[i].name)), fail();
         continue;
       }

@@ -32,6 +32,7 @@ bool HasSimplerValues(ArgKind k) {
     case ArgKind::InOutVirtAddr:
     case ArgKind::OutPtr:
     case ArgKind::OutResource:
+    case ArgKind::OutPhysAddr:
     case ArgKind::FileName:
       return false;
     default:

@@ -1087,7 +1087,8 @@ TEST(MachineTablesTest, EveryRuleHasAUniqueWellFormedName) {
 }
 
 TEST(MachineTablesTest, EveryFamilyHasALeakRuleExceptTheStatelessOnes) {
-  for (Family f : {Family::NdisIo, Family::MmIo, Family::UmdfIo, Family::NdisFile, Family::Video}) {
+  for (Family f : {Family::NdisIo, Family::MmIo, Family::UmdfIo, Family::NdisFile, Family::Video, Family::VideoBase,
+                   Family::NdisShared}) {
     EXPECT_TRUE(RuleByName(std::string(FamilyName(f)) + ".LEAK").has_value()) << FamilyName(f);
   }
 }
