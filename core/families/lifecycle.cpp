@@ -82,6 +82,7 @@ ControlStatus Machine::EnterCallback(Callback cb, u64 object) {
       break;
     }
     case Callback::VideoStartIo:
+    case Callback::VideoFindAdapter:
       if (!s.FindVideo(object)) return ControlStatus::BadObject;
       break;
     default:
@@ -143,6 +144,9 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
     case Callback::OnReleaseHardware:
       families::UmdfIoLeaks(s, obj, when);
       s.FindUmdf(obj)->prepared = false;
+      break;
+    case Callback::VideoFindAdapter:
+      if (!ok) families::VideoBaseLeaks(s, obj, when);
       break;
     default:
       break;

@@ -81,6 +81,13 @@ u64 Machine::VideoPortGetDeviceBase(u64 HwDeviceExtension, u64 IoAddress, u32 Nu
   State& s = *s_;
   if (!s.Begin(CallId::VideoPortGetDeviceBase, {HwDeviceExtension, IoAddress, NumberOfUchars, InIoSpace})) return 0;
   if (!CheckDevice(s, HwDeviceExtension) || !families::CheckIrql(s, CallId::VideoPortGetDeviceBase)) return 0;
+  if (s.cb != Callback::VideoFindAdapter || s.cb_object != HwDeviceExtension) {
+    s.Violation(RuleId::VideoBaseContext, [&] {
+      return "called in " + std::string(CallbackName(s.cb)) + (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
+             ", not in HwVidFindAdapter of " + Hex(HwDeviceExtension);
+    });
+    return 0;
+  }
   const bool io = InIoSpace & kVideoMemorySpaceIo;
   const bool p6 = InIoSpace & kVideoMemorySpaceP6Cache;
   // Flags the page does not list, or not "compatible": NULL, the documented failure.
@@ -134,7 +141,12 @@ void families::VideoBaseLeaks(Machine::State& s, u64 device, std::string_view wh
     }
     s.ViolationWithRecords(RuleId::VideoBaseLeak, [&] { return IoBaseText(b) + " is still live when " + std::string(when); },
                            &b.created, nullptr);
+    // Released like a leaked mapping: a later free of it is a double free.
+    IoBase gone = b;
+    gone.released = s.cur;
     s.io_bases.erase(s.io_bases.begin() + static_cast<std::ptrdiff_t>(i));
+    s.released_io_bases.push_back(gone);
+    ForgetOldest(s);
   }
 }
 

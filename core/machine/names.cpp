@@ -16,6 +16,7 @@ std::string_view CallbackName(Callback c) {
     case Callback::OnPrepareHardware: return "OnPrepareHardware";
     case Callback::OnReleaseHardware: return "OnReleaseHardware";
     case Callback::VideoStartIo: return "HwVidStartIO";
+    case Callback::VideoFindAdapter: return "HwVidFindAdapter";
   }
   return "?";
 }

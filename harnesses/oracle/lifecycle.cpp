@@ -100,6 +100,7 @@ ControlStatus Model::EnterCallback(Callback cb, u64 object) {
       break;
     }
     case Callback::VideoStartIo:
+    case Callback::VideoFindAdapter:
       if (!FindBy(video_, &VideoDevice::handle, object)) return ControlStatus::BadObject;
       break;
     case Callback::None:
@@ -168,6 +169,13 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
       if (UmdfDevice* d = FindBy(umdf_, &UmdfDevice::handle, obj)) d->state = UmdfState::Created;
       break;
     }
+    case Callback::VideoFindAdapter:
+      // sem VIDEO_BASE leaks: a failing HwVidFindAdapter leaves no device base of its device
+      if (!succeeded) {
+        LeakMappings(Family::VideoBase, obj, RuleId::VideoBaseLeak);
+        LeakPortBases(obj);
+      }
+      break;
     case Callback::VideoStartIo:
     case Callback::None:
       break;

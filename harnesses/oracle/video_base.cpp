@@ -15,6 +15,8 @@ u64 Model::VideoPortGetDeviceBase(u64 Dev, u64 IoAddress, u32 NumberOfUchars, u3
   };
   if (!FindBy(video_, &VideoDevice::handle, Dev)) return refuse(RuleId::VideoBadDevice);
   if (irql_ != kPassiveLevel) return refuse(RuleId::VideoBaseIrql);
+  // contracts: only inside HwVidFindAdapter of the same device
+  if (!(callback_ == Callback::VideoFindAdapter && callback_object_ == Dev)) return refuse(RuleId::VideoBaseContext);
   const bool io = (InIoSpace & kVideoMemorySpaceIo) != 0;
   const bool p6 = (InIoSpace & kVideoMemorySpaceP6Cache) != 0;
   // sem VIDEO_BASE: a flag the page does not list (USER_MODE included) or IO with P6CACHE -> NULL
@@ -108,7 +110,12 @@ void Model::LeakPortBases(u64 Dev) {
       continue;
     }
     Report(Evidence{.rule = RuleId::VideoBaseLeak, .has_created = true, .created = port_bases_[i].created_seq});
+    // sem VIDEO_BASE leaks: released after its report, so it is remembered as freed
+    PortBase freed = port_bases_[i];
+    freed.released_seq = CallNumber();
     port_bases_.erase(port_bases_.begin() + static_cast<std::ptrdiff_t>(i));
+    freed_port_bases_.push_back(freed);
+    while (freed_port_bases_.size() > options_.quarantine_capacity) freed_port_bases_.erase(freed_port_bases_.begin());
   }
 }
 

@@ -220,7 +220,7 @@ bool ParseValue(LineParser& lp, ArgKind kind, u64* v) {
         if (CallbackName(static_cast<Callback>(c)) == tok) return *v = static_cast<u64>(c), true;
       return lp.FailAt(start, "expected a callback (MiniportInitializeEx, MiniportHaltEx, IRP_MN_START_DEVICE, "
                               "IRP_MN_STOP_DEVICE, IRP_MN_REMOVE_DEVICE, IRP_MN_SURPRISE_REMOVAL, OnPrepareHardware, "
-                              "OnReleaseHardware, HwVidStartIO), got '" + tok + "'");
+                              "OnReleaseHardware, HwVidStartIO, HwVidFindAdapter), got '" + tok + "'");
     default:
       return lp.FailAt(start, "expected a number, got '" + tok + "'");
   }

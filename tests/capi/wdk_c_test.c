@@ -170,14 +170,17 @@ static void VideoLifecycle(PVOID hw) {
 }
 
 static void DeviceBaseLifecycle(PVOID hw) {
-  PVOID regs = VideoPortGetDeviceBase(hw, Pa(VIDEO_FB + 0x20000), 0x1000, VIDEO_MEMORY_SPACE_MEMORY);
-  PVOID ports = VideoPortGetDeviceBase(hw, Pa(0x3C0), 0x20, VIDEO_MEMORY_SPACE_IO);
+  PVOID regs, ports;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_VIDEO_FIND_ADAPTER, hw));
+  regs = VideoPortGetDeviceBase(hw, Pa(VIDEO_FB + 0x20000), 0x1000, VIDEO_MEMORY_SPACE_MEMORY);
+  ports = VideoPortGetDeviceBase(hw, Pa(0x3C0), 0x20, VIDEO_MEMORY_SPACE_IO);
   CHECK(regs != NULL);
   CHECK((ULONG_PTR)ports == 0x3C0); /* x64: the port number itself */
   VideoPortWriteRegisterUlong(AT(PULONG, regs, 0x40), 0x600DF00Du);
   CHECK(VideoPortReadRegisterUlong(AT(PULONG, regs, 0x40)) == 0x600DF00Du);
   VideoPortFreeDeviceBase(hw, ports);
   VideoPortFreeDeviceBase(hw, regs);
+  CHECK_OK(ddimap_leave_callback(TRUE));
 }
 
 /* Descriptors go into shared memory as plain C stores: the C API hands out host memory. */

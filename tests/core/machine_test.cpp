@@ -737,6 +737,7 @@ TEST_F(MachineWideTest, WildInputNeverCrashesAndCostsNoMemory) {
                                 Callback::OnPrepareHardware,
                                 Callback::OnReleaseHardware,
                                 Callback::VideoStartIo,
+                                Callback::VideoFindAdapter,
                                 static_cast<Callback>(200)};
   std::size_t round = 0;
   for (u64 irql : irqls) {

@@ -14,7 +14,11 @@ namespace {
 
 class VideoBaseTest : public MachineTest {
  protected:
-  VideoBaseTest() { video2 = m.CreateVideoDevice(); }
+  // VideoPortGetDeviceBase belongs in HwVidFindAdapter of its device.
+  VideoBaseTest() {
+    video2 = m.CreateVideoDevice();
+    EXPECT_EQ(m.EnterCallback(Callback::VideoFindAdapter, video), ControlStatus::Ok);
+  }
   u64 Get(u64 pa, u32 len, u32 flags = kVideoMemorySpaceMemory) {
     return m.VideoPortGetDeviceBase(video, pa, len, flags);
   }
@@ -110,9 +114,42 @@ TEST_F(VideoBaseTest, UnclaimedRangeIsReported) {
   EXPECT_EQ(Get(kRamBase + 0x10000, 0x1000), 0u);               // RAM is no resource
   EXPECT_EQ(Get(kVideoPorts, kVideoPortsLen + 1, kVideoMemorySpaceIo), 0u);
   EXPECT_EQ(Get(kVideoFb, 0x10, kVideoMemorySpaceIo), 0u);      // memory range as ports
-  EXPECT_EQ(m.VideoPortGetDeviceBase(video2, kVideoFb, 0x1000, 0), 0u);
+  ASSERT_EQ(m.LeaveCallback(true), ControlStatus::Ok);
+  ASSERT_EQ(m.EnterCallback(Callback::VideoFindAdapter, video2), ControlStatus::Ok);
+  EXPECT_EQ(m.VideoPortGetDeviceBase(video2, kVideoFb, 0x1000, 0), 0u);  // video2 claimed nothing
   EXPECT_EQ(Count(RuleId::VideoBaseUnclaimedRange), 5u) << Dump();
   EXPECT_EQ(Total(), 5u);
+}
+
+TEST_F(VideoBaseTest, OnlyInsideHwVidFindAdapterOfTheDevice) {
+  EXPECT_EQ(m.VideoPortGetDeviceBase(video2, 0, 0x1000, 0), 0u);  // video's HwVidFindAdapter runs
+  ExpectOnly(RuleId::VideoBaseContext);
+  m.ClearReports();
+  const u64 base = Get(kVideoFb, 0x1000);
+  ASSERT_EQ(m.LeaveCallback(true), ControlStatus::Ok);
+  EXPECT_EQ(Get(kVideoFb + 0x1000, 0x1000), 0u);
+  ASSERT_EQ(m.EnterCallback(Callback::VideoStartIo, video), ControlStatus::Ok);
+  EXPECT_EQ(Get(kVideoFb + 0x1000, 0x1000), 0u);
+  EXPECT_EQ(Count(RuleId::VideoBaseContext), 2u) << Dump();
+  Free(base);  // the free is not bound to a callback
+  EXPECT_EQ(Total(), 2u) << Dump();
+  EXPECT_EQ(m.live_mapping_count(), 0u);
+}
+
+TEST_F(VideoBaseTest, FailingFindAdapterReportsTheBasesItKept) {
+  const u64 mem = Get(kVideoFb, 0x1000);
+  ASSERT_EQ(Get(kVideoPorts, 4, kVideoMemorySpaceIo), kVideoPorts);
+  const u64 freed = Get(kVideoFb + 0x2000, 0x1000);
+  Free(freed);
+  ASSERT_EQ(m.LeaveCallback(false), ControlStatus::Ok);
+  EXPECT_EQ(Count(RuleId::VideoBaseLeak), 2u) << Dump();
+  EXPECT_EQ(Total(), 2u);
+  m.ClearReports();
+  EXPECT_EQ(m.Read(mem, 4), 0u);
+  ExpectOnly(RuleId::AccessUseAfterUnmap);
+  m.ClearReports();
+  Free(kVideoPorts);  // the leaked port base was released with its report
+  ExpectOnly(RuleId::VideoBaseFreeDouble);
 }
 
 TEST_F(VideoBaseTest, FreeClassifiesTheAddress) {
@@ -164,6 +201,7 @@ TEST_F(VideoBaseTest, FreedIoBasesAreRememberedOnlyAsLongAsTheQuarantine) {
   Machine small(o);
   const u64 dev = small.CreateVideoDevice();
   ASSERT_EQ(small.AssignResource(dev, PhysSpace::Port, 0x100, 0x100), ControlStatus::Ok);
+  ASSERT_EQ(small.EnterCallback(Callback::VideoFindAdapter, dev), ControlStatus::Ok);
   ASSERT_EQ(small.VideoPortGetDeviceBase(dev, 0x100, 4, kVideoMemorySpaceIo), 0x100u);
   ASSERT_EQ(small.VideoPortGetDeviceBase(dev, 0x180, 4, kVideoMemorySpaceIo), 0x180u);
   small.VideoPortFreeDeviceBase(dev, 0x100);

@@ -102,7 +102,8 @@ int ddimap_attach_process(HANDLE process);        /* NULL detaches (system conte
 #define DDIMAP_CB_ON_PREPARE_HARDWARE 7
 #define DDIMAP_CB_ON_RELEASE_HARDWARE 8
 #define DDIMAP_CB_VIDEO_START_IO 9    /* HwVidStartIO handling an IOCTL */
-#define DDIMAP_CB_COUNT 10
+#define DDIMAP_CB_VIDEO_FIND_ADAPTER 10 /* HwVidFindAdapter (VideoPortGetDeviceBase) */
+#define DDIMAP_CB_COUNT 11
 /* callback outside 0..DDIMAP_CB_COUNT-1: DDIMAP_E_BAD_ARGUMENT. */
 int ddimap_enter_callback(int callback, PVOID object);
 int ddimap_leave_callback(BOOLEAN succeeded);

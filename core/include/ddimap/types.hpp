@@ -53,8 +53,9 @@ enum class Callback : u8 {
   OnPrepareHardware,
   OnReleaseHardware,
   VideoStartIo,     // HwVidStartIO handling an IOCTL
+  VideoFindAdapter, // HwVidFindAdapter (VideoPortGetDeviceBase's context)
 };
-inline constexpr int kCallbackCount = 10;
+inline constexpr int kCallbackCount = 11;
 std::string_view CallbackName(Callback c);
 
 // Handles are tagged guest values: the top byte names the object kind, the
