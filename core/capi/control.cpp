@@ -31,6 +31,7 @@ void DestroyCurrent() {
   ReleaseNdisAdapters();
   ReleaseKmdfDevices();
   ReleaseResourceStore();
+  ReleaseAllSharedMemory();  // after the teardown: no block outlives its machine
 }
 
 void Install(Machine* m) {
@@ -244,6 +245,7 @@ int ddimap_attach_process(HANDLE process) {
 int ddimap_enter_callback(int callback, PVOID object) {
   static_assert(DDIMAP_CB_COUNT == ddimap::kCallbackCount);
   static_assert(DDIMAP_CB_VIDEO_START_IO == static_cast<int>(Callback::VideoStartIo));
+  static_assert(DDIMAP_CB_VIDEO_FIND_ADAPTER == static_cast<int>(Callback::VideoFindAdapter));
   static_assert(DDIMAP_CB_ON_PREPARE_HARDWARE == static_cast<int>(Callback::OnPrepareHardware));
   static_assert(DDIMAP_CB_START_DEVICE == static_cast<int>(Callback::StartDevice));
   static_assert(DDIMAP_CB_EVT_DEVICE_PREPARE_HARDWARE == static_cast<int>(Callback::EvtDevicePrepareHardware));

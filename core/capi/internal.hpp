@@ -50,6 +50,21 @@ MachineOptions DefaultOptions();
 // --- the current machine -------------------------------------------------------------
 // nullptr when there is none.
 Machine* CurrentMachine();
+
+// --- NDIS shared memory in host memory (shared_memory.cpp) -------------------------
+// Drivers write descriptors into shared memory with plain C stores, so the C
+// API hands out host memory for each guest allocation of the core, which keeps
+// its guest addresses. Each block is zero-filled and page-aligned.
+// A host block for the guest allocation at `guest` (`length` > 0 bytes).
+void* AdoptSharedMemory(u64 guest, u64 length);
+// The guest address a host pointer stands for: inside a live block, the same
+// offset into its guest allocation; the base of a block already freed, its
+// guest base (so a second free is reported as one); else the pointer's value.
+u64 GuestOfShared(const void* host);
+// Frees the live block whose base is `host` (after the core freed its guest allocation).
+void ForgetSharedMemory(const void* host);
+// Frees every block: the machine they belonged to is gone.
+void ReleaseAllSharedMemory();
 // The current machine, created from DDIMAP_OPTIONS first when there is none
 // (an invalid DDIMAP_OPTIONS is printed, then the defaults are used).
 Machine& LazyMachine();

@@ -427,6 +427,40 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
                                            Guest(PortOffset));
 }
 
+// --- video device base ----------------------------------------------------------------------------------
+PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress, ULONG NumberOfUchars,
+                             UCHAR InIoSpace) {
+  return HostPtr(LazyMachine().VideoPortGetDeviceBase(GuestObject(HwDeviceExtension), Phys(IoAddress),
+                                                      NumberOfUchars, InIoSpace));
+}
+
+VOID VideoPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) {
+  LazyMachine().VideoPortFreeDeviceBase(GuestObject(HwDeviceExtension), Guest(MappedAddress));
+}
+
+// --- NDIS shared memory -----------------------------------------------------------------------------------
+VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                               PVOID* VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress) {
+  Machine& m = LazyMachine();
+  u64 va = 0, pa = 0;
+  m.NdisMAllocateSharedMemory(Guest(MiniportAdapterHandle), Length, Cached != 0,
+                              VirtualAddress != nullptr ? &va : nullptr,
+                              PhysicalAddress != nullptr ? &pa : nullptr);
+  if (PhysicalAddress != nullptr) PhysicalAddress->QuadPart = static_cast<LONGLONG>(pa);
+  if (VirtualAddress != nullptr)
+    *VirtualAddress = va != 0 ? ddimap::capi::AdoptSharedMemory(va, Length) : nullptr;
+}
+
+VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                           PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress) {
+  Machine& m = LazyMachine();
+  // A released allocation is one mapping change; a refused free makes none.
+  const u64 before = m.mapping_changes();
+  m.NdisMFreeSharedMemory(Guest(MiniportAdapterHandle), Length, Cached != 0,
+                          ddimap::capi::GuestOfShared(VirtualAddress), Phys(PhysicalAddress));
+  if (m.mapping_changes() != before) ddimap::capi::ForgetSharedMemory(VirtualAddress);
+}
+
 // --- IRQL ---------------------------------------------------------------------------------------------------
 KIRQL KeGetCurrentIrql(void) { return LazyMachine().irql(); }
 

@@ -26,5 +26,9 @@ void MmIoLeaks(Machine::State& s, u64 device, std::string_view when);
 void UmdfIoLeaks(Machine::State& s, u64 device, std::string_view when);
 // process != 0: only the user mappings of that process (any device).
 void VideoLeaks(Machine::State& s, u64 device, u64 process, std::string_view when);
+// The device's VideoPortGetDeviceBase mappings (address order), then its
+// I/O-space bases (creation order).
+void VideoBaseLeaks(Machine::State& s, u64 device, std::string_view when);
+void NdisSharedLeaks(Machine::State& s, u64 adapter, std::string_view when);
 
 }  // namespace ddimap::families

@@ -82,6 +82,7 @@ ControlStatus Machine::EnterCallback(Callback cb, u64 object) {
       break;
     }
     case Callback::VideoStartIo:
+    case Callback::VideoFindAdapter:
       if (!s.FindVideo(object)) return ControlStatus::BadObject;
       break;
     case Callback::EvtDevicePrepareHardware:
@@ -120,6 +121,7 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
       if (!ok) {
         families::NdisIoLeaks(s, obj, when);
         families::NdisIoPortLeaks(s, obj, when);
+        families::NdisSharedLeaks(s, obj, when);
       }
       s.FindAdapter(obj)->state = ok ? AdapterState::Running : AdapterState::Halted;
       break;
@@ -127,6 +129,7 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
     case Callback::MiniportHaltEx:
       families::NdisIoLeaks(s, obj, when);
       families::NdisIoPortLeaks(s, obj, when);
+      families::NdisSharedLeaks(s, obj, when);
       s.FindAdapter(obj)->state = AdapterState::Halted;
       break;
     case Callback::StartDevice:
@@ -162,6 +165,9 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
     case Callback::EvtDeviceReleaseHardware:
       families::MmIoLeaks(s, obj, when);
       s.FindWdm(obj)->hardware_prepared = false;
+      break;
+    case Callback::VideoFindAdapter:
+      if (!ok) families::VideoBaseLeaks(s, obj, when);
       break;
     default:
       break;

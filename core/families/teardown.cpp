@@ -56,8 +56,10 @@ void Machine::Teardown() {
   }
   // 5. Video devices are removed.
   as_callback(Callback::None, 0);
-  for (std::size_t i = 0; i < s.video.size(); ++i)
+  for (std::size_t i = 0; i < s.video.size(); ++i) {
     families::VideoLeaks(s, MakeHandle(HandleKind::Video, i + 1), 0, "the device is removed");
+    families::VideoBaseLeaks(s, MakeHandle(HandleKind::Video, i + 1), "the device is removed");
+  }
   // 6. Processes end.
   s.processes.clear();
   s.cur_process = 0;
@@ -70,6 +72,8 @@ void Machine::Teardown() {
   s.tombstones.clear();
   s.ports.clear();  // every adapter was halted above: none is left
   s.released_ports.clear();
+  s.io_bases.clear();
+  s.released_io_bases.clear();
   s.torn_down = true;
 }
 

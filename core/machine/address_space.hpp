@@ -100,6 +100,7 @@ struct Mapping {
   u64 resource_start = 0;  // UMDF: the resource this mapping maps
   bool p6cache = false;    // video: the P6CACHE flag
   u32 video_flags = 0;
+  bool shared_cached = false;  // NdisMAllocateSharedMemory: its Cached, which the free must repeat
   bool is_released = false;
   CallRecord created;
   CallRecord released;

@@ -103,13 +103,15 @@ std::optional<u64> Machine::State::Reserve(Region r, u64 extent) {
 std::size_t* Machine::State::OwnerCount(const Mapping& m) {
   if (m.parent_va != 0) return nullptr;  // a UMDF view belongs to its pseudo mapping
   switch (m.v.family) {
-    case Family::NdisIo: if (auto* d = FindAdapter(m.v.owner)) return &d->live_mappings; break;
+    case Family::NdisIo:
+    case Family::NdisShared: if (auto* d = FindAdapter(m.v.owner)) return &d->live_mappings; break;
     case Family::MmIo:
       if (m.start_device == 0) return &driver_mm_mappings;
       if (auto* d = FindWdm(m.start_device)) return &d->live_mappings;
       break;
     case Family::UmdfIo: if (auto* d = FindUmdf(m.v.owner)) return &d->live_mappings; break;
-    case Family::Video: if (auto* d = FindVideo(m.v.owner)) return &d->live_mappings; break;
+    case Family::Video:
+    case Family::VideoBase: if (auto* d = FindVideo(m.v.owner)) return &d->live_mappings; break;
     default: break;
   }
   return nullptr;
@@ -257,10 +259,12 @@ DDIMAP_NO_COVERAGE std::string Machine::CheckInvariants() const {
       continue;  // views are not owned mappings
     }
     switch (v.family) {
-      case Family::NdisIo: ++per_adapter; break;
+      case Family::NdisIo:
+      case Family::NdisShared: ++per_adapter; break;
       case Family::MmIo: (m.start_device != 0 ? per_wdm : driver_mm)++; break;
       case Family::UmdfIo: ++per_umdf; break;
-      case Family::Video: ++per_video; break;
+      case Family::Video:
+      case Family::VideoBase: ++per_video; break;
       default: break;
     }
   }

@@ -18,6 +18,7 @@ std::string_view CallbackName(Callback c) {
     case Callback::VideoStartIo: return "HwVidStartIO";
     case Callback::EvtDevicePrepareHardware: return "EvtDevicePrepareHardware";
     case Callback::EvtDeviceReleaseHardware: return "EvtDeviceReleaseHardware";
+    case Callback::VideoFindAdapter: return "HwVidFindAdapter";
   }
   return "?";
 }

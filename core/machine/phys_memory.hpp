@@ -33,6 +33,8 @@ class PhysMemory {
   PhysMemory& operator=(const PhysMemory& o);  // the same, reusing this one's pages
   void AddRam(u64 start, u64 length) { ram_.push_back({start, length}); }
   bool OverlapsRam(u64 start, u64 length) const;
+  // In the order they were added (NdisMAllocateSharedMemory's first fit walks them so).
+  const std::vector<PhysRange>& ram() const { return ram_; }
 
   // Sparse device memory: a page costs host memory only once written.
   // `width` (<= 8) bytes at pa, pa+1... (addresses wrap), little-endian; one

@@ -53,6 +53,17 @@ struct UmdfDevice : Device {
 
 struct VideoDevice : Device {};
 
+// A VideoPortGetDeviceBase of I/O space: on x64 the base is the port number
+// itself, so no virtual range is reserved; the record is what
+// VideoPortFreeDeviceBase matches and what a leak names.
+struct IoBase {
+  u64 device;
+  u64 port;    // the returned base
+  u64 length;  // NumberOfUchars
+  CallRecord created;
+  CallRecord released;  // while remembered after VideoPortFreeDeviceBase
+};
+
 struct FileEntry {  // the simulated file table
   std::string name;
   u32 length;
@@ -127,6 +138,8 @@ struct Machine::State {
   std::vector<WdmDevice> wdm;
   std::vector<UmdfDevice> umdf;
   std::vector<VideoDevice> video;
+  std::vector<IoBase> io_bases;           // live I/O-space device bases, oldest first
+  std::vector<IoBase> released_io_bases;  // freed ones, oldest first, at most quarantine_capacity
   std::vector<FileEntry> file_table;
   std::unordered_map<u64, OpenFile> files;  // by serial
   u64 next_file = 1;

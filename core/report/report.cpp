@@ -39,7 +39,8 @@ std::string Machine::State::FormatArg(const CallRecord& c, int i) const {
   if (IsPointerKind(p.kind) && ((c.null_mask >> i) & 1)) return "NULL";
   switch (p.kind) {
     case ArgKind::OutPtr:
-    case ArgKind::OutResource: return "&out";
+    case ArgKind::OutResource:
+    case ArgKind::OutPhysAddr: return "&out";
     case ArgKind::Buffer: return "&buffer";
     case ArgKind::InPtr: return "&in";
     case ArgKind::InOutLen32:

@@ -43,6 +43,7 @@ std::string_view ArgKindName(ArgKind k) {
     case ArgKind::RegisterMode: return "RegisterMode";
     case ArgKind::OutPtr: return "OutPtr";
     case ArgKind::OutResource: return "OutResource";
+    case ArgKind::OutPhysAddr: return "OutPhysAddr";
     case ArgKind::InOutLen32: return "InOutLen32";
     case ArgKind::InOutVideoFlags: return "InOutVideoFlags";
     case ArgKind::InOutVirtAddr: return "InOutVirtAddr";

@@ -89,6 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case ArgKind::OutResource:
       case ArgKind::Buffer:
       case ArgKind::InPtr:
+      case ArgKind::OutPhysAddr:
       case ArgKind::FileName: return 0;
       // The runner supplies port buffers, of at most this many elements.
       case ArgKind::Count: return fdp.ConsumeIntegralInRange<std::uint32_t>(0, ddimap::harness::kMaxPortCount);

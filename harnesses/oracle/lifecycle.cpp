@@ -100,6 +100,7 @@ ControlStatus Model::EnterCallback(Callback cb, u64 object) {
       break;
     }
     case Callback::VideoStartIo:
+    case Callback::VideoFindAdapter:
       if (!FindBy(video_, &VideoDevice::handle, object)) return ControlStatus::BadObject;
       break;
     case Callback::EvtDevicePrepareHardware: {
@@ -140,9 +141,11 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
           ReportFileLeak(f);
           f.leak_reported = true;
         }
+      // decided (docs/semantics.md, Smaller decisions, order of several leaks): I/O space, then shared memory
       if (!succeeded) {
         LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
         LeakPorts(obj);  // sem "Port I/O": port ranges after mappings
+        LeakMappings(Family::NdisShared, obj, RuleId::NdisSharedLeak);
       }
       if (a) a->state = succeeded ? AdapterState::Running : AdapterState::Halted;
       break;
@@ -150,6 +153,7 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
     case Callback::MiniportHaltEx: {
       LeakMappings(Family::NdisIo, obj, RuleId::NdisIoLeak);
       LeakPorts(obj);
+      LeakMappings(Family::NdisShared, obj, RuleId::NdisSharedLeak);
       if (Adapter* a = FindBy(adapters_, &Adapter::handle, obj)) a->state = AdapterState::Halted;
       break;
     }
@@ -189,6 +193,13 @@ ControlStatus Model::LeaveCallback(bool succeeded) {
       if (WdmDevice* d = FindBy(wdm_, &WdmDevice::handle, obj)) d->kmdf_prepared = false;
       break;
     }
+    case Callback::VideoFindAdapter:
+      // sem VIDEO_BASE leaks: a failing HwVidFindAdapter leaves no device base of its device
+      if (!succeeded) {
+        LeakMappings(Family::VideoBase, obj, RuleId::VideoBaseLeak);
+        LeakPortBases(obj);
+      }
+      break;
     case Callback::VideoStartIo:
     case Callback::None:
       break;
@@ -215,6 +226,7 @@ void Model::Teardown() {
     if (a.state == AdapterState::Running) {
       LeakMappings(Family::NdisIo, a.handle, RuleId::NdisIoLeak);
       LeakPorts(a.handle);
+      LeakMappings(Family::NdisShared, a.handle, RuleId::NdisSharedLeak);
       a.state = AdapterState::Halted;
     }
   // report files still open and not reported yet, then close every file silently
@@ -242,7 +254,12 @@ void Model::Teardown() {
     d.state = UmdfState::Created;
   }
   // remove video devices
-  for (auto& d : video_) LeakMappings(Family::Video, d.handle, RuleId::VideoLeak);
+  // sem VIDEO_BASE leaks: per device, VideoPortMapMemory mappings, then mapped device bases, then port bases
+  for (auto& d : video_) {
+    LeakMappings(Family::Video, d.handle, RuleId::VideoLeak);
+    LeakMappings(Family::VideoBase, d.handle, RuleId::VideoBaseLeak);
+    LeakPortBases(d.handle);
+  }
   // end processes
   for (auto& p : processes_) p.live = false;
   current_process_ = 0;
@@ -253,6 +270,8 @@ void Model::Teardown() {
   buried_.clear();
   port_regs_.clear();
   released_regs_.clear();
+  port_bases_.clear();
+  freed_port_bases_.clear();
   device_memory_.clear();
   in_teardown_ = false;
   torn_down_ = true;

@@ -249,11 +249,19 @@ const UnmapRules& UnmapRulesOf(Family family) {
                                   UmdfIoUnmapOtherOwner, UmdfIoUnmapInterior, UmdfIoUnmapLengthMismatch};
   static const UnmapRules kVideo{VideoUnmapNotMapped, VideoUnmapDouble, VideoUnmapOtherFamily, VideoUnmapOtherOwner,
                                  std::nullopt, std::nullopt};
+  // sem VIDEO_BASE: the exact base only, no length; sem NDIS_SHARED: Cached and PhysicalAddress are
+  // checked after the length, by the family
+  static const UnmapRules kVideoBase{VideoBaseFreeNotMapped, VideoBaseFreeDouble, VideoBaseFreeOtherFamily,
+                                     VideoBaseFreeOtherOwner, VideoBaseFreeInterior, std::nullopt};
+  static const UnmapRules kNdisShared{NdisSharedFreeNotMapped,  NdisSharedFreeDouble,   NdisSharedFreeOtherFamily,
+                                      NdisSharedFreeOtherOwner, NdisSharedFreeInterior, NdisSharedFreeLengthMismatch};
   switch (family) {
     case Family::NdisIo: return kNdisIo;
     case Family::MmIo: return kMmIo;
     case Family::UmdfIo: return kUmdfIo;
     case Family::Video: return kVideo;
+    case Family::VideoBase: return kVideoBase;
+    case Family::NdisShared: return kNdisShared;
     default: break;  // NdisUnmapFile names the file, not an address; no other family unmaps
   }
   std::abort();

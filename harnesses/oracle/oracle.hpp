@@ -113,6 +113,16 @@ class Model {
                                     u32 NumAccessRanges, u32* AccessRanges, bool VendorId, bool DeviceId,
                                     u32* Slot);
 
+  // --- video device base ----------------------------------------------------------------
+  u64 VideoPortGetDeviceBase(u64 HwDeviceExtension, u64 IoAddress, u32 NumberOfUchars, u32 InIoSpace);
+  void VideoPortFreeDeviceBase(u64 HwDeviceExtension, u64 MappedAddress);
+
+  // --- NDIS shared memory ------------------------------------------------------------------
+  void NdisMAllocateSharedMemory(u64 MiniportAdapterHandle, u32 Length, bool Cached, u64* VirtualAddress,
+                                 u64* PhysicalAddress);
+  void NdisMFreeSharedMemory(u64 MiniportAdapterHandle, u32 Length, bool Cached, u64 VirtualAddress,
+                             u64 PhysicalAddress);
+
   // --- access -------------------------------------------------------------------------
   u64 Read(u64 address, unsigned width);
   void Write(u64 address, unsigned width, u64 value);
@@ -202,6 +212,13 @@ class Model {
     u64 released_seq = 0;
     u64 view_id = 0;     // UMDF pseudo mapping: its user-mode view (0: none)
     u64 leak_owner = 0;  // whose leak it is: owner, or for MM the WDM device it was started with (0: driver)
+    bool cached = false;  // NdisMAllocateSharedMemory's Cached
+  };
+  // An I/O-space VideoPortGetDeviceBase: the port number is the base, no pages (sem VIDEO_BASE).
+  struct PortBase {
+    u64 device, port, length;
+    u64 created_seq;
+    u64 released_seq = 0;
   };
   struct VaRegion {
     u64 base, size, cursor;
@@ -262,6 +279,9 @@ class Model {
 
   // --- family helpers -------------------------------------------------------------------
   bool AdapterMaps(u64 adapter);              // ndis_io.cpp
+  bool FreePortBase(u64 device, u64 address);  // video_base.cpp: false when no port base holds it
+  void LeakPortBases(u64 device);
+  std::optional<u64> SharedRam(u64 bytes) const;  // ndis_shared.cpp: the first fit
   bool MmMapStart(u64 number_of_bytes);       // mm_io.cpp: the checks before the cache type
   u64 MmMap(u64 pa, u64 len, u32 cache, bool readable, bool writable);
   OpenFile* OpenFileOrReport(u64 handle);     // ndis_file.cpp
@@ -327,6 +347,8 @@ class Model {
   std::vector<u64> buried_;          // closed file handles and exited processes, oldest first
   std::vector<PortReg> port_regs_;      // live port registrations, oldest first
   std::vector<PortReg> released_regs_;  // released ones remembered, oldest first
+  std::vector<PortBase> port_bases_;      // live, oldest first
+  std::vector<PortBase> freed_port_bases_;  // freed, oldest first, at most quarantine_capacity
   u64 next_mapping_id_ = 1;
   u64 mapping_changes_ = 0;
 };

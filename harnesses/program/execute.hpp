@@ -49,6 +49,7 @@ template <> struct ParamTypeOf<ArgKind::OutPtr> { using type = u32*; };  // NDIS
 template <> struct ParamTypeOf<ArgKind::InOutLen32> { using type = u32*; };
 template <> struct ParamTypeOf<ArgKind::InOutVideoFlags> { using type = u32*; };
 template <> struct ParamTypeOf<ArgKind::OutResource> { using type = u64*; };
+template <> struct ParamTypeOf<ArgKind::OutPhysAddr> { using type = u64*; };
 template <> struct ParamTypeOf<ArgKind::InOutVirtAddr> { using type = u64*; };
 template <> struct ParamTypeOf<ArgKind::FileName> { using type = std::optional<std::string_view>; };
 template <> struct ParamTypeOf<ArgKind::Buffer> { using type = void*; };
@@ -125,7 +126,8 @@ constexpr CallShape ShapeOf(const CallDesc& d) {
   CallShape s;
   for (int i = 0; i < d.param_count; ++i) {
     const ArgKind k = d.params[i].kind;
-    if (k == ArgKind::OutPtr || k == ArgKind::OutResource) s.out_only |= static_cast<u8>(1u << i);
+    if (k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::OutPhysAddr)
+      s.out_only |= static_cast<u8>(1u << i);
     if (HasOutValue(k)) s.outputs |= static_cast<u8>(1u << i);
     if (Is32BitPointer(k)) s.narrow |= static_cast<u8>(1u << i);
   }
@@ -147,7 +149,8 @@ struct Frame {
   template <ArgKind K>
   ParamType<K> Arg(std::size_t i) {
     const u64 a = c.args[i];
-    if constexpr (K == ArgKind::OutResource || K == ArgKind::InOutVirtAddr) return Null(i) ? nullptr : &v[i];
+    if constexpr (K == ArgKind::OutResource || K == ArgKind::InOutVirtAddr || K == ArgKind::OutPhysAddr)
+      return Null(i) ? nullptr : &v[i];
     else if constexpr (Is32BitPointer(K)) return Null(i) ? nullptr : &n32[i];
     else if constexpr (K == ArgKind::FileName) {
       if (Null(i)) return std::nullopt;

@@ -221,7 +221,7 @@ bool ParseValue(LineParser& lp, ArgKind kind, u64* v) {
         if (CallbackName(static_cast<Callback>(c)) == tok) return *v = static_cast<u64>(c), true;
       return lp.FailAt(start, "expected a callback (MiniportInitializeEx, MiniportHaltEx, IRP_MN_START_DEVICE, "
                               "IRP_MN_STOP_DEVICE, IRP_MN_REMOVE_DEVICE, IRP_MN_SURPRISE_REMOVAL, OnPrepareHardware, "
-                              "OnReleaseHardware, HwVidStartIO), got '" + tok + "'");
+                              "OnReleaseHardware, HwVidStartIO, HwVidFindAdapter), got '" + tok + "'");
     default:
       return lp.FailAt(start, "expected a number, got '" + tok + "'");
   }
@@ -284,7 +284,7 @@ std::string FormatOp(const Op& op, int result) {
     bool null = (op.null_mask >> i) & 1;
     if (IsPointerKind(k) && null) {
       out += "NULL";
-    } else if (k == ArgKind::OutPtr || k == ArgKind::OutResource) {
+    } else if (k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::OutPhysAddr) {
       out += "&out";
     } else if (k == ArgKind::Buffer) {
       out += "&buffer";
@@ -662,7 +662,7 @@ bool ParseTrace(std::string_view text, Program* out, ParseError* error) {
         if (k == ArgKind::FileName) op.args[i] = Arg{};
         continue;
       }
-      if (k == ArgKind::OutPtr || k == ArgKind::OutResource) {
+      if (k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::OutPhysAddr) {
         if (!lp.EatWord("&out")) return lp.Fail("&out or NULL for " + std::string(d.params[i].name)), fail();
         continue;
       }

@@ -33,6 +33,7 @@ bool HasSimplerValues(ArgKind k) {
     case ArgKind::OutPtr:
     case ArgKind::OutResource:
     case ArgKind::InPtr:
+    case ArgKind::OutPhysAddr:
     case ArgKind::FileName:
     case ArgKind::Buffer:
       return false;

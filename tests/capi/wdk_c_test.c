@@ -1,9 +1,12 @@
 /* The C API from C: builds a machine through ddimap/control.h and runs the
- * documented correct lifecycle of each of the five families through
+ * documented correct lifecycle of each family (device bases and shared memory too) through
  * ddimap/wdk.h, and port I/O through every port name, expecting no report; then commits one violation (a double
  * MmUnmapIoSpace) and checks the report.
  *
  * Usage: capi_c_program              DDIMAP_OPTIONS unset: one report expected
+ *        capi_c_program --shared-memory  NdisMAllocateSharedMemory's host memory:
+ *                                     a double free and a subrange free are
+ *                                     reported; a new machine starts clean
  *        capi_c_program --suppressed DDIMAP_OPTIONS=...suppress=MM_IO.UNMAP_DOUBLE
  *        capi_c_program --bad-options DDIMAP_OPTIONS invalid: create fails,
  *                                     a WDK call still creates a default machine
@@ -341,9 +344,55 @@ static void VideoAccessRanges(PVOID hw) {
   CHECK(ranges[2].RangeLength == 0);
 }
 
+static void DeviceBaseLifecycle(PVOID hw) {
+  PVOID regs, ports;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_VIDEO_FIND_ADAPTER, hw));
+  regs = VideoPortGetDeviceBase(hw, Pa(VIDEO_FB + 0x20000), 0x1000, VIDEO_MEMORY_SPACE_MEMORY);
+  ports = VideoPortGetDeviceBase(hw, Pa(0x3C0), 0x20, VIDEO_MEMORY_SPACE_IO);
+  CHECK(regs != NULL);
+  CHECK((ULONG_PTR)ports == 0x3C0); /* x64: the port number itself */
+  VideoPortWriteRegisterUlong(AT(PULONG, regs, 0x40), 0x600DF00Du);
+  CHECK(VideoPortReadRegisterUlong(AT(PULONG, regs, 0x40)) == 0x600DF00Du);
+  VideoPortFreeDeviceBase(hw, ports);
+  VideoPortFreeDeviceBase(hw, regs);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
+/* Descriptors go into shared memory as plain C stores: the C API hands out host memory. */
+typedef struct {
+  ULONG64 buffer;
+  ULONG length;
+  ULONG flags;
+} Descriptor;
+
+static void SharedMemoryLifecycle(NDIS_HANDLE nic) {
+  PVOID ring = NULL;
+  NDIS_PHYSICAL_ADDRESS ring_pa;
+  Descriptor *d;
+  ULONG i;
+  ring_pa.QuadPart = -1;
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_INITIALIZE_EX, nic));
+  NdisMAllocateSharedMemory(nic, 16 * sizeof(Descriptor), FALSE, &ring, &ring_pa);
+  CHECK(ring != NULL);
+  CHECK(((ULONG_PTR)ring & 0xFFF) == 0);
+  CHECK(ring_pa.QuadPart == 0x1000); /* the first RAM page above page 0 */
+  d = (Descriptor *)ring;
+  CHECK(d[15].buffer == 0 && d[15].flags == 0); /* zero-filled */
+  for (i = 0; i < 16; ++i) {
+    d[i].buffer = 0x100000ULL + i * 0x800;
+    d[i].length = 0x800;
+    d[i].flags = i == 15 ? 0x80000000u : 0;
+  }
+  CHECK(d[7].buffer == 0x103800ULL && d[15].flags == 0x80000000u);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_HALT_EX, nic));
+  NdisMFreeSharedMemory(nic, 16 * sizeof(Descriptor), FALSE, ring, ring_pa);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
 /* The correct lifecycles, then one double unmap. */
 static void Program(int expect_suppressed) {
-  NDIS_HANDLE nic, nic2, nic3, nic4;
+  NDIS_HANDLE nic, nic2, nic3, nic4, nic5;
   PVOID wdm, wdm2, hw;
   IWDFDevice3 *umdf;
   PVOID p;
@@ -353,6 +402,7 @@ static void Program(int expect_suppressed) {
   CHECK_OK(ddimap_add_ram(RAM_BASE, RAM_LEN));
   nic = ddimap_create_ndis_adapter();
   nic2 = ddimap_create_ndis_adapter();
+  nic5 = ddimap_create_ndis_adapter();
   wdm = ddimap_create_wdm_device();
   umdf = ddimap_create_umdf_device(1, 11, TRUE, DDIMAP_REGISTER_ACCESS_USING_SYSTEM_CALL);
   hw = ddimap_create_video_device();
@@ -366,6 +416,7 @@ static void Program(int expect_suppressed) {
   CHECK_OK(ddimap_assign_port_resource(nic3, NIC3_PORT, NIC3_PORT_LEN));
   CHECK_OK(ddimap_assign_memory_resource(wdm2, KMDF_BAR, KMDF_BAR_LEN));
   CHECK_OK(ddimap_assign_port_resource(wdm2, KMDF_PORT, KMDF_PORT_LEN));
+  CHECK(nic5 != NULL);
   CHECK_OK(ddimap_assign_memory_resource(nic, NIC_BAR, NIC_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(wdm, WDM_BAR, WDM_BAR_LEN));
   CHECK_OK(ddimap_assign_memory_resource(umdf, UMDF_BAR, UMDF_BAR_LEN));
@@ -385,6 +436,8 @@ static void Program(int expect_suppressed) {
   NdisResourceQueries(nic3);
   KmdfLifecycle(wdm2);
   VideoAccessRanges(hw);
+  DeviceBaseLifecycle(hw);
+  SharedMemoryLifecycle(nic5);
   CHECK(ddimap_report_count() == 0);
   if (ddimap_report_count() != 0) DumpReports();
 
@@ -411,9 +464,53 @@ static void Program(int expect_suppressed) {
   if (ddimap_report_count() != (expect_suppressed ? 0u : 1u)) DumpReports();
 }
 
+/* Shared memory's host blocks: the free finds its guest allocation again, a
+ * freed block's pointer still names it (a second free is a double free), a
+ * pointer inside a block names the same offset of the allocation, and a new
+ * machine starts with no block. */
+static void SharedMemoryMisuse(void) {
+  NDIS_HANDLE nic;
+  PVOID a = NULL, b = NULL;
+  NDIS_PHYSICAL_ADDRESS pa_a, pa_b;
+  CHECK_OK(ddimap_add_ram(RAM_BASE, RAM_LEN));
+  nic = ddimap_create_ndis_adapter();
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_INITIALIZE_EX, nic));
+  NdisMAllocateSharedMemory(nic, 0x2000, TRUE, &a, &pa_a);
+  NdisMAllocateSharedMemory(nic, 0x100, TRUE, &b, &pa_b);
+  CHECK(a != NULL && b != NULL);
+  CHECK(pa_a.QuadPart == 0x1000 && pa_b.QuadPart == 0x3000);
+  memset(a, 0xAB, 0x2000);
+  NdisMFreeSharedMemory(nic, 0x1000, TRUE, (PUCHAR)a + 0x1000, pa_a);
+  CHECK(ddimap_rule_count("NDIS_SHARED.FREE_INTERIOR") == 1);
+  NdisMFreeSharedMemory(nic, 0x2000, FALSE, a, pa_a);
+  CHECK(ddimap_rule_count("NDIS_SHARED.FREE_CACHED_MISMATCH") == 1);
+  CHECK(((PUCHAR)a)[0x1FFF] == 0xAB); /* a refused free keeps the block */
+  NdisMFreeSharedMemory(nic, 0x2000, TRUE, a, pa_a);
+  NdisMFreeSharedMemory(nic, 0x2000, TRUE, a, pa_a);
+  CHECK(ddimap_rule_count("NDIS_SHARED.FREE_DOUBLE") == 1);
+  CHECK(ddimap_report_count() == 3);
+  if (ddimap_report_count() != 3) DumpReports();
+  /* b is never freed: the failing initialization reports it */
+  CHECK_OK(ddimap_leave_callback(FALSE));
+  CHECK(ddimap_rule_count("NDIS_SHARED.LEAK") == 1);
+  /* a new machine: no block of the old one is found again */
+  CHECK_OK(ddimap_machine_create());
+  CHECK_OK(ddimap_add_ram(RAM_BASE, RAM_LEN));
+  nic = ddimap_create_ndis_adapter();
+  CHECK_OK(ddimap_enter_callback(DDIMAP_CB_MINIPORT_INITIALIZE_EX, nic));
+  NdisMFreeSharedMemory(nic, 0x100, TRUE, b, pa_b);
+  CHECK(ddimap_rule_count("NDIS_SHARED.FREE_NOT_MAPPED") == 1);
+  CHECK(ddimap_report_count() == 1);
+  CHECK_OK(ddimap_leave_callback(TRUE));
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
-  if (strcmp(mode, "--bad-options") == 0) {
+  if (strcmp(mode, "--shared-memory") == 0) {
+    CHECK_OK(ddimap_machine_create());
+    CHECK_OK(ddimap_set_print_reports(0));
+    SharedMemoryMisuse();
+  } else if (strcmp(mode, "--bad-options") == 0) {
     CHECK(ddimap_machine_create() == DDIMAP_E_BAD_ARGUMENT);
     CHECK(ddimap_machine_exists() == 0);
     CHECK(ddimap_add_ram(RAM_BASE, RAM_LEN) == DDIMAP_E_NO_MACHINE);
@@ -429,7 +526,7 @@ int main(int argc, char **argv) {
     CHECK_OK(ddimap_machine_create());
     Program(0);
   } else {
-    fprintf(stderr, "usage: %s [--suppressed | --bad-options]\n", argv[0]);
+    fprintf(stderr, "usage: %s [--suppressed | --bad-options | --shared-memory]\n", argv[0]);
     return 2;
   }
   CHECK_OK(ddimap_machine_destroy());

@@ -739,6 +739,7 @@ TEST_F(MachineWideTest, WildInputNeverCrashesAndCostsNoMemory) {
                                 Callback::VideoStartIo,
                                 Callback::EvtDevicePrepareHardware,
                                 Callback::EvtDeviceReleaseHardware,
+                                Callback::VideoFindAdapter,
                                 static_cast<Callback>(200)};
   std::size_t round = 0;
   for (u64 irql : irqls) {
@@ -1098,7 +1099,8 @@ TEST(MachineTablesTest, EveryRuleHasAUniqueWellFormedName) {
 }
 
 TEST(MachineTablesTest, EveryFamilyHasALeakRuleExceptTheStatelessOnes) {
-  for (Family f : {Family::NdisIo, Family::MmIo, Family::UmdfIo, Family::NdisFile, Family::Video}) {
+  for (Family f : {Family::NdisIo, Family::MmIo, Family::UmdfIo, Family::NdisFile, Family::Video, Family::VideoBase,
+                   Family::NdisShared}) {
     EXPECT_TRUE(RuleByName(std::string(FamilyName(f)) + ".LEAK").has_value()) << FamilyName(f);
   }
 }

@@ -1169,6 +1169,108 @@ KeAttachProcess(0)
 // ============================================================================
 // allocation edge cases
 
+TEST(OracleDiff, DeviceBaseLifecycleAndRules) {
+  Diff d = RunDiff(InWorld(R"(
+EnterCallback(HwVidFindAdapter, video0) => Ok
+r0 = VideoPortGetDeviceBase(video0, 0xe0000123, 0x1800, VIDEO_MEMORY_SPACE_MEMORY) => nonnull
+r1 = VideoPortGetDeviceBase(video0, 0x3c0, 0x8, VIDEO_MEMORY_SPACE_IO) => 0x3c0
+r2 = VideoPortGetDeviceBase(video0, 0x3c8, 0x8, VIDEO_MEMORY_SPACE_IO) => 0x3c8
+r3 = VideoPortGetDeviceBase(video0, 0xe0100000, 0x1000, VIDEO_MEMORY_SPACE_P6CACHE|VIDEO_MEMORY_SPACE_DENSE) => nonnull
+r4 = VideoPortGetDeviceBase(video0, 0xe0100000, 0x1000, VIDEO_MEMORY_SPACE_MEMORY) => NULL !VIDEO.P6CACHE_CONFLICT
+r5 = VideoPortGetDeviceBase(video1, 0xe0100000, 0x1000, VIDEO_MEMORY_SPACE_MEMORY) => NULL !VIDEO_BASE.CONTEXT
+r6 = VideoPortGetDeviceBase(video0, 0x3c0, 0x21, VIDEO_MEMORY_SPACE_IO) => NULL !VIDEO_BASE.UNCLAIMED_RANGE
+r7 = VideoPortGetDeviceBase(video0, 0x3c0, 0x20, VIDEO_MEMORY_SPACE_USER_MODE|VIDEO_MEMORY_SPACE_IO) => NULL
+WRITE_REGISTER_USHORT(r0+0x17fe, 0xbeef)
+READ_REGISTER_USHORT(r0+0x17fe) => 0xbeef
+READ_REGISTER_USHORT(r0+0x1800) => !ACCESS.OUT_OF_BOUNDS
+READ_REGISTER_UCHAR(r1) => !ACCESS.UNMAPPED
+VideoPortFreeDeviceBase(video0, 0x3c4) => !VIDEO_BASE.FREE_INTERIOR
+VideoPortFreeDeviceBase(video1, r2) => !VIDEO_BASE.FREE_OTHER_OWNER
+VideoPortFreeDeviceBase(video0, r2) =>
+VideoPortFreeDeviceBase(video0, 0x3cc) => !VIDEO_BASE.FREE_DOUBLE
+VideoPortFreeDeviceBase(video0, r0+0x10) => !VIDEO_BASE.FREE_INTERIOR
+VideoPortFreeDeviceBase(video0, r0-0x123) => !VIDEO_BASE.FREE_INTERIOR
+VideoPortFreeDeviceBase(video0, r0+0x2000) => !VIDEO_BASE.FREE_NOT_MAPPED
+MmUnmapIoSpace(r0, 0x1800) => !MM_IO.UNMAP_OTHER_FAMILY
+VideoPortUnmapMemory(video0, r0, 0) => !VIDEO.UNMAP_OTHER_FAMILY
+VideoPortFreeDeviceBase(video0, r0) =>
+VideoPortFreeDeviceBase(video0, r0) => !VIDEO_BASE.FREE_DOUBLE
+KeSetIrql(2)
+VideoPortFreeDeviceBase(video0, r3) => !VIDEO_BASE.IRQL
+r8 = VideoPortGetDeviceBase(video0, 0xe0000000, 0x10, 0) => NULL !VIDEO_BASE.IRQL
+KeSetIrql(0)
+VideoPortFreeDeviceBase(nic0, r3) => !VIDEO.BAD_DEVICE
+LeaveCallback(TRUE) => Ok
+r9 = VideoPortGetDeviceBase(video0, 0xe0000000, 0x10, 0) => NULL !VIDEO_BASE.CONTEXT
+# HwVidFindAdapter of video0 again, failing: every base of video0 still live is reported and released
+EnterCallback(HwVidFindAdapter, video0) => Ok
+r10 = VideoPortGetDeviceBase(video0, 0xe0200000, 0x1000, VIDEO_MEMORY_SPACE_MEMORY) => nonnull
+LeaveCallback(FALSE) => Ok !VIDEO_BASE.LEAK !VIDEO_BASE.LEAK !VIDEO_BASE.LEAK
+VideoPortFreeDeviceBase(video0, r10) => !VIDEO_BASE.FREE_DOUBLE
+VideoPortFreeDeviceBase(video0, r1) => !VIDEO_BASE.FREE_DOUBLE
+)"));
+  EXPECT_TEARDOWN_RULES(d);
+}
+
+TEST(OracleDiff, SharedMemoryLifecycleAndRules) {
+  Diff d = RunDiff(InWorld(R"(
+r0 = NdisMAllocateSharedMemory(nic0, 0x1000, FALSE, &out, &out) => !NDIS_IO.BAD_HANDLE
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r1 = NdisMAllocateSharedMemory(nic0, 0x1234, TRUE, &out, &out) => PhysicalAddress=0x1000
+r2 = NdisMAllocateSharedMemory(nic0, 0x10, FALSE, &out, &out) => PhysicalAddress=0x3000
+r3 = NdisMAllocateSharedMemory(nic0, 0, FALSE, &out, &out) => PhysicalAddress=0
+r4 = NdisMAllocateSharedMemory(nic0, 0x10, FALSE, NULL, NULL) => !COMMON.NULL_POINTER
+WRITE_REGISTER_ULONG64(r1+0x122c, 0x1122334455667788)
+READ_REGISTER_ULONG64(r1+0x122c) => 0x1122334455667788
+READ_REGISTER_ULONG(r1+0x1234) => !ACCESS.OUT_OF_BOUNDS
+NdisMFreeSharedMemory(nic0, 0x1234, TRUE, r1+0x1000, 0x1000) => !NDIS_SHARED.FREE_INTERIOR
+NdisMFreeSharedMemory(nic0, 0x1000, TRUE, r1, 0x1000) => !NDIS_SHARED.FREE_LENGTH_MISMATCH
+NdisMFreeSharedMemory(nic0, 0x1234, FALSE, r1, 0x1000) => !NDIS_SHARED.FREE_CACHED_MISMATCH
+NdisMFreeSharedMemory(nic0, 0x1234, TRUE, r1, 0x2000) => !NDIS_SHARED.FREE_PHYS_MISMATCH
+NdisMFreeSharedMemory(nic1, 0x1234, TRUE, r1, 0x1000) => !NDIS_IO.BAD_HANDLE
+NdisMFreeSharedMemory(nic0, 0x1234, TRUE, r1, 0x1000) =>
+NdisMFreeSharedMemory(nic0, 0x1234, TRUE, r1, 0x1000) => !NDIS_SHARED.FREE_DOUBLE
+READ_REGISTER_ULONG(r1) => !ACCESS.USE_AFTER_UNMAP
+# first fit: the pages r1 held come back, below r2
+r5 = NdisMAllocateSharedMemory(nic0, 0x2000, FALSE, &out, &out) => PhysicalAddress=0x1000
+r6 = NdisMAllocateSharedMemory(nic0, 0x1001, FALSE, &out, &out) => PhysicalAddress=0x4000
+r7 = NdisMMapIoSpace(&out, nic0, 0xfebf0000, 0x1000) => NDIS_STATUS_SUCCESS
+NdisMFreeSharedMemory(nic0, 0x1000, FALSE, r7, 0xfebf0000) => !NDIS_SHARED.FREE_OTHER_FAMILY
+NdisMUnmapIoSpace(nic0, r5, 0x2000) => !NDIS_IO.UNMAP_OTHER_FAMILY
+NdisMFreeSharedMemory(nic0, 0x10, FALSE, 0xffffc00100000000, 0x3000) => !NDIS_SHARED.FREE_NOT_MAPPED
+KeSetIrql(1)
+NdisMFreeSharedMemory(nic0, 0x10, FALSE, r2, 0x3000) => !NDIS_SHARED.IRQL
+KeSetIrql(0)
+NdisMFreeSharedMemory(nic0, 0x10, FALSE, r2, 0x3000) =>
+LeaveCallback(TRUE) => Ok
+EnterCallback(MiniportInitializeEx, nic1) => Ok
+NdisMFreeSharedMemory(nic1, 0x2000, FALSE, r5, 0x1000) => !NDIS_SHARED.FREE_OTHER_OWNER
+r8 = NdisMAllocateSharedMemory(nic1, 0x800, FALSE, &out, &out) => PhysicalAddress=0x3000
+LeaveCallback(FALSE) => Ok !NDIS_SHARED.LEAK
+EnterCallback(MiniportHaltEx, nic0) => Ok
+NdisMFreeSharedMemory(nic0, 0x1001, FALSE, r6, 0x4000) =>
+LeaveCallback(TRUE) => Ok !NDIS_IO.LEAK !NDIS_SHARED.LEAK
+)"));
+  EXPECT_TEARDOWN_RULES(d);
+}
+
+TEST(OracleDiff, SharedMemoryFirstFitAcrossRamRanges) {
+  RunDiff(InWorld(R"(
+@
+EnterCallback(MiniportInitializeEx, nic0) => Ok
+r0 = NdisMAllocateSharedMemory(nic0, 0x3000, FALSE, &out, &out) => PhysicalAddress=0x1000
+# the rest of the first range
+r1 = NdisMAllocateSharedMemory(nic0, 0x7fffc000, FALSE, &out, &out) => PhysicalAddress=0x4000
+r2 = NdisMAllocateSharedMemory(nic0, 0x2000, FALSE, &out, &out) => PhysicalAddress=0x200000000
+r3 = NdisMAllocateSharedMemory(nic0, 0x1000, FALSE, &out, &out) => PhysicalAddress=0x200002000
+r4 = NdisMAllocateSharedMemory(nic0, 0x1000, FALSE, &out, &out) => PhysicalAddress=0
+NdisMFreeSharedMemory(nic0, 0x2000, FALSE, r2, 0x200000000)
+r5 = NdisMAllocateSharedMemory(nic0, 0x1800, FALSE, &out, &out) => PhysicalAddress=0x200000000
+LeaveCallback(TRUE) => Ok
+)",
+                   {{Building(CallId::AddRam, {0x200000000, 0x3000})}}));
+}
+
 TEST(OracleDiff, TinySystemRegionIsExhaustedAndWrapsAround) {
   MachineOptions opt;
   opt.system_region_size = 8 * kPageSize;

@@ -29,6 +29,7 @@ enum class ArgKind : u8 {
   CacheType, Protect, VideoFlags, Callback, Space, RegisterMode,
   // pointers: the null bit of the call record says whether the pointer is NULL
   OutPtr, OutResource, InOutLen32, InOutVideoFlags, InOutVirtAddr,
+  OutPhysAddr,  // a 64-bit out-value that is not the resource made (PNDIS_PHYSICAL_ADDRESS)
   // an interned file name (index into the machine's name table)
   FileName,
   // port buffers: the caller's array (a pointer: NULL or valid) and its
@@ -169,8 +170,8 @@ constexpr std::span<const StatusDesc> AllStatuses() { return call_table::kStatus
 
 constexpr bool IsPointerKind(ArgKind k) {
   return k == ArgKind::OutPtr || k == ArgKind::OutResource || k == ArgKind::InOutLen32 ||
-         k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr || k == ArgKind::FileName ||
-         k == ArgKind::Buffer || k == ArgKind::InPtr;
+         k == ArgKind::InOutVideoFlags || k == ArgKind::InOutVirtAddr || k == ArgKind::OutPhysAddr ||
+         k == ArgKind::FileName || k == ArgKind::Buffer || k == ArgKind::InPtr;
 }
 
 // A pointer parameter whose value after the call is an out-value (traces

@@ -124,7 +124,8 @@ int ddimap_attach_process(HANDLE process);        /* NULL detaches (system conte
  * MM_IO.LEAK (docs/semantics.md, "KMDF hardware callbacks"). */
 #define DDIMAP_CB_EVT_DEVICE_PREPARE_HARDWARE 10
 #define DDIMAP_CB_EVT_DEVICE_RELEASE_HARDWARE 11
-#define DDIMAP_CB_COUNT 12
+#define DDIMAP_CB_VIDEO_FIND_ADAPTER 12 /* HwVidFindAdapter (VideoPortGetDeviceBase) */
+#define DDIMAP_CB_COUNT 13
 /* callback outside 0..DDIMAP_CB_COUNT-1: DDIMAP_E_BAD_ARGUMENT. */
 int ddimap_enter_callback(int callback, PVOID object);
 int ddimap_leave_callback(BOOLEAN succeeded);

@@ -180,6 +180,17 @@ class Machine {
                                     u32 NumAccessRanges, u32* AccessRanges, bool VendorId, bool DeviceId,
                                     u32* Slot);
 
+  // --- video device base (InIoSpace: the VIDEO_MEMORY_SPACE_* flags) ----------------
+  // I/O space: the base is the port number itself (x64), no virtual range.
+  u64 VideoPortGetDeviceBase(u64 HwDeviceExtension, u64 IoAddress, u32 NumberOfUchars, u32 InIoSpace);
+  void VideoPortFreeDeviceBase(u64 HwDeviceExtension, u64 MappedAddress);
+
+  // --- NDIS shared memory (RAM: *PhysicalAddress is a page of a RAM range) ----------
+  void NdisMAllocateSharedMemory(u64 MiniportAdapterHandle, u32 Length, bool Cached, u64* VirtualAddress,
+                                 u64* PhysicalAddress);
+  void NdisMFreeSharedMemory(u64 MiniportAdapterHandle, u32 Length, bool Cached, u64 VirtualAddress,
+                             u64 PhysicalAddress);
+
   // --- access through mapped addresses (width 1, 2, 4 or 8) ------------------------
   // A refused read returns 0; a refused write does nothing.
   u64 Read(u64 address, unsigned width);

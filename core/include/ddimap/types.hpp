@@ -23,7 +23,8 @@ inline constexpr u8 kApcLevel = 1;
 inline constexpr u8 kDispatchLevel = 2;
 inline constexpr u8 kHighLevel = 15;
 
-enum class Family : u8 { Machine, Common, NdisIo, MmIo, UmdfIo, NdisFile, Video, Access };
+// VideoBase and NdisShared came later: appended so the other values keep their numbers.
+enum class Family : u8 { Machine, Common, NdisIo, MmIo, UmdfIo, NdisFile, Video, Access, VideoBase, NdisShared };
 constexpr std::string_view FamilyName(Family f) {
   switch (f) {
     case Family::Machine: return "MACHINE";
@@ -34,6 +35,8 @@ constexpr std::string_view FamilyName(Family f) {
     case Family::NdisFile: return "NDIS_FILE";
     case Family::Video: return "VIDEO";
     case Family::Access: return "ACCESS";
+    case Family::VideoBase: return "VIDEO_BASE";
+    case Family::NdisShared: return "NDIS_SHARED";
   }
   return "?";
 }
@@ -54,8 +57,9 @@ enum class Callback : u8 {
   // which a KMDF driver maps with MmMapIoSpace(Ex) and unmaps.
   EvtDevicePrepareHardware,
   EvtDeviceReleaseHardware,
+  VideoFindAdapter, // HwVidFindAdapter (VideoPortGetDeviceBase's context)
 };
-inline constexpr int kCallbackCount = 12;
+inline constexpr int kCallbackCount = 13;
 std::string_view CallbackName(Callback c);
 
 // Handles are tagged guest values: the top byte names the object kind, the

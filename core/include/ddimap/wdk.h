@@ -445,6 +445,25 @@ VP_STATUS VideoPortGetAccessRanges(PVOID HwDeviceExtension, ULONG NumRequestedRe
  * (COMMON.PAGED_CODE_IRQL), as a checked build asserts. */
 void ddimap_paged_code(void);
 
+/* ==== video device base (video.h) ============================================================ */
+/* Memory space: a guest address (never dereference it; use the register
+ * accessors). VIDEO_MEMORY_SPACE_IO: the port number itself, as on x64. */
+PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress, ULONG NumberOfUchars,
+                             UCHAR InIoSpace);
+VOID VideoPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress);
+
+/* ==== NDIS shared memory (ndis.h) =============================================================== */
+/* *VirtualAddress is HOST memory (zero-filled, page-aligned, Length bytes) the
+ * driver reads and writes with plain C; the core tracks it by a guest address.
+ * NdisMFreeSharedMemory takes that host pointer back (an unknown pointer is
+ * passed to the core unchanged, which reports it). Blocks are freed with the
+ * allocation, and all at ddimap_machine_destroy. *PhysicalAddress is a page of
+ * the machine's RAM. */
+VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                               PVOID *VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress);
+VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
+                           PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+
 /* ==== IRQL ======================================================================================== */
 /* Set the simulated IRQL. A level above HIGH_LEVEL is reported
  * (MACHINE.IRQL_RANGE) and refused. The model does not check the direction
