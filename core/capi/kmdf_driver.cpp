@@ -9,6 +9,7 @@
 
 #include "capi/internal.hpp"
 #include "ddimap/control.h"
+#include "ddimap/machine.hpp"
 #include "ddimap/wdk/wdf.h"
 
 // The framework's objects: a WDFDEVICE is a pointer to one of these.
@@ -118,5 +119,33 @@ NTSTATUS ddimap_kmdf_add_device(PVOID wdm_device, WDFDEVICE* device) {
   if (device != nullptr && NT_SUCCESS(status)) *device = init.created;
   return status;
 }
+
+namespace {
+
+// Runs one of the device's hardware callbacks inside its callback kind, as the
+// framework calls it: the MM_IO leak check runs when release returns.
+NTSTATUS RunHardwareCallback(WDFDEVICE device, bool prepare) {
+  ddimap::Machine* m = ddimap::capi::CurrentMachine();
+  WDFDEVICE__* d = ddimap::capi::FindKmdfDevice(device);
+  if (m == nullptr || d == nullptr) return STATUS_INVALID_DEVICE_STATE;
+  const ddimap::Callback kind =
+      prepare ? ddimap::Callback::EvtDevicePrepareHardware : ddimap::Callback::EvtDeviceReleaseHardware;
+  if (m->EnterCallback(kind, ddimap::capi::GuestObject(d->wdm_device)) != ddimap::ControlStatus::Ok)
+    return STATUS_INVALID_DEVICE_STATE;
+  const WDFCMRESLIST list = ddimap_device_resources(d->wdm_device);
+  NTSTATUS status = STATUS_SUCCESS;
+  if (prepare && d->callbacks.EvtDevicePrepareHardware != nullptr) {
+    status = d->callbacks.EvtDevicePrepareHardware(device, list, list);
+  } else if (!prepare && d->callbacks.EvtDeviceReleaseHardware != nullptr) {
+    status = d->callbacks.EvtDeviceReleaseHardware(device, list);
+  }
+  if (ddimap::capi::CurrentMachine() == m) m->LeaveCallback(NT_SUCCESS(status));
+  return status;
+}
+
+}  // namespace
+
+NTSTATUS ddimap_kmdf_prepare_hardware(WDFDEVICE device) { return RunHardwareCallback(device, true); }
+NTSTATUS ddimap_kmdf_release_hardware(WDFDEVICE device) { return RunHardwareCallback(device, false); }
 
 }  // extern "C"

@@ -124,6 +124,7 @@ NDIS_STATUS ddimap_ndis_initialize(NDIS_HANDLE adapter) {
   params.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS;
   params.Header.Revision = NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1;
   params.Header.Size = static_cast<USHORT>(sizeof(params));
+  params.AllocatedResources = ddimap_adapter_resources(adapter);  // what the adapter was assigned, in order
   const NDIS_STATUS status = g_driver.chars.InitializeHandlerEx(adapter, g_driver.driver_context, &params);
   // The machine may be gone if the driver destroyed it; nothing to leave then.
   if (CurrentMachine() == m) m->LeaveCallback(status == NDIS_STATUS_SUCCESS);

@@ -151,6 +151,15 @@ int ddimap_ndis_halt(NDIS_HANDLE adapter, int halt_action);
  * WdfDeviceCreate in a successful EvtDriverDeviceAdd. */
 struct WDFDEVICE__; /* a WDFDEVICE (ddimap/wdk/wdf.h) */
 NTSTATUS ddimap_kmdf_add_device(PVOID wdm_device, struct WDFDEVICE__ **device);
+/* Run the device's EvtDevicePrepareHardware(device, list, list) /
+ * EvtDeviceReleaseHardware(device, list) inside the matching callback, with
+ * the device's resource list (ddimap_device_resources), and return the
+ * driver's status (STATUS_SUCCESS when it set no such callback);
+ * STATUS_INVALID_DEVICE_STATE for an unknown device or a callback the device's
+ * state refuses (a release without a prepare). The framework calls release
+ * after every prepare, failed or not. */
+NTSTATUS ddimap_kmdf_prepare_hardware(struct WDFDEVICE__ *device);
+NTSTATUS ddimap_kmdf_release_hardware(struct WDFDEVICE__ *device);
 /* Tears everything down in documented order, reporting every leak; the machine
  * stays current (reports can be read) but ignores further calls. */
 int ddimap_teardown(void);

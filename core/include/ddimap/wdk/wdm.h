@@ -17,4 +17,10 @@
 #define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) \
   ((BYTE_OFFSET(Va) + ((SIZE_T)(Size)) + (PAGE_SIZE - 1)) >> PAGE_SHIFT)
 
+/* PAGED_CODE(): pageable code checks the IRQL on entry; above APC_LEVEL it is
+ * COMMON.PAGED_CODE_IRQL (the WDK asserts only in checked builds; ddimap always
+ * checks, as Driver Verifier would catch the page fault). */
+#define PAGED_CODE() ddimap_paged_code()
+#define PAGED_CODE_LOCKED() ((void)0)
+
 #endif /* DDIMAP_WDK_WDM_H_ */
