@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang lld llvm libclang-rt-14-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  afl++ python3 python3-yaml zip valgrind
+  afl++ python3 python3-yaml zip valgrind pkgconf
 )
 
 installed() {
