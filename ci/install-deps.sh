@@ -6,7 +6,10 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang lld llvm libclang-rt-14-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  afl++ python3 python3-yaml zip valgrind
+  afl++ python3 python3-yaml zip valgrind pkgconf
+  # OSS-Fuzz builds all C++ against libc++; ddimap needs libc++ >= 16 (<memory_resource>), which
+  # Debian 12 has with clang 19 (libc++ 14, clang 14's, does not do): ci/oss-fuzz/libcxx.py
+  clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev
 )
 
 installed() {

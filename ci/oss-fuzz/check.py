@@ -1,4 +1,19 @@
 #!/usr/bin/env python3
+# Copyright 2026 the ddimap authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+#
+################################################################################
 """A local check of the OSS-Fuzz build (ci/oss-fuzz/build.sh), without Docker.
 
   ci/oss-fuzz/check.sh [--only CONFIG]... [--keep]
@@ -7,14 +22,22 @@
     --keep  keep the temporary $SRC/$OUT/$WORK trees (printed at the end)
 
 For each configuration it runs build.sh the way OSS-Fuzz's `compile` does --
-CC, CXX, CFLAGS, CXXFLAGS, LIB_FUZZING_ENGINE, SANITIZER, and fresh SRC, OUT
-and WORK directories, with build.sh at $SRC/build.sh and the repository at
-$SRC/ddimap as in the Docker image -- then checks the result the way
-check_build (infra/base-images/base-runner/test_all.py + bad_build_check)
-does:
+CC, CXX (the newest clang whose libc++ builds ddimap: ci/oss-fuzz/libcxx.py),
+CFLAGS, CXXFLAGS_EXTRA (-stdlib=libc++; not for afl, below), CXXFLAGS,
+LIB_FUZZING_ENGINE (-fsanitize=fuzzer, with libstdc++ for Debian's libFuzzer runtime,
+which is built against libstdc++ where OSS-Fuzz's carries its own C++ library),
+SANITIZER, and fresh SRC, OUT and WORK directories, with build.sh at
+$SRC/build.sh and the repository at $SRC/ddimap as in the Docker image (build.sh
+runs the repository's ci/oss-fuzz/build-targets.sh) -- then checks the result
+the way check_build (infra/base-images/base-runner/test_all.py +
+bad_build_check) does:
   - fuzz-target detection: exactly the listed harnesses (the build's
     ddimap-repro --list-harnesses) in $OUT are executable ELF files containing
     "LLVMFuzzerTestOneInput" (ddimap-repro is not one);
+  - C++ library: in the targets and the helper tools (ddimap-repro, ddimap-gen)
+    ddimap's code uses libc++ (std::__1 symbols), never libstdc++ (std::__cxx11);
+    not for afl: afl-clang-fast++ is tied to Debian's clang 14, whose libc++ 14
+    lacks <memory_resource>, so that configuration uses libstdc++ here;
   - layout: each target has H_seed_corpus.zip (flat), H.dict, H.options;
   - libFuzzer builds: `H -seed=1337 -runs=4` finishes ("Done 4 runs"), with
     coverage (cov: > 0 on its INITED/DONE line, >= 100 instrumented edges);
@@ -52,15 +75,18 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "ci"))
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 import fuzzlib  # noqa: E402  (the .options parser, shared with the other scripts)
+sys.path.insert(0, str(HERE))
+import libcxx  # noqa: E402  (the clang whose libc++ stands in for OSS-Fuzz's)
 
 CONFIGS = ("address", "undefined", "afl", "coverage")
 
 # --- OSS-Fuzz's flags ---------------------------------------------------------------
 # Sources (google/oss-fuzz):
-#   infra/base-images/base-clang/ubuntu-24-04.Dockerfile (2025; base-clang/Dockerfile the same):
-#     CFLAGS (below), CXXFLAGS_EXTRA="-stdlib=libc++", CXXFLAGS="$CFLAGS $CXXFLAGS_EXTRA".
-#     Its clang is current; clang 14 warns that -Wno-error=enum-constexpr-conversion and
-#     -Wno-error=vla-cxx-extension are unknown (harmless: build.sh turns -Werror off).
+#   infra/base-images/base-clang/ubuntu-24-04.Dockerfile (google/oss-fuzz 955c6866, 2026-08-20; the
+#     image project.yaml's base_os_version ubuntu-24-04 selects): CFLAGS (below),
+#     CXXFLAGS_EXTRA="-stdlib=libc++", CXXFLAGS="$CFLAGS $CXXFLAGS_EXTRA". Its clang is current;
+#     clang 14 warns that -Wno-error=vla-cxx-extension is unknown (harmless:
+#     -Wno-error=unknown-warning-option, and build-targets.sh turns -Werror off).
 #   infra/base-images/base-builder/Dockerfile (and ubuntu-24-04.Dockerfile):
 #     SANITIZER_FLAGS_address, SANITIZER_FLAGS_undefined, SANITIZER_FLAGS_coverage="",
 #     COVERAGE_FLAGS="-fsanitize=fuzzer-no-link", COVERAGE_FLAGS_coverage,
@@ -72,10 +98,12 @@ CONFIGS = ("address", "undefined", "afl", "coverage")
 #     CXXFLAGS="$CFLAGS $CXXFLAGS_EXTRA"; libFuzzer builds: LIB_FUZZING_ENGINE=-fsanitize=fuzzer.
 #   infra/base-images/base-runner/Dockerfile: ASAN_OPTIONS, UBSAN_OPTIONS, FUZZER_ARGS.
 #   infra/base-images/base-runner/run_fuzzer: the command lines and AFL_* settings.
-BASE_CFLAGS = ("-O1 -fno-omit-frame-pointer -gline-tables-only -Wno-error=enum-constexpr-conversion "
+BASE_CFLAGS = ("-O1 -fno-omit-frame-pointer -gline-tables-only "
                "-Wno-error=incompatible-function-pointer-types -Wno-error=int-conversion "
                "-Wno-error=deprecated-declarations -Wno-error=implicit-function-declaration "
-               "-Wno-error=implicit-int -Wno-error=vla-cxx-extension -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION")
+               "-Wno-error=implicit-int -Wno-error=unknown-warning-option -Wno-error=vla-cxx-extension "
+               "-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION")
+CXXFLAGS_EXTRA = "-stdlib=libc++"
 UBSAN_CHECKS = ("array-bounds,bool,builtin,enum,function,integer-divide-by-zero,null,object-size,return,"
                 "returns-nonnull-attribute,shift,signed-integer-overflow,{}unreachable,vla-bound,vptr")
 SANITIZER_FLAGS = {
@@ -136,12 +164,21 @@ def fmt_time(seconds):
 
 
 class Config:
-    def __init__(self, name, tmp, cxxflags_extra):
+    def __init__(self, name, tmp, clang):
         self.name, self.failures = name, 0
         self.base = Path(tmp) / name
         self.src, self.out, self.work = self.base / "src", self.base / "out", self.base / "work"
-        self.cxxflags_extra = cxxflags_extra
-        self.engine, self.cc, self.cxx = "libfuzzer", "clang", "clang++"
+        self.engine, self.cc, self.cxx = "libfuzzer", clang["cc"], clang["cxx"]
+        self.profdata = clang["profdata"]
+        # AFL++'s afl-clang-fast++ is tied to the clang its LLVM plugin was built for (Debian 12:
+        # clang 14, whose libc++ 14 lacks <memory_resource>), so this one configuration builds
+        # against libstdc++ here; upstream's AFL++ uses the image's clang and libc++.
+        self.cxxflags_extra = "" if name == "afl" else CXXFLAGS_EXTRA
+        # OSS-Fuzz's libFuzzer carries its own C++ library; Debian's (libclang_rt.fuzzer) is built
+        # against libstdc++, which a libc++ link then lacks. libstdc++ serves that runtime only
+        # (check_stdlib checks that ddimap's own code uses libc++); -l:file because clang turns a
+        # plain -lstdc++ into its -stdlib= library.
+        self.engine_flags = "-fsanitize=fuzzer" + (" -l:libstdc++.so.6" if self.cxxflags_extra else "")
         self.san = {"afl": "address"}.get(name, name)
         flags = f"{BASE_CFLAGS} {SANITIZER_FLAGS[self.san]}"
         if name == "coverage":
@@ -174,8 +211,9 @@ class Config:
         shutil.copy(HERE / "build.sh", self.src / "build.sh")
         (self.src / "ddimap").symlink_to(ROOT)
         env = {k: v for k, v in os.environ.items() if k not in ("LDFLAGS", "CPPFLAGS", "LLVM_PROFILE_FILE")}
-        env.update(CC=self.cc, CXX=self.cxx, CFLAGS=self.flags, CXXFLAGS=f"{self.flags} {self.cxxflags_extra}",
-                   LIB_FUZZING_ENGINE="-fsanitize=fuzzer", SANITIZER=self.san, FUZZING_ENGINE=self.engine,
+        env.update(CC=self.cc, CXX=self.cxx, CFLAGS=self.flags, CXXFLAGS_EXTRA=self.cxxflags_extra,
+                   CXXFLAGS=f"{self.flags} {self.cxxflags_extra}",
+                   LIB_FUZZING_ENGINE=self.engine_flags, SANITIZER=self.san, FUZZING_ENGINE=self.engine,
                    SRC=str(self.src), OUT=str(self.out), WORK=str(self.work), AFL_QUIET="1",
                    ASAN_OPTIONS="detect_leaks=0:symbolize=0:detect_odr_violation=0:abort_on_error=1")
         log = self.base / "build.log"
@@ -202,6 +240,28 @@ class Config:
         else:
             self.pass_(f"ddimap-repro in $OUT, not a fuzz target (uninstrumented: "
                        f"{repro.read_bytes().count(b'__asan_init')} __asan_init refs)")
+
+    def check_stdlib(self, harnesses):
+        """Targets and helper tools alike against libc++ (namespace std::__1), none against
+        libstdc++ (std::__cxx11): the base image's libstdc++ may lack C++20 headers."""
+        if not self.cxxflags_extra:
+            self.info("C++ library: libstdc++ (afl-clang-fast++ here is clang 14, whose libc++ 14 cannot build "
+                      "ddimap); OSS-Fuzz's AFL++ build uses libc++ like the others")
+            return
+        tools = self.work / "build-tools" / "harnesses"
+        binaries = [tools / "ddimap-repro", tools / "ddimap-gen"] + [self.out / h for h in harnesses]
+        wrong = []
+        for b in binaries:
+            # The engine's runtime may carry its own C++ library; ddimap's code must use libc++.
+            symbols, _ = run(["nm", "-C", str(b)])
+            ours = [l for l in symbols.splitlines() if "ddimap::" in l]
+            if not any("std::__1::" in l for l in ours) or any("std::__cxx11::" in l for l in ours):
+                wrong.append(b.name)
+        if wrong:
+            self.fail(f"C++ library: not built against libc++ ({CXXFLAGS_EXTRA}): {' '.join(wrong)}")
+        else:
+            self.pass_(f"C++ library: ddimap's code uses libc++ (std::__1) in the {len(binaries) - 2} targets, "
+                       "ddimap-repro and ddimap-gen; none uses libstdc++ (std::__cxx11)")
 
     def check_layout(self, h, seeds):
         out = self.out
@@ -283,8 +343,8 @@ class Config:
         if self.san == "coverage":
             raws = sorted(str(p) for p in profdir.glob("*.profraw"))
             merged = profdir / "merged.profdata"
-            if shutil.which("llvm-profdata") and raws and \
-                    run(["llvm-profdata", "merge", "-sparse", *raws, "-o", str(merged)])[1] == 0 and \
+            if self.profdata and raws and \
+                    run([self.profdata, "merge", "-sparse", *raws, "-o", str(merged)])[1] == 0 and \
                     merged.exists() and merged.stat().st_size:
                 self.pass_(f"{h} coverage profile written and merged ({(merged.stat().st_size + 1023) // 1024} KiB)")
             else:
@@ -340,8 +400,6 @@ class Config:
     def check(self):
         start = time.monotonic()
         print(f"=== oss-fuzz check: {self.name} (engine {self.engine}, SANITIZER={self.san}) ===", flush=True)
-        if not self.cxxflags_extra:
-            self.info("libc++ not installed (libc++-14-dev): CXXFLAGS without OSS-Fuzz's -stdlib=libc++")
         took = lambda: fmt_time(int(time.monotonic() - start))  # noqa: E731
         if self.engine == "afl" and not (shutil.which("afl-clang-fast++") and shutil.which("afl-fuzz")):
             self.fail("build: afl-clang-fast++ / afl-fuzz not found (afl++)")
@@ -355,6 +413,7 @@ class Config:
         listed, _ = run([str(self.work / "build-tools" / "harnesses" / "ddimap-repro"), "--list-harnesses"])
         harnesses = listed.split()
         self.check_detection(harnesses)
+        self.check_stdlib(harnesses)
         for h in harnesses:
             seeds = self.base / "seeds" / h
             if not self.check_layout(h, seeds):
@@ -393,15 +452,16 @@ def main(argv):
         if not shutil.which(tool):
             print(f"check.sh: '{tool}' not found (ci/install-deps.sh)", file=sys.stderr)
             return 2
-    # OSS-Fuzz compiles C++ against libc++ (CXXFLAGS_EXTRA=-stdlib=libc++). Use it
-    # when it is installed (Debian: libc++-14-dev libc++abi-14-dev); else say so.
-    probe = subprocess.run(["clang++", "-stdlib=libc++", "-x", "c++", "-", "-o", "/dev/null"],
-                           input=b"#include <vector>\nint main() { std::vector<int> v{1}; return v[0] - 1; }\n",
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    extra = "-stdlib=libc++" if probe.returncode == 0 else ""
+    # OSS-Fuzz compiles all C++ against libc++ (CXXFLAGS_EXTRA), so must this check.
+    clang = libcxx.find()
+    if not clang or not clang["cc"]:
+        print(f"check.sh: no clang builds ddimap's C++20 against libc++: install {libcxx.INSTALL}",
+              file=sys.stderr)
+        return 2
+    print(f"check.sh: {clang['cc']} / {clang['cxx']} {CXXFLAGS_EXTRA} (ci/oss-fuzz/libcxx.py)", flush=True)
     tmp = tempfile.mkdtemp(prefix="ddimap-oss-fuzz.", dir=os.environ.get("TMPDIR", "/tmp"))
     try:
-        results = [Config(c, tmp, extra) for c in configs or CONFIGS]
+        results = [Config(c, tmp, clang) for c in configs or CONFIGS]
         summary = [c.check() for c in results]
     finally:
         if not keep:
