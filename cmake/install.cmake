@@ -28,6 +28,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/core/rules/rules.def ${PROJECT_SOURCE_DIR}/c
 
 install(TARGETS ddimap_core EXPORT ddimapTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT ddimap_development)
+# ddimap::wdk: the WDK header names (include/ddimap/wdk) and -fshort-wchar, for
+# driver sources compiled unchanged (docs/wdk-headers.md).
+install(TARGETS ddimap_wdk EXPORT ddimapTargets COMPONENT ddimap_development)
 install(EXPORT ddimapTargets
         NAMESPACE ddimap::
         DESTINATION ${DDIMAP_CMAKE_DIR}
@@ -84,6 +87,7 @@ else()
   set(DDIMAP_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/ddimap.pc.in ${PROJECT_BINARY_DIR}/ddimap.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/ddimap.pc
+configure_file(${CMAKE_CURRENT_LIST_DIR}/ddimap-wdk.pc.in ${PROJECT_BINARY_DIR}/ddimap-wdk.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/ddimap.pc ${PROJECT_BINARY_DIR}/ddimap-wdk.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
         COMPONENT ddimap_development)

@@ -68,9 +68,11 @@ run("configure tests/install (find_package)" COMMAND "${CMAKE_COMMAND}" -S "${CO
     "-DCMAKE_C_FLAGS=${C_FLAGS}" "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${LINKER_FLAGS}"
     "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}" "-DCMAKE_INTERPROCEDURAL_OPTIMIZATION=${IPO}"
     "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-    "-DDDIMAP_EXPECTED_VERSION=${VERSION}" "-DDDIMAP_EXPECTED_PREFIX=${prefix}")
+    "-DDDIMAP_EXPECTED_VERSION=${VERSION}" "-DDDIMAP_EXPECTED_PREFIX=${prefix}"
+    "-DDDIMAP_EXAMPLES_DIR=${SOURCE_ROOT}/examples")
 run("build tests/install (find_package)" COMMAND "${CMAKE_COMMAND}" --build "${cmake_build}")
 run("driver (find_package)" COMMAND "${cmake_build}/driver")
+run("ddxnet, a WDK-style miniport (find_package, ddimap::wdk)" COMMAND "${cmake_build}/ddxnet" -)
 run("rules_table (find_package)" COMMAND "${cmake_build}/rules_table" OUTPUT rules)
 message(STATUS "  ${rules}")
 
@@ -109,3 +111,18 @@ run("compile driver.c (pkg-config)" COMMAND "${C_COMPILER}" -std=c11 ${cflags} $
 run("link driver (pkg-config)" COMMAND "${linker}" ${cflags} ${ipo} "${pc_build}/driver.o" ${pc_libs} ${ldflags}
     -o "${pc_build}/driver")
 run("driver (pkg-config)" COMMAND "${pc_build}/driver")
+
+# The WDK-style miniport through ddimap-wdk.pc: its Cflags name the WDK header
+# directory; its Libs are ddimap's (Requires).
+run("pkg-config --cflags ddimap-wdk" COMMAND "${PKG_CONFIG}" --cflags ddimap-wdk OUTPUT wdk_cflags)
+run("pkg-config --libs ddimap-wdk" COMMAND "${PKG_CONFIG}" --libs ddimap-wdk OUTPUT wdk_libs)
+message(STATUS "  ddimap-wdk Cflags: ${wdk_cflags}")
+separate_arguments(wdk_cflags UNIX_COMMAND "${wdk_cflags}")
+separate_arguments(wdk_libs UNIX_COMMAND "${wdk_libs}")
+foreach(src miniport lifecycle)
+  run("compile ${src}.c (pkg-config ddimap-wdk)" COMMAND "${C_COMPILER}" -std=gnu11 ${cflags} ${ipo} ${wdk_cflags}
+      -c "${SOURCE_ROOT}/examples/ndis_miniport/${src}.c" -o "${pc_build}/${src}.o")
+endforeach()
+run("link ddxnet (pkg-config ddimap-wdk)" COMMAND "${linker}" ${cflags} ${ipo} "${pc_build}/miniport.o"
+    "${pc_build}/lifecycle.o" ${wdk_libs} ${ldflags} -o "${pc_build}/ddxnet")
+run("ddxnet (pkg-config ddimap-wdk)" COMMAND "${pc_build}/ddxnet" -)
