@@ -29,6 +29,8 @@ void VideoLeaks(Machine::State& s, u64 device, u64 process, std::string_view whe
 // The device's VideoPortGetDeviceBase mappings (address order), then its
 // I/O-space bases (creation order).
 void VideoBaseLeaks(Machine::State& s, u64 device, std::string_view when);
+// Releases the device's bases without a report (device removal).
+void VideoBaseRemove(Machine::State& s, u64 device);
 void NdisSharedLeaks(Machine::State& s, u64 adapter, std::string_view when);
 
 }  // namespace ddimap::families

@@ -58,7 +58,7 @@ void Machine::Teardown() {
   as_callback(Callback::None, 0);
   for (std::size_t i = 0; i < s.video.size(); ++i) {
     families::VideoLeaks(s, MakeHandle(HandleKind::Video, i + 1), 0, "the device is removed");
-    families::VideoBaseLeaks(s, MakeHandle(HandleKind::Video, i + 1), "the device is removed");
+    families::VideoBaseRemove(s, MakeHandle(HandleKind::Video, i + 1));
   }
   // 6. Processes end.
   s.processes.clear();

@@ -150,4 +150,15 @@ void families::VideoBaseLeaks(Machine::State& s, u64 device, std::string_view wh
   }
 }
 
+// A miniport keeps its device bases for the life of the device: the video port
+// driver releases them when the device goes (VideoPortFreeDeviceBase, Remarks,
+// asks for a free only in a failing HwVidFindAdapter). So removal is silent.
+void families::VideoBaseRemove(Machine::State& s, u64 device) {
+  std::vector<u64> live;
+  for (const auto& [k, m] : s.maps.live())
+    if (m.parent_va == 0 && m.v.family == Family::VideoBase && m.v.owner == device) live.push_back(k);
+  for (u64 k : live) s.ReleaseMapping(k);
+  std::erase_if(s.io_bases, [device](const IoBase& b) { return b.device == device; });
+}
+
 }  // namespace ddimap

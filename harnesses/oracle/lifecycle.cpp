@@ -254,11 +254,11 @@ void Model::Teardown() {
     d.state = UmdfState::Created;
   }
   // remove video devices
-  // sem VIDEO_BASE leaks: per device, VideoPortMapMemory mappings, then mapped device bases, then port bases
+  // sem VIDEO_BASE leaks: removal reports the device's VideoPortMapMemory mappings only; its device bases
+  // are the port driver's to release (VideoPortFreeDeviceBase asks for a free only in a failing HwVidFindAdapter)
   for (auto& d : video_) {
     LeakMappings(Family::Video, d.handle, RuleId::VideoLeak);
-    LeakMappings(Family::VideoBase, d.handle, RuleId::VideoBaseLeak);
-    LeakPortBases(d.handle);
+    for (u64 id : IdsByAddress(Family::VideoBase, d.handle, 0)) Release(id);
   }
   // end processes
   for (auto& p : processes_) p.live = false;

@@ -181,18 +181,31 @@ TEST_F(VideoBaseTest, FreeClassifiesTheAddress) {
   EXPECT_EQ(m.CheckInvariants(), "");
 }
 
-TEST_F(VideoBaseTest, LiveBasesLeakAtTeardownMemoryThenPorts) {
+TEST_F(VideoBaseTest, LiveBasesAreReleasedSilentlyAtDeviceRemoval) {
+  // A miniport keeps the bases of an adapter it supports; the port driver releases them.
   const u64 port = Get(kVideoPorts, 8, kVideoMemorySpaceIo);
   const u64 mem = Get(kVideoFb, 0x1000);
   ASSERT_NE(mem, 0u);
   ASSERT_EQ(port, kVideoPorts);
   m.Teardown();
+  EXPECT_EQ(Total(), 0u) << Dump();
+  EXPECT_EQ(m.live_mapping_count(), 0u);
+  EXPECT_EQ(m.touched_page_count(), 0u);
+  EXPECT_EQ(m.CheckInvariants(), "");
+}
+
+TEST_F(VideoBaseTest, FailingFindAdapterLeaksMemoryBasesThenPorts) {
+  const u64 port = Get(kVideoPorts, 8, kVideoMemorySpaceIo);
+  const u64 mem = Get(kVideoFb, 0x1000);
+  ASSERT_NE(mem, 0u);
+  ASSERT_EQ(port, kVideoPorts);
+  m.LeaveCallback(false);
   ASSERT_EQ(m.reports().size(), 2u) << Dump();
   EXPECT_EQ(m.reports()[0].rule, RuleId::VideoBaseLeak);
   EXPECT_EQ(m.reports()[0].created.seq, m.reports()[1].created.seq + 1);  // the memory base came second
   EXPECT_EQ(m.reports()[1].rule, RuleId::VideoBaseLeak);
   EXPECT_EQ(m.live_mapping_count(), 0u);
-  EXPECT_EQ(m.touched_page_count(), 0u);
+  EXPECT_EQ(m.CheckInvariants(), "");
 }
 
 TEST_F(VideoBaseTest, FreedIoBasesAreRememberedOnlyAsLongAsTheQuarantine) {
