@@ -30,6 +30,7 @@ void DestroyCurrent() {
   ReleaseHostObjects();
   ReleaseNdisAdapters();
   ReleaseKmdfDevices();
+  ReleaseVideoAdapters();
   ReleaseResourceStore();
   ReleaseAllSharedMemory();  // after the teardown: no block outlives its machine
 }

@@ -36,6 +36,8 @@ void ReleaseHostObjects();
 void ReleaseNdisAdapters();
 // Frees the KMDF devices of the machine being destroyed (kmdf_driver.cpp).
 void ReleaseKmdfDevices();
+// Forgets the video adapters of the machine being destroyed (video_driver.cpp).
+void ReleaseVideoAdapters();
 
 // --- DDIMAP_OPTIONS ----------------------------------------------------------------
 // The parser is ddimap/options.hpp's; the C API and its tests name it here.

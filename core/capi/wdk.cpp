@@ -247,10 +247,10 @@ VP_STATUS VideoPortGetAccessRanges(PVOID HwDeviceExtension, ULONG NumRequestedRe
   Out<ULONG, u32> slot(Slot);
   u32 filled = 0;
   const ddimap::VpStatus st = m.VideoPortGetAccessRanges(
-      Guest(HwDeviceExtension), NumRequestedResources, RequestedResources != nullptr, NumAccessRanges,
+      GuestObject(HwDeviceExtension), NumRequestedResources, RequestedResources != nullptr, NumAccessRanges,
       AccessRanges != nullptr ? &filled : nullptr, VendorId != nullptr, DeviceId != nullptr, slot.get());
   if (st == ddimap::kNoError && AccessRanges != nullptr)
-    ddimap::capi::FillAccessRanges(m, Guest(HwDeviceExtension), AccessRanges, filled);
+    ddimap::capi::FillAccessRanges(m, GuestObject(HwDeviceExtension), AccessRanges, filled);
   return static_cast<VP_STATUS>(st);
 }
 

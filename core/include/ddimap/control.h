@@ -160,6 +160,26 @@ NTSTATUS ddimap_kmdf_add_device(PVOID wdm_device, struct WDFDEVICE__ **device);
  * after every prepare, failed or not. */
 NTSTATUS ddimap_kmdf_prepare_hardware(struct WDFDEVICE__ *device);
 NTSTATUS ddimap_kmdf_release_hardware(struct WDFDEVICE__ *device);
+/* Video (XPDM): after DriverEntry called VideoPortInitialize (ddimap/wdk/video.h),
+ * ddimap_video_add_device creates a video device whose HwDeviceExtension is
+ * zeroed host memory of the registered HwDeviceExtensionSize and returns it
+ * (assign its resources to it next); NULL without a machine or a registered
+ * driver. ddimap_video_find_adapter runs HwVidFindAdapter(extension,
+ * HwContext, NULL, &config, &again) inside the HwVidFindAdapter callback, which
+ * fails with it (its VIDEO_BASE.LEAK check), and returns its status;
+ * ERROR_DEV_NOT_EXIST without a machine or for an extension not added.
+ * ddimap_video_initialize runs HwVidInitialize and ddimap_video_start_io runs
+ * HwVidStartIO(extension, packet) inside the HwVidStartIO callback, in the
+ * attached process (ddimap_attach_process), as the port driver does for a
+ * display driver's IOCTL; each returns the driver's BOOLEAN, or FALSE without
+ * calling it unless HwVidFindAdapter accepted the adapter. The IRQL is the
+ * caller's (ddimap_set_irql); the port driver calls all three at
+ * PASSIVE_LEVEL. */
+struct _VIDEO_REQUEST_PACKET; /* ddimap/wdk/video.h */
+PVOID ddimap_video_add_device(void);
+VP_STATUS ddimap_video_find_adapter(PVOID hw_device_extension);
+BOOLEAN ddimap_video_initialize(PVOID hw_device_extension);
+BOOLEAN ddimap_video_start_io(PVOID hw_device_extension, struct _VIDEO_REQUEST_PACKET *packet);
 /* Tears everything down in documented order, reporting every leak; the machine
  * stays current (reports can be read) but ignores further calls. */
 int ddimap_teardown(void);

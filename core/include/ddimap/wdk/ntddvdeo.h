@@ -23,4 +23,12 @@ typedef struct _VIDEO_MEMORY_INFORMATION {
   ULONG FrameBufferLength;
 } VIDEO_MEMORY_INFORMATION, *PVIDEO_MEMORY_INFORMATION;
 
+/* HwVidSetPowerState / HwVidGetPowerState's argument (ddimap declares the
+ * callback types; it does not call them). */
+typedef struct _VIDEO_POWER_MANAGEMENT {
+  ULONG Length;
+  ULONG DPMSVersion;
+  ULONG PowerState;
+} VIDEO_POWER_MANAGEMENT, *PVIDEO_POWER_MANAGEMENT;
+
 #endif /* DDIMAP_WDK_NTDDVDEO_H_ */
