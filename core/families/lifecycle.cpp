@@ -163,11 +163,11 @@ void LeaveRunningCallback(Machine::State& s, bool ok) {
       // driver unmaps.
       break;
     case Callback::EvtDeviceReleaseHardware:
-      families::MmIoLeaks(s, obj, when);
+      if (!DDIMAP_MUTANT(kmdf_release_leak_missed)) families::MmIoLeaks(s, obj, when);
       s.FindWdm(obj)->hardware_prepared = false;
       break;
     case Callback::VideoFindAdapter:
-      if (!ok) families::VideoBaseLeaks(s, obj, when);
+      if (!ok && !DDIMAP_MUTANT(video_base_find_leak_missed)) families::VideoBaseLeaks(s, obj, when);
       break;
     default:
       break;

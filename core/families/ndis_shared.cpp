@@ -4,6 +4,7 @@
 
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -99,7 +100,7 @@ void Machine::NdisMFreeSharedMemory(u64 MiniportAdapterHandle, u32 Length, bool 
   if (!m) return;
   // The page asks for the allocation's exact parameters; a free that repeats
   // them wrongly would release memory NDIS does not recognise, so it is refused.
-  if (m->v.length != Length) {
+  if (m->v.length != Length && !DDIMAP_MUTANT(shared_free_length_ignored)) {
     s.Violation(RuleId::NdisSharedFreeLengthMismatch, [&] {
       return "Length " + Hex(Length) + " differs from the allocated Length " + Hex(m->v.length);
     }, m);

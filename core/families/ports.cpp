@@ -4,6 +4,7 @@
 
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -108,7 +109,7 @@ bool CheckPort(Machine::State& s, CallId call, u64 port, bool write, bool buffer
   auto what = [&] {
     return std::string(write ? "write" : "read") + " of " + std::to_string(width) + " byte(s) at port " + Hex(port);
   };
-  if (!Assigned(s, port, width)) {
+  if (!Assigned(s, port, width) && !DDIMAP_MUTANT(port_unassigned_missed)) {
     s.Violation(RuleId::AccessPortUnassigned,
                 [&] { return what() + ": no I/O port resource of any device holds it"; });
     return false;
@@ -116,7 +117,7 @@ bool CheckPort(Machine::State& s, CallId call, u64 port, bool write, bool buffer
   if (d.family != Family::NdisIo) return true;
   for (const auto& r : s.ports)
     if (r.Holds(port, width)) return true;
-  if (const PortRange* r = Released(s, port)) {
+  if (const PortRange* r = DDIMAP_MUTANT(port_deregistered_forgotten) ? nullptr : Released(s, port)) {
     s.ViolationWithRecords(RuleId::AccessPortDeregistered, [&] { return what() + ": " + RangeText(*r) + " was deregistered"; },
                            &r->created, &r->released);
     return false;

@@ -3,6 +3,7 @@
 
 #include "families/common.hpp"
 #include "families/families.hpp"
+#include "mutants/mutant.hpp"
 
 namespace ddimap {
 namespace {
@@ -81,7 +82,7 @@ u64 Machine::VideoPortGetDeviceBase(u64 HwDeviceExtension, u64 IoAddress, u32 Nu
   State& s = *s_;
   if (!s.Begin(CallId::VideoPortGetDeviceBase, {HwDeviceExtension, IoAddress, NumberOfUchars, InIoSpace})) return 0;
   if (!CheckDevice(s, HwDeviceExtension) || !families::CheckIrql(s, CallId::VideoPortGetDeviceBase)) return 0;
-  if (s.cb != Callback::VideoFindAdapter || s.cb_object != HwDeviceExtension) {
+  if ((s.cb != Callback::VideoFindAdapter || s.cb_object != HwDeviceExtension) && !DDIMAP_MUTANT(video_base_context_dropped)) {
     s.Violation(RuleId::VideoBaseContext, [&] {
       return "called in " + std::string(CallbackName(s.cb)) + (s.cb_object ? " of " + Hex(s.cb_object) : std::string()) +
              ", not in HwVidFindAdapter of " + Hex(HwDeviceExtension);
