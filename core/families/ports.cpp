@@ -287,5 +287,6 @@ void Machine::WritePortBuffer(CallId call, u64 port, const void* buffer, u32 cou
 
 std::size_t Machine::live_port_range_count() const { return s_->ports.size(); }
 std::size_t Machine::released_port_range_count() const { return s_->released_ports.size(); }
+u64 Machine::live_port_range_owner(std::size_t i) const { return s_->ports[i].adapter; }
 
 }  // namespace ddimap

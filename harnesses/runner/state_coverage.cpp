@@ -75,13 +75,22 @@ void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine
   // counted (the other-owner set-ups), the other kinds named, one bit each,
   // so that an adapter's mapping left behind is not a video device's. A
   // handle's kind is its top byte, and every kind's top nibble differs.
+  // NDIS port ranges count as what their adapter holds, like its mappings
+  // (the port-range other-owner set-up is the same chain of steps).
   bool own = false;
   std::size_t same_kind = 0;
   u64 other_kinds = 0;
-  for (u64 o : owners_) {
+  auto holder = [&](u64 o) {
     if (o == object) own = true;
     else if ((o >> 56) == (object >> 56)) ++same_kind;
     else other_kinds |= 1ull << (o >> 60);
+  };
+  for (u64 o : owners_) holder(o);
+  for (std::size_t i = 0, n = core.live_port_range_count(); i < n; ++i) {
+    const u64 o = core.live_port_range_owner(i);
+    bool seen = Holds(owners_, o);
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = core.live_port_range_owner(j) == o;
+    if (!seen) holder(o);
   }
   const std::size_t q = quarantined;
   const bool attached_user = core.current_process() != 0 && Holds(processes_, core.current_process());
@@ -96,8 +105,11 @@ void StateCoverage::AfterCall(CallId id, const u64* args, u64 ret, const Machine
   // A release tried while another object of this kind holds mappings: the
   // other-owner rules are then one byte away (the handle, or the address),
   // so such an input is kept even when its call was refused for another
-  // reason. Only there: the call itself stays out of the state.
-  f = Mix(f, same_kind != 0 && Call(id).consumes == Resource::Mapping);
+  // reason. Only there does the releasing call join the state, so that an
+  // unmap tried there does not hide a shared-memory free or a port range
+  // deregistration tried there later.
+  const bool release_by_other = same_kind != 0 && Call(id).consumes == Resource::Mapping;
+  f = Mix(f, release_by_other ? 1 + static_cast<u64>(id) : 0);
   last_ = static_cast<std::uint32_t>((f * 0x9E3779B97F4A7C15ull) >> 52) & (kStateFeatures - 1);
   g_features[last_] = 1;
 }

@@ -147,8 +147,13 @@ class Generator {
     d += "# Whole calls as the seeds encode them.\n";
     std::set<std::string> seen;
     int n = 0;
+    // Port accesses excepted: dozens of rows (three widths, buffer forms, three
+    // families) whose arguments are a port number and a value; their opcodes
+    // and the port constants are tokens already, and a whole-call token each
+    // would crowd out the calls that set up a release rule.
     for (const Seed& s : seeds) {
       for (std::size_t i = 0; i < s.starts.size(); ++i) {
+        if (Call(s.program[i].id).port_form != PortForm::None) continue;
         std::string call = s.Calls(i, 1);
         if (call.size() < 2 || call.size() > 40) continue;
         if (seen.insert(call).second) d += "call_" + std::to_string(n++) + "=\"" + DictEscape(call) + "\"\n";
@@ -157,14 +162,20 @@ class Generator {
     // Callback idioms as single tokens: entering a callback with the mapping
     // or file it allows and what the seed does next, and leaving one callback
     // for another. Most unmap rules need such a prefix, and in fuzz_all's
-    // 40-odd opcodes a fuzzer seldom strings the calls together unaided.
+    // 80-odd opcodes a fuzzer seldom strings the calls together unaided. Only
+    // idioms that make or release something: a callback followed by register
+    // or port accesses alone is a call token or two away already, and
+    // hundreds of such idioms would crowd out the ones the release rules need.
     d += "# Callback idioms: a callback entered or left and the calls after it, as the seeds do it.\n";
     n = 0;
     for (const Seed& s : seeds) {
       const Program& p = s.program;
       for (std::size_t i = 0; i + 1 < s.starts.size(); ++i) {
         if (p[i].id != CallId::EnterCallback && p[i].id != CallId::LeaveCallback) continue;
+        bool owns = false;  // the idiom makes or releases something after the callback change
         for (std::size_t k = i + 2; k <= i + 4 && k <= s.starts.size(); ++k) {
+          owns = owns || Call(p[k - 1].id).makes != Resource::None || Call(p[k - 1].id).consumes != Resource::None;
+          if (!owns) continue;
           std::string seq = s.Calls(i, k - i);
           if (seq.size() > 64) break;
           if (seen.insert(seq).second) d += "ctx_" + std::to_string(n++) + "=\"" + DictEscape(seq) + "\"\n";

@@ -264,6 +264,9 @@ class Machine {
   // Live NdisMRegisterIoPortRange registrations, and released ones still remembered.
   std::size_t live_port_range_count() const;
   std::size_t released_port_range_count() const;
+  // The adapter of each live registration, in creation order (a harness's
+  // state coverage: port ranges are owned like mappings but are not ones).
+  u64 live_port_range_owner(std::size_t i) const;
   std::size_t touched_page_count() const;
   std::vector<MappingView> LiveMappings() const;
   // The same as pointers into the machine, valid until its next non-const
