@@ -1,9 +1,10 @@
 # Compiles the driver-style source with each C compiler (gcc, clang; -std=gnu11
 # and the errors GCC 14 makes default) and each C++ compiler (g++, clang++),
 # -fsyntax-only, with one -I flag for the WDK names (plus -fshort-wchar for
-# 16-bit L"..." literals, as ddimap::wdk and ddimap-wdk.pc add). A compiler
+# 16-bit L"..." literals, and -Wno-multichar for 'tag1' pool tags, as ddimap::wdk
+# and ddimap-wdk.pc add). A compiler
 # that is not installed is reported and skipped; none found fails.
-set(wdk_flags -fshort-wchar -I${INCLUDE}/ddimap/wdk -I${INCLUDE})
+set(wdk_flags -fshort-wchar -Wno-multichar -I${INCLUDE}/ddimap/wdk -I${INCLUDE})
 set(c_flags -std=gnu11 -Wall -Wextra -Werror -Werror=incompatible-pointer-types
             -Werror=implicit-function-declaration -Werror=int-conversion)
 set(cxx_flags -x c++ -std=c++17 -Wall -Wextra -Werror)

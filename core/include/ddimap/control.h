@@ -137,7 +137,12 @@ PDRIVER_OBJECT ddimap_driver_object(void);
  * ddimap/wdk/ndis.h), runs its MiniportInitializeEx for the adapter inside the
  * MiniportInitializeEx callback and returns the driver's status (the callback
  * fails when the status does, so its leak checks run);
- * NDIS_STATUS_FAILURE without a machine or a registered driver. */
+ * NDIS_STATUS_FAILURE without a machine or a registered driver.
+ * NDIS 5.x (NdisMInitializeWrapper, NdisMRegisterMiniport): the same, running
+ * MiniportInitialize with every NDIS_MEDIUM offered and the adapter as the
+ * WrapperConfigurationContext (NdisMQueryAdapterResources takes it); the
+ * contract is MiniportInitializeEx's. ddimap_ndis_halt then runs MiniportHalt
+ * (the context from NdisMSetAttributesEx; no halt action). */
 NDIS_STATUS ddimap_ndis_initialize(NDIS_HANDLE adapter);
 /* Runs MiniportHaltEx(the adapter context from NdisMSetMiniportAttributes,
  * halt_action: an NDIS_HALT_ACTION value) inside the MiniportHaltEx callback.

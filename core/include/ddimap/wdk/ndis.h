@@ -227,4 +227,161 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULO
 VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
 DDIMAP_EXTERN_C_END
 
+/* ---- NDIS 5.x miniport registration ------------------------------------------------------- */
+typedef enum _NDIS_MEDIUM DDIMAP_NDIS_ENUM_BASE {
+  NdisMedium802_3,
+  NdisMedium802_5,
+  NdisMediumFddi,
+  NdisMediumWan,
+  NdisMediumLocalTalk,
+  NdisMediumDix,
+  NdisMediumArcnetRaw,
+  NdisMediumArcnet878_2,
+  NdisMediumAtm,
+  NdisMediumWirelessWan,
+  NdisMediumIrda,
+  NdisMediumBpc,
+  NdisMediumCoWan,
+  NdisMedium1394,
+  NdisMediumInfiniBand,
+  NdisMediumTunnel,
+  NdisMediumNative802_11,
+  NdisMediumLoopback,
+  NdisMediumMax
+} NDIS_MEDIUM, *PNDIS_MEDIUM;
+
+typedef ULONG NDIS_OID, *PNDIS_OID;
+typedef struct _NDIS_PACKET NDIS_PACKET, *PNDIS_PACKET, **PPNDIS_PACKET;
+typedef enum _NDIS_DEVICE_PNP_EVENT DDIMAP_NDIS_ENUM_BASE {
+  NdisDevicePnPEventQueryRemoved,
+  NdisDevicePnPEventRemoved,
+  NdisDevicePnPEventSurpriseRemoved,
+  NdisDevicePnPEventQueryStopped,
+  NdisDevicePnPEventStopped,
+  NdisDevicePnPEventPowerProfileChanged,
+  NdisDevicePnPEventMaximum
+} NDIS_DEVICE_PNP_EVENT, *PNDIS_DEVICE_PNP_EVENT;
+
+typedef NDIS_STATUS (*W_INITIALIZE_HANDLER)(PNDIS_STATUS OpenErrorStatus, PUINT SelectedMediumIndex,
+                                            PNDIS_MEDIUM MediumArray, UINT MediumArraySize,
+                                            NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE WrapperConfigurationContext);
+typedef VOID (*W_HALT_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
+typedef BOOLEAN (*W_CHECK_FOR_HANG_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_DISABLE_INTERRUPT_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_ENABLE_INTERRUPT_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_HANDLE_INTERRUPT_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
+typedef VOID (*W_ISR_HANDLER)(PBOOLEAN InterruptRecognized, PBOOLEAN QueueMiniportHandleInterrupt,
+                              NDIS_HANDLE MiniportAdapterContext);
+typedef NDIS_STATUS (*W_QUERY_INFORMATION_HANDLER)(NDIS_HANDLE MiniportAdapterContext, NDIS_OID Oid,
+                                                   PVOID InformationBuffer, ULONG InformationBufferLength,
+                                                   PULONG BytesWritten, PULONG BytesNeeded);
+typedef NDIS_STATUS (*W_RECONFIGURE_HANDLER)(PNDIS_STATUS OpenErrorStatus, NDIS_HANDLE MiniportAdapterContext,
+                                             NDIS_HANDLE WrapperConfigurationContext);
+typedef NDIS_STATUS (*W_RESET_HANDLER)(PBOOLEAN AddressingReset, NDIS_HANDLE MiniportAdapterContext);
+typedef NDIS_STATUS (*W_SEND_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PNDIS_PACKET Packet, UINT Flags);
+typedef NDIS_STATUS (*W_SET_INFORMATION_HANDLER)(NDIS_HANDLE MiniportAdapterContext, NDIS_OID Oid,
+                                                 PVOID InformationBuffer, ULONG InformationBufferLength,
+                                                 PULONG BytesRead, PULONG BytesNeeded);
+typedef NDIS_STATUS (*W_TRANSFER_DATA_HANDLER)(PNDIS_PACKET Packet, PUINT BytesTransferred,
+                                               NDIS_HANDLE MiniportAdapterContext,
+                                               NDIS_HANDLE MiniportReceiveContext, UINT ByteOffset,
+                                               UINT BytesToTransfer);
+typedef VOID (*W_RETURN_PACKET_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PNDIS_PACKET Packet);
+typedef VOID (*W_SEND_PACKETS_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PPNDIS_PACKET PacketArray,
+                                       UINT NumberOfPackets);
+typedef VOID (*W_ALLOCATE_COMPLETE_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PVOID VirtualAddress,
+                                            PNDIS_PHYSICAL_ADDRESS PhysicalAddress, ULONG Length, PVOID Context);
+typedef VOID (*W_CANCEL_SEND_PACKETS_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PVOID CancelId);
+typedef VOID (*W_PNP_EVENT_NOTIFY_HANDLER)(NDIS_HANDLE MiniportAdapterContext, NDIS_DEVICE_PNP_EVENT DevicePnPEvent,
+                                           PVOID InformationBuffer, ULONG InformationBufferLength);
+typedef VOID (*W_MINIPORT_SHUTDOWN_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
+typedef struct _CO_CALL_PARAMETERS CO_CALL_PARAMETERS, *PCO_CALL_PARAMETERS;
+typedef struct _NDIS_REQUEST NDIS_REQUEST, *PNDIS_REQUEST;
+typedef NDIS_STATUS (*W_CO_CREATE_VC_HANDLER)(NDIS_HANDLE MiniportAdapterContext, NDIS_HANDLE NdisVcHandle,
+                                              PNDIS_HANDLE MiniportVcContext);
+typedef NDIS_STATUS (*W_CO_DELETE_VC_HANDLER)(NDIS_HANDLE MiniportVcContext);
+typedef NDIS_STATUS (*W_CO_ACTIVATE_VC_HANDLER)(NDIS_HANDLE MiniportVcContext, PCO_CALL_PARAMETERS CallParameters);
+typedef NDIS_STATUS (*W_CO_DEACTIVATE_VC_HANDLER)(NDIS_HANDLE MiniportVcContext);
+typedef VOID (*W_CO_SEND_PACKETS_HANDLER)(NDIS_HANDLE MiniportVcContext, PPNDIS_PACKET PacketArray,
+                                          UINT NumberOfPackets);
+typedef NDIS_STATUS (*W_CO_REQUEST_HANDLER)(NDIS_HANDLE MiniportAdapterContext, NDIS_HANDLE MiniportVcContext,
+                                            PNDIS_REQUEST NdisRequest);
+
+/* The NDIS 5.1 layout, flattened; NDIS 3, 4 and 5.0 drivers fill a prefix of
+ * it (NDIS 3: up to TransferDataHandler; 4: up to AllocateCompleteHandler;
+ * 5.0: up to CoRequestHandler). ddimap calls InitializeHandler and
+ * HaltHandler; the others are kept, not called. */
+typedef struct _NDIS51_MINIPORT_CHARACTERISTICS {
+  UCHAR MajorNdisVersion;
+  UCHAR MinorNdisVersion;
+  USHORT Filler;
+  UINT Reserved;
+  W_CHECK_FOR_HANG_HANDLER CheckForHangHandler;
+  W_DISABLE_INTERRUPT_HANDLER DisableInterruptHandler;
+  W_ENABLE_INTERRUPT_HANDLER EnableInterruptHandler;
+  W_HALT_HANDLER HaltHandler;
+  W_HANDLE_INTERRUPT_HANDLER HandleInterruptHandler;
+  W_INITIALIZE_HANDLER InitializeHandler;
+  W_ISR_HANDLER ISRHandler;
+  W_QUERY_INFORMATION_HANDLER QueryInformationHandler;
+  W_RECONFIGURE_HANDLER ReconfigureHandler;
+  W_RESET_HANDLER ResetHandler;
+  W_SEND_HANDLER SendHandler;
+  W_SET_INFORMATION_HANDLER SetInformationHandler;
+  W_TRANSFER_DATA_HANDLER TransferDataHandler;
+  W_RETURN_PACKET_HANDLER ReturnPacketHandler;   /* NDIS 4.0 and later */
+  W_SEND_PACKETS_HANDLER SendPacketsHandler;
+  W_ALLOCATE_COMPLETE_HANDLER AllocateCompleteHandler;
+  W_CO_CREATE_VC_HANDLER CoCreateVcHandler; /* NDIS 5.0 */
+  W_CO_DELETE_VC_HANDLER CoDeleteVcHandler;
+  W_CO_ACTIVATE_VC_HANDLER CoActivateVcHandler;
+  W_CO_DEACTIVATE_VC_HANDLER CoDeactivateVcHandler;
+  W_CO_SEND_PACKETS_HANDLER CoSendPacketsHandler;
+  W_CO_REQUEST_HANDLER CoRequestHandler;
+  W_CANCEL_SEND_PACKETS_HANDLER CancelSendPacketsHandler; /* NDIS 5.1 */
+  W_PNP_EVENT_NOTIFY_HANDLER PnPEventNotifyHandler;
+  W_MINIPORT_SHUTDOWN_HANDLER AdapterShutdownHandler;
+  PVOID Reserved1;
+  PVOID Reserved2;
+  PVOID Reserved3;
+  PVOID Reserved4;
+} NDIS51_MINIPORT_CHARACTERISTICS, NDIS50_MINIPORT_CHARACTERISTICS, NDIS_MINIPORT_CHARACTERISTICS,
+    *PNDIS_MINIPORT_CHARACTERISTICS;
+
+/* NdisMSetAttributesEx's AttributeFlags. */
+#define NDIS_ATTRIBUTE_IGNORE_PACKET_TIMEOUT 0x00000001
+#define NDIS_ATTRIBUTE_IGNORE_REQUEST_TIMEOUT 0x00000002
+#define NDIS_ATTRIBUTE_IGNORE_TOKEN_RING_ERRORS 0x00000004
+#define NDIS_ATTRIBUTE_BUS_MASTER 0x00000008
+#define NDIS_ATTRIBUTE_INTERMEDIATE_DRIVER 0x00000010
+#define NDIS_ATTRIBUTE_DESERIALIZE 0x00000020
+#define NDIS_ATTRIBUTE_NO_HALT_ON_SUSPEND 0x00000040
+#define NDIS_ATTRIBUTE_SURPRISE_REMOVE_OK 0x00000080
+
+#define NdisMInitializeWrapper(NdisWrapperHandle, SystemSpecific1, SystemSpecific2, SystemSpecific3) \
+  NdisInitializeWrapper((NdisWrapperHandle), (SystemSpecific1), (SystemSpecific2), (SystemSpecific3))
+
+DDIMAP_EXTERN_C_BEGIN
+/* DriverEntry's first call: *NdisWrapperHandle is the wrapper the
+ * registration names (NULL when SystemSpecific1, the driver object, is NULL). */
+VOID NdisInitializeWrapper(PNDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific1, PVOID SystemSpecific2,
+                           PVOID SystemSpecific3);
+VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
+/* Records the handlers, like NdisMRegisterMiniportDriver (ddimap/control.h's
+ * ddimap_ndis_initialize and ddimap_ndis_halt run them): NDIS_STATUS_FAILURE
+ * for an unknown wrapper or NULL characteristics; NDIS_STATUS_BAD_VERSION
+ * unless MajorNdisVersion is 3, 4 or 5; NDIS_STATUS_BAD_CHARACTERISTICS when
+ * CharacteristicsLength is shorter than that version's structure or
+ * InitializeHandler or HaltHandler is missing. */
+NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
+                                  PNDIS_MINIPORT_CHARACTERISTICS MiniportCharacteristics, UINT CharacteristicsLength);
+/* In MiniportInitialize: the context MiniportHalt will receive. */
+VOID NdisMSetAttributesEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportAdapterContext,
+                          UINT CheckForHangTimeInSeconds, ULONG AttributeFlags, NDIS_INTERFACE_TYPE AdapterType);
+VOID NdisMSetAttributes(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportAdapterContext, BOOLEAN BusMaster,
+                        NDIS_INTERFACE_TYPE AdapterType);
+/* Nonpaged pool: zero-filled host memory; NdisFreeMemory releases it. */
+NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG Tag);
+DDIMAP_EXTERN_C_END
+
 #endif /* DDIMAP_WDK_NDIS_H_ */
