@@ -8,6 +8,8 @@
 
 #include "ddimap/control.h"
 
+#include "check.h"
+
 typedef struct _DEVICE_CONTEXT {
   PUCHAR Registers;
   SIZE_T RegisterLength;
@@ -80,14 +82,6 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
 }
 
 /* ---- the framework's part -------------------------------------------------------------- */
-static int g_failures;
-#define CHECK(e)                                                              \
-  do {                                                                        \
-    if (!(e)) {                                                               \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e);   \
-      ++g_failures;                                                           \
-    }                                                                         \
-  } while (0)
 
 int main(void) {
   UNICODE_STRING path = RTL_CONSTANT_STRING(u"\\Registry\\Machine\\System\\ddimap_kmdf");
@@ -127,10 +121,5 @@ int main(void) {
   CHECK(ddimap_teardown() == DDIMAP_OK);
   CHECK(ddimap_report_count() == 2);
   CHECK(ddimap_machine_destroy() == DDIMAP_OK);
-  if (g_failures != 0) {
-    fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  printf("kmdf_driver: all checks passed\n");
-  return 0;
+  return CheckSummary("kmdf_driver");
 }

@@ -12,6 +12,8 @@
 
 #include "ddimap/control.h"
 
+#include "check.h"
+
 typedef struct _ADAPTER {
   NDIS_HANDLE Handle;
   NDIS_PHYSICAL_ADDRESS BarPhysical;
@@ -101,14 +103,6 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   return status;
 }
 
-static int g_failures;
-#define CHECK(e)                                                            \
-  do {                                                                      \
-    if (!(e)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e); \
-      ++g_failures;                                                         \
-    }                                                                       \
-  } while (0)
 
 static NDIS_HANDLE NewAdapter(ULONG64 bar, ULONG64 ports) {
   NDIS_HANDLE a = ddimap_create_ndis_adapter();
@@ -163,10 +157,5 @@ int main(void) {
   CHECK(ddimap_teardown() == DDIMAP_OK);
   CHECK(ddimap_report_count() == 1);
   CHECK(ddimap_machine_destroy() == DDIMAP_OK);
-  if (g_failures != 0) {
-    fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  printf("ndis5_miniport: all checks passed\n");
-  return 0;
+  return CheckSummary("ndis5_miniport");
 }

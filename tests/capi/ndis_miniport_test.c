@@ -10,6 +10,8 @@
 
 #include "ddimap/control.h"
 
+#include "check.h"
+
 #define MP_TAG 0x4D504444u /* 'DDPM' */
 #define MP_BAR 0xFEB00000LL
 #define MP_BAR_LENGTH 0x1000
@@ -99,14 +101,6 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
 }
 
 /* ---- NDIS's part ---------------------------------------------------------------------- */
-static int g_failures;
-#define CHECK(e)                                                              \
-  do {                                                                        \
-    if (!(e)) {                                                               \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e);   \
-      ++g_failures;                                                           \
-    }                                                                         \
-  } while (0)
 
 static NDIS_HANDLE NewAdapter(void) {
   NDIS_HANDLE a = ddimap_create_ndis_adapter();
@@ -143,10 +137,5 @@ int main(void) {
   CHECK(ddimap_machine_destroy() == DDIMAP_OK);
 
   MpUnload(ddimap_driver_object());
-  if (g_failures != 0) {
-    fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  printf("ndis_miniport: all checks passed\n");
-  return 0;
+  return CheckSummary("ndis_miniport");
 }

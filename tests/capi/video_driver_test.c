@@ -11,6 +11,8 @@
 
 #include "ddimap/control.h"
 
+#include "check.h"
+
 typedef struct _EXT {
   PUCHAR Registers;
   ULONG FindCalls, InitCalls, StartIoCalls;
@@ -47,14 +49,6 @@ static BOOLEAN StartIo(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET RequestPac
   return TRUE;
 }
 
-static int g_failures;
-#define CHECK(e)                                                            \
-  do {                                                                      \
-    if (!(e)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e); \
-      ++g_failures;                                                         \
-    }                                                                       \
-  } while (0)
 
 int main(void) {
   UNICODE_STRING path = RTL_CONSTANT_STRING(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\vidtest");
@@ -120,10 +114,5 @@ int main(void) {
   CHECK(ddimap_teardown() == DDIMAP_OK);
   CHECK(ddimap_report_count() == 1);
   CHECK(ddimap_machine_destroy() == DDIMAP_OK);
-  if (g_failures != 0) {
-    fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  printf("video_driver: all checks passed\n");
-  return 0;
+  return CheckSummary("video_driver");
 }

@@ -10,6 +10,8 @@
 
 #include "ddimap/control.h"
 
+#include "check.h"
+
 /* ---- the miniport ----------------------------------------------------------------- */
 typedef struct _HW_DEVICE_EXTENSION {
   PHYSICAL_ADDRESS FrameBufferPhysical;
@@ -62,14 +64,6 @@ static BOOLEAN MyStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET RequestP
 }
 
 /* ---- the video port driver's part ------------------------------------------------ */
-static int g_failures;
-#define CHECK(e)                                                              \
-  do {                                                                        \
-    if (!(e)) {                                                               \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e);   \
-      ++g_failures;                                                           \
-    }                                                                         \
-  } while (0)
 
 static VP_STATUS Ioctl(PVOID ext, ULONG code, PVOID in, ULONG in_len, PVOID out, ULONG out_len,
                        ULONG_PTR* information) {
@@ -138,10 +132,5 @@ int main(void) {
   CHECK(ddimap_teardown() == DDIMAP_OK);
   CHECK(ddimap_report_count() == 2);
   CHECK(ddimap_machine_destroy() == DDIMAP_OK);
-  if (g_failures != 0) {
-    fprintf(stderr, "%d check(s) failed\n", g_failures);
-    return 1;
-  }
-  printf("video_extension: all checks passed\n");
-  return 0;
+  return CheckSummary("video_extension");
 }
