@@ -472,4 +472,24 @@ void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql) {
 
 void KeLowerIrql(KIRQL NewIrql) { LazyMachine().SetIrql(NewIrql); }
 
+void KeInitializeSpinLock(PKSPIN_LOCK SpinLock) {
+  if (SpinLock != nullptr) *SpinLock = 0;
+}
+
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) {
+  (void)SpinLock;
+  KIRQL old = PASSIVE_LEVEL;
+  KeRaiseIrql(DISPATCH_LEVEL, &old);
+  return old;
+}
+
+void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) {
+  (void)SpinLock;
+  KeLowerIrql(NewIrql);
+}
+
+void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { (void)SpinLock; }
+void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { (void)SpinLock; }
+void KeStallExecutionProcessor(ULONG MicroSeconds) { (void)MicroSeconds; }
+
 }  // extern "C"

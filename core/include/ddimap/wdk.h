@@ -472,6 +472,22 @@ KIRQL KeGetCurrentIrql(void);
 void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql); /* *OldIrql = previous level (if not NULL) */
 void KeLowerIrql(KIRQL NewIrql);
 
+/* Spin locks change the IRQL as on x64 and nothing else: acquiring raises to
+ * DISPATCH_LEVEL (so a DDI that needs PASSIVE_LEVEL, called under the lock, is
+ * reported), releasing restores the level given. With one simulated thread
+ * the lock itself is not modelled: a lock acquired twice, or released
+ * unheld, is not reported. */
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+void KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
+#define KeAcquireSpinLock(SpinLock, OldIrql) (*(OldIrql) = KeAcquireSpinLockRaiseToDpc(SpinLock))
+void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+/* Already at DISPATCH_LEVEL (a DPC): the IRQL is left as it is. */
+void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+/* Busy waits: no simulated time passes. */
+void KeStallExecutionProcessor(ULONG MicroSeconds);
+
 #undef DDIMAP_ENUM_BASE
 #ifdef __cplusplus
 } /* extern "C" */

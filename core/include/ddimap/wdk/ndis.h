@@ -358,6 +358,23 @@ typedef struct _NDIS51_MINIPORT_CHARACTERISTICS {
 #define NDIS_ATTRIBUTE_NO_HALT_ON_SUSPEND 0x00000040
 #define NDIS_ATTRIBUTE_SURPRISE_REMOVE_OK 0x00000080
 
+/* NDIS spin locks: KSPIN_LOCK's IRQL effect (ddimap/wdk.h), the level before
+ * the acquire kept in the lock for the release. */
+typedef struct _NDIS_SPIN_LOCK {
+  KSPIN_LOCK SpinLock;
+  KIRQL OldIrql;
+} NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
+#define NdisAllocateSpinLock(_SpinLock) KeInitializeSpinLock(&(_SpinLock)->SpinLock)
+#define NdisFreeSpinLock(_SpinLock) ((void)(_SpinLock))
+#define NdisAcquireSpinLock(_SpinLock) KeAcquireSpinLock(&(_SpinLock)->SpinLock, &(_SpinLock)->OldIrql)
+#define NdisReleaseSpinLock(_SpinLock) KeReleaseSpinLock(&(_SpinLock)->SpinLock, (_SpinLock)->OldIrql)
+#define NdisDprAcquireSpinLock(_SpinLock) KeAcquireSpinLockAtDpcLevel(&(_SpinLock)->SpinLock)
+#define NdisDprReleaseSpinLock(_SpinLock) KeReleaseSpinLockFromDpcLevel(&(_SpinLock)->SpinLock)
+/* Busy wait and sleep: no simulated time passes (NdisMSleep's PASSIVE_LEVEL
+ * requirement is not checked). */
+#define NdisStallExecution(MicroSecondsToStall) KeStallExecutionProcessor(MicroSecondsToStall)
+#define NdisMSleep(MicrosecondsToSleep) KeStallExecutionProcessor(MicrosecondsToSleep)
+
 #define NdisMInitializeWrapper(NdisWrapperHandle, SystemSpecific1, SystemSpecific2, SystemSpecific3) \
   NdisInitializeWrapper((NdisWrapperHandle), (SystemSpecific1), (SystemSpecific2), (SystemSpecific3))
 

@@ -139,6 +139,9 @@ ULONG VideoPortInitialize(PVOID Argument1, PVOID Argument2, PVIDEO_HW_INITIALIZA
                           PVOID HwContext);
 DDIMAP_EXTERN_C_END
 
+/* A busy wait: no simulated time passes. */
+#define VideoPortStallExecution(Microseconds) KeStallExecutionProcessor(Microseconds)
+
 /* Plain host memory (the miniport's own structures). */
 static inline void VideoPortZeroMemory(PVOID Destination, ULONG Length) {
   RtlZeroMemory(Destination, Length);
