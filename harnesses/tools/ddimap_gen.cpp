@@ -144,27 +144,19 @@ class Generator {
       std::replace(name.begin(), name.end(), ':', '_');
       d += "op_" + name + "=\"" + buf + "\"\n";
     }
-    d += "# Whole calls as the seeds encode them.\n";
+    // No whole-call tokens: the opcodes above and the idioms below carry the
+    // calls, and a token for every distinct call of every seed (hundreds in
+    // fuzz_all) made each idiom a rarer pick. Measured with bench/reach.sh:
+    // fuzz_all reached all its rules in 60 s in 1 of 3 seeds with them, in 4
+    // of 6 without (bench/notes.md, 2026-12-06).
     std::set<std::string> seen;
     int n = 0;
-    // Port accesses excepted: dozens of rows (three widths, buffer forms, three
-    // families) whose arguments are a port number and a value; their opcodes
-    // and the port constants are tokens already, and a whole-call token each
-    // would crowd out the calls that set up a release rule.
-    for (const Seed& s : seeds) {
-      for (std::size_t i = 0; i < s.starts.size(); ++i) {
-        if (Call(s.program[i].id).port_form != PortForm::None) continue;
-        std::string call = s.Calls(i, 1);
-        if (call.size() < 2 || call.size() > 40) continue;
-        if (seen.insert(call).second) d += "call_" + std::to_string(n++) + "=\"" + DictEscape(call) + "\"\n";
-      }
-    }
     // Callback idioms as single tokens: entering a callback with the mapping
     // or file it allows and what the seed does next, and leaving one callback
     // for another. Most unmap rules need such a prefix, and in fuzz_all's
     // 80-odd opcodes a fuzzer seldom strings the calls together unaided. Only
     // idioms that make or release something: a callback followed by register
-    // or port accesses alone is a call token or two away already, and
+    // or port accesses alone is an opcode or two away already, and
     // hundreds of such idioms would crowd out the ones the release rules need.
     d += "# Callback idioms: a callback entered or left and the calls after it, as the seeds do it.\n";
     n = 0;
