@@ -354,4 +354,18 @@ int ddimap_set_print_reports(int print) {
   return DDIMAP_OK;
 }
 
+int ddimap_set_faults(int mode, ULONG per_million, ULONG64 seed) {
+  Machine* m = CurrentMachine();
+  if (m == nullptr) return DDIMAP_E_NO_MACHINE;
+  if (mode != DDIMAP_FAULTS_OFF && mode != DDIMAP_FAULTS_RANDOM && mode != DDIMAP_FAULTS_SYSTEMATIC)
+    return DDIMAP_E_BAD_ARGUMENT;
+  m->SetFaults(static_cast<ddimap::FaultMode>(mode), per_million, seed);
+  return DDIMAP_OK;
+}
+
+size_t ddimap_injected_fault_count(void) {
+  const Machine* m = CurrentMachine();
+  return m == nullptr ? 0 : m->injected_fault_count();
+}
+
 }  // extern "C"

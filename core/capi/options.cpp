@@ -25,9 +25,11 @@ bool ParseItem(std::string_view item, std::size_t column, MachineOptions* option
   const std::size_t eq = item.find('=');
   const std::string_view key = item.substr(0, eq);
   if (key != "policy" && key != "print" && key != "suppress" && key != "quarantine" && key != "log_path" &&
-      key != "format" && key != "debug_print")
+      key != "format" && key != "debug_print" && key != "faults" && key != "fault_probability" &&
+      key != "fault_seed")
     return Fail(error, column,
-                "expected an option name (policy, print, suppress, quarantine, log_path, format or debug_print)",
+                "expected an option name (policy, print, suppress, quarantine, log_path, format, debug_print, "
+                "faults, fault_probability or fault_seed)",
                 key);
   if (eq == std::string_view::npos)
     return Fail(error, column + key.size(), "expected '=' after '" + std::string(key) + "'", "");
@@ -83,6 +85,49 @@ bool ParseItem(std::string_view item, std::size_t column, MachineOptions* option
       if (comma == std::string_view::npos) break;
       pos = comma + 1;
     }
+    return true;
+  }
+  if (key == "faults") {
+    if (value == "off") {
+      options->faults = FaultMode::Off;
+    } else if (value == "random") {
+      options->faults = FaultMode::Random;
+    } else if (value == "systematic") {
+      options->faults = FaultMode::Systematic;
+    } else {
+      return Fail(error, vcol, "expected 'off', 'random' or 'systematic'", value);
+    }
+    return true;
+  }
+  if (key == "fault_probability") {
+    // A decimal from 0 to 1 with at most six places, kept as parts per million
+    // so that the draw is integer arithmetic, the same on every host.
+    const std::string expected = "expected a probability from 0 to 1 with at most six decimals, such as 0.05";
+    std::size_t i = 0;
+    u64 whole = 0, frac = 0, scale = 1000000;
+    while (i < value.size() && value[i] >= '0' && value[i] <= '9' && whole <= 1) whole = whole * 10 + (value[i++] - '0');
+    if (i == 0) return Fail(error, vcol, expected, value);
+    if (i < value.size() && value[i] == '.') {
+      ++i;
+      const std::size_t digits = i;
+      while (i < value.size() && value[i] >= '0' && value[i] <= '9' && scale > 1) {
+        scale /= 10;
+        frac += static_cast<u64>(value[i++] - '0') * scale;
+      }
+      if (i == digits) return Fail(error, vcol, expected, value);
+    }
+    const u64 ppm = whole * 1000000 + frac;
+    if (i != value.size() || ppm > 1000000) return Fail(error, vcol, expected, value);
+    options->fault_rate_ppm = static_cast<u32>(ppm);
+    return true;
+  }
+  if (key == "fault_seed") {
+    u64 seed = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
+    if (value.empty() || value.front() < '0' || value.front() > '9' || ec != std::errc() ||
+        ptr != value.data() + value.size())
+      return Fail(error, vcol, "expected a number from 0 to 18446744073709551615", value);
+    options->fault_seed = seed;
     return true;
   }
   // quarantine: a plain decimal number.

@@ -97,12 +97,24 @@ std::optional<std::string> FileNameOf(const NDIS_STRING* s) {
 
 }  // namespace
 
+namespace {
+
+// The machine for a call that may take a resource, told which driver line
+// calls it: fault injection's call site (FaultMode::Systematic).
+Machine& Sited(void* return_address) {
+  Machine& m = LazyMachine();
+  m.SetCallSite(reinterpret_cast<std::uintptr_t>(return_address));
+  return m;
+}
+
+}  // namespace
+
 extern "C" {
 
 // --- NDIS miniport I/O space ---------------------------------------------------------------
 NDIS_STATUS NdisMMapIoSpace(PVOID* VirtualAddress, NDIS_HANDLE MiniportAdapterHandle,
                             NDIS_PHYSICAL_ADDRESS PhysicalAddress, UINT Length) {
-  Machine& m = LazyMachine();
+  Machine& m = Sited(__builtin_return_address(0));
   Out<PVOID, u64> va(VirtualAddress);
   return static_cast<NDIS_STATUS>(
       m.NdisMMapIoSpace(va.get(), Guest(MiniportAdapterHandle), Phys(PhysicalAddress), Length));
@@ -115,12 +127,12 @@ void NdisMUnmapIoSpace(NDIS_HANDLE MiniportAdapterHandle, PVOID VirtualAddress, 
 // --- WDM -------------------------------------------------------------------------------------
 PVOID MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes,
                    MEMORY_CACHING_TYPE CacheType) {
-  return HostPtr(LazyMachine().MmMapIoSpace(Phys(PhysicalAddress), NumberOfBytes,
+  return HostPtr(Sited(__builtin_return_address(0)).MmMapIoSpace(Phys(PhysicalAddress), NumberOfBytes,
                                             static_cast<u64>(static_cast<u32>(CacheType))));
 }
 
 PVOID MmMapIoSpaceEx(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, ULONG Protect) {
-  return HostPtr(LazyMachine().MmMapIoSpaceEx(Phys(PhysicalAddress), NumberOfBytes, Protect));
+  return HostPtr(Sited(__builtin_return_address(0)).MmMapIoSpaceEx(Phys(PhysicalAddress), NumberOfBytes, Protect));
 }
 
 void MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes) {
@@ -131,7 +143,7 @@ void MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes) {
 HRESULT IWDFDevice3_MapIoSpace(IWDFDevice3* This, PHYSICAL_ADDRESS PhysicalAddress,
                                SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType,
                                void** pPseudoBaseAddress) {
-  Machine& m = LazyMachine();
+  Machine& m = Sited(__builtin_return_address(0));
   Out<void*, u64> pseudo(pPseudoBaseAddress);
   return static_cast<HRESULT>(m.UmdfMapIoSpace(Guest(This), Phys(PhysicalAddress), NumberOfBytes,
                                                static_cast<u64>(static_cast<u32>(CacheType)),
@@ -175,7 +187,7 @@ void IWDFDevice3_WRITE_REGISTER_ULONG64(IWDFDevice3* This, PULONG64 Register, UL
 // --- NDIS files ---------------------------------------------------------------------------------------
 void NdisOpenFile(PNDIS_STATUS Status, PNDIS_HANDLE FileHandle, PUINT FileLength,
                   PNDIS_STRING FileName, NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress) {
-  Machine& m = LazyMachine();
+  Machine& m = Sited(__builtin_return_address(0));
   const std::optional<std::string> name = FileNameOf(FileName);
   Out<NDIS_STATUS, ddimap::NdisStatus> status(Status);
   Out<NDIS_HANDLE, u64> handle(FileHandle);
@@ -187,7 +199,7 @@ void NdisOpenFile(PNDIS_STATUS Status, PNDIS_HANDLE FileHandle, PUINT FileLength
 }
 
 void NdisMapFile(PNDIS_STATUS Status, PVOID* MappedBuffer, NDIS_HANDLE FileHandle) {
-  Machine& m = LazyMachine();
+  Machine& m = Sited(__builtin_return_address(0));
   Out<NDIS_STATUS, ddimap::NdisStatus> status(Status);
   Out<PVOID, u64> buffer(MappedBuffer);
   m.NdisMapFile(status.get(), buffer.get(), Guest(FileHandle));
@@ -200,7 +212,7 @@ void NdisCloseFile(NDIS_HANDLE FileHandle) { LazyMachine().NdisCloseFile(Guest(F
 // --- video miniport ---------------------------------------------------------------------------------------
 VP_STATUS VideoPortMapMemory(PVOID HwDeviceExtension, PHYSICAL_ADDRESS PhysicalAddress,
                              PULONG Length, PULONG InIoSpace, PVOID* VirtualAddress) {
-  Machine& m = LazyMachine();
+  Machine& m = Sited(__builtin_return_address(0));
   Out<ULONG, u32> length(Length);
   Out<ULONG, u32> in_io_space(InIoSpace);
   Out<PVOID, u64> va(VirtualAddress);
@@ -415,7 +427,7 @@ void VideoPortWritePortBufferUlong(PULONG Port, PULONG Buffer, ULONG Count) {
 // --- NDIS I/O port ranges ------------------------------------------------------------------------
 NDIS_STATUS NdisMRegisterIoPortRange(PVOID* PortOffset, NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
                                      UINT NumberOfPorts) {
-  Machine& m = LazyMachine();
+  Machine& m = Sited(__builtin_return_address(0));
   Out<PVOID, u64> offset(PortOffset);
   return static_cast<NDIS_STATUS>(
       m.NdisMRegisterIoPortRange(offset.get(), Guest(MiniportAdapterHandle), InitialPort, NumberOfPorts));
@@ -430,7 +442,7 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
 // --- video device base ----------------------------------------------------------------------------------
 PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress, ULONG NumberOfUchars,
                              UCHAR InIoSpace) {
-  return HostPtr(LazyMachine().VideoPortGetDeviceBase(GuestObject(HwDeviceExtension), Phys(IoAddress),
+  return HostPtr(Sited(__builtin_return_address(0)).VideoPortGetDeviceBase(GuestObject(HwDeviceExtension), Phys(IoAddress),
                                                       NumberOfUchars, InIoSpace));
 }
 
@@ -441,7 +453,7 @@ VOID VideoPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) {
 // --- NDIS shared memory -----------------------------------------------------------------------------------
 VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,
                                PVOID* VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress) {
-  Machine& m = LazyMachine();
+  Machine& m = Sited(__builtin_return_address(0));
   u64 va = 0, pa = 0;
   m.NdisMAllocateSharedMemory(Guest(MiniportAdapterHandle), Length, Cached != 0,
                               VirtualAddress != nullptr ? &va : nullptr,

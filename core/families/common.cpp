@@ -94,7 +94,8 @@ Mapping* MapPhysical(Machine::State& s, const MapRequest& r, MapFail* fail) {
       return nullptr;
     }
   }
-  auto va = s.Reserve(r.region, extent);
+  // A failure injected here is what running out of address space looks like.
+  auto va = InjectFault(s) ? std::optional<u64>() : s.Reserve(r.region, extent);
   if (!va) {
     *fail = MapFail::NoSpace;
     return nullptr;

@@ -29,6 +29,11 @@ void VideoLeaks(Machine::State& s, u64 device, u64 process, std::string_view whe
 // The device's VideoPortGetDeviceBase mappings (address order), then its
 // I/O-space bases (creation order).
 void VideoBaseLeaks(Machine::State& s, u64 device, std::string_view when);
+// Fault injection: true when the current call is to fail as if resources had
+// run out (MachineOptions::faults), and keeps its call record. Inline
+// for the common case, faults off, on every mapping call's path.
+bool DrawFault(Machine::State& s);
+inline bool InjectFault(Machine::State& s) { return s.opt.faults != FaultMode::Off && DrawFault(s); }
 // Releases the device's bases without a report (device removal).
 void VideoBaseRemove(Machine::State& s, u64 device);
 void NdisSharedLeaks(Machine::State& s, u64 adapter, std::string_view when);

@@ -93,7 +93,7 @@ NdisStatus Machine::NdisOpenFile(NdisStatus* Status, u64* FileHandle, u32* FileL
     if (s.file_table[i].name == *FileName) entry = i;
   if (entry == s.file_table.size()) return finish(kNdisStatusFileNotFound);
   if (s.files.size() >= s.opt.max_open_files + (DDIMAP_MUTANT(file_open_limit_off_by_one) ? 1 : 0) ||
-      HighestAcceptableAddress < kLowestBufferCeiling)
+      HighestAcceptableAddress < kLowestBufferCeiling || families::InjectFault(s))
     return finish(kNdisStatusResources);
   const FileEntry& fe = s.file_table[entry];
   if (!fe.readable) return finish(kNdisStatusErrorReadingFile);
@@ -131,7 +131,7 @@ NdisStatus Machine::NdisMapFile(NdisStatus* Status, u64* MappedBuffer, u64 FileH
   if (f->mapped_va != 0 && !DDIMAP_MUTANT(file_already_mapped_not_returned)) return finish(kNdisStatusAlreadyMapped);
   u64 len = f->size();
   u64 extent = PageCeil(len == 0 ? 1 : len);
-  auto va = s.Reserve(Region::System, extent);
+  auto va = families::InjectFault(s) ? std::optional<u64>() : s.Reserve(Region::System, extent);
   if (!va) return finish(kNdisStatusResources);
   s.AddMapping(MappingView{*va, len, len, *va, extent, Family::NdisFile, FileHandle, 0, Region::System,
                            PhysSpace::Memory, 0, kMmCached, true, true, false, 0})

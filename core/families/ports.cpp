@@ -157,6 +157,8 @@ NdisStatus Machine::NdisMRegisterIoPortRange(u64* PortOffset, u64 MiniportAdapte
   if (!PortRangeValid(InitialPort, NumberOfPorts)) return fail(kNdisStatusFailure);
   if (!families::FindResource(s, MiniportAdapterHandle, PhysSpace::Port, InitialPort, NumberOfPorts))
     return fail(kNdisStatusResourceConflict);
+  // "NDIS could not allocate resources": the page's NDIS_STATUS_RESOURCES.
+  if (families::InjectFault(s)) return fail(kNdisStatusResources);
   s.ports.push_back(PortRange{MiniportAdapterHandle, InitialPort, NumberOfPorts, s.cur, {}});
   *PortOffset = InitialPort;
   return kNdisStatusSuccess;

@@ -104,6 +104,7 @@ u64 Machine::VideoPortGetDeviceBase(u64 HwDeviceExtension, u64 IoAddress, u32 Nu
     return 0;
   }
   if (io) {
+    if (families::InjectFault(s)) return 0;  // the page's documented failure: NULL
     s.io_bases.push_back({HwDeviceExtension, IoAddress, NumberOfUchars, s.cur, {}});
     return IoAddress;
   }

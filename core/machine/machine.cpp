@@ -20,6 +20,7 @@ Machine::State::State(MachineOptions o) : opt(std::move(o)) {
   regions[static_cast<int>(Region::User)].Reset(kUserRegionBase, opt.user_region_size);
   regions[static_cast<int>(Region::Pseudo)].Reset(kPseudoRegionBase, opt.pseudo_region_size);
   for (RuleId r : opt.suppress) suppressed.set(static_cast<std::size_t>(r));
+  fault_state = opt.fault_seed;
 }
 
 // --- reports ------------------------------------------------------------------
@@ -41,6 +42,7 @@ void Machine::State::File(RuleId rule, std::string evidence, const CallRecord* c
   if (created) r.created = *created;
   if (released) r.released = *released;
   r.process = cur.seq != 0 ? cur_process : 0;
+  r.injected_seq = injected_calls.empty() ? 0 : injected_calls.back().seq;
   if (opt.policy == Policy::Abort || opt.print_reports) {
     std::string text = opt.report_format == ReportFormat::Json ? FormatReportJson(r) + "\n" : FormatReport(r);
     WriteReportLog(opt.log_path, text);  // flushed

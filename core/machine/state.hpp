@@ -126,6 +126,15 @@ struct Machine::State {
   CallRecord cur;  // the call being executed
   bool torn_down = false;
 
+  // Fault injection (families/faults.cpp).
+  u64 fault_state = 0;          // the Random generator (splitmix64)
+  u64 call_site = 0;            // set by SetCallSite for the call numbered call_site_seq
+  u64 call_site_seq = 0;
+  std::vector<u64> fault_sites; // Systematic: (call, site) keys failed already, sorted
+  u64 fault_asked = 0;          // the seq of the last call that asked (one answer per call)
+  std::vector<CallRecord> injected_calls;  // every injected failure, in call order
+  const CallRecord* InjectedCall(u64 seq) const;
+
   PhysMemory phys;
   RegionAllocator regions[3];  // indexed by Region
   MappingIndex maps;

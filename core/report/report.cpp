@@ -119,6 +119,8 @@ std::string Machine::State::FormatReport(const Report& r) const {
   }
   if (r.has_created) out += "  created by " + Where(*this, r.created) + "\n";
   if (r.has_released) out += "  released by " + Where(*this, r.released) + "\n";
+  if (const CallRecord* injected = InjectedCall(r.injected_seq))
+    out += "  after " + Where(*this, *injected) + ", failed by fault injection\n";
   out += "  rule: " + std::string(rule.statement) + " [" + std::string(rule.source) + "]\n";
   if (rule.bugcheck_code != 0) {
     char buf[96];
@@ -207,6 +209,14 @@ std::string Machine::State::FormatReportJson(const Report& r) const {
     w.BeginObject();
     WriteCallJson(w, k == 0 ? r.created : r.released);
     w.EndObject();
+  }
+  w.Key("injected");
+  if (const CallRecord* injected = InjectedCall(r.injected_seq)) {
+    w.BeginObject();
+    WriteCallJson(w, *injected);
+    w.EndObject();
+  } else {
+    w.Null();
   }
   w.Member("statement", rule.statement);
   w.Member("source", rule.source);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capi/internal.hpp"
@@ -14,10 +15,12 @@
 
 namespace {
 
+using ddimap::FaultMode;
 using ddimap::MachineOptions;
 using ddimap::Policy;
 using ddimap::ReportFormat;
 using ddimap::RuleId;
+using ddimap::u32;
 using ddimap::capi::OptionsError;
 using ddimap::capi::ParseOptions;
 
@@ -103,6 +106,28 @@ TEST(Options, LogPathAndFormat) {
   EXPECT_EQ(o.report_format, ReportFormat::Json);
 }
 
+TEST(Options, FaultInjection) {
+  MachineOptions o;
+  OptionsError e;
+  EXPECT_EQ(o.faults, FaultMode::Off);
+  ASSERT_TRUE(ParseOptions("faults=random:fault_probability=0.25:fault_seed=18446744073709551615", &o, &e))
+      << e.column << " " << e.expected;
+  EXPECT_EQ(o.faults, FaultMode::Random);
+  EXPECT_EQ(o.fault_rate_ppm, 250000u);
+  EXPECT_EQ(o.fault_seed, 18446744073709551615ull);
+  const std::pair<const char*, u32> rates[] = {{"0", 0}, {"1", 1000000}, {"1.0", 1000000}, {"0.000001", 1},
+                                               {"0.5", 500000}, {"00.05", 50000}};
+  for (const auto& [text, ppm] : rates) {
+    SCOPED_TRACE(text);
+    ASSERT_TRUE(ParseOptions(std::string("fault_probability=") + text, &o, &e));
+    EXPECT_EQ(o.fault_rate_ppm, ppm);
+  }
+  ASSERT_TRUE(ParseOptions("faults=systematic", &o, &e));
+  EXPECT_EQ(o.faults, FaultMode::Systematic);
+  ASSERT_TRUE(ParseOptions("faults=off", &o, &e));
+  EXPECT_EQ(o.faults, FaultMode::Off);
+}
+
 TEST(Options, LaterKeysWinAndSuppressAccumulates) {
   MachineOptions o = ddimap::capi::DefaultOptions();
   OptionsError e;
@@ -127,11 +152,14 @@ struct BadOption {
 
 TEST(Options, ErrorsNameColumnExpectationAndText) {
   const std::string names =
-      "expected an option name (policy, print, suppress, quarantine, log_path, format or debug_print)";
+      "expected an option name (policy, print, suppress, quarantine, log_path, format, debug_print, faults, "
+      "fault_probability or fault_seed)";
   const std::string path = "expected a path, 'stderr' or 'stdout'";
   const std::string format = "expected 'text' or 'json'";
   const std::string rule = "expected a rule id such as MM_IO.UNMAP_DOUBLE";
   const std::string number = "expected a number from 0 to 1000000";
+  const std::string probability = "expected a probability from 0 to 1 with at most six decimals, such as 0.05";
+  const std::string seed = "expected a number from 0 to 18446744073709551615";
   const BadOption cases[] = {
       {"foo=1", 1, names.c_str(), "foo"},
       {"=1", 1, names.c_str(), ""},
@@ -162,6 +190,15 @@ TEST(Options, ErrorsNameColumnExpectationAndText) {
       {"format=JSON", 8, format.c_str(), "JSON"},
       {"log_path=x:format=sarif", 19, format.c_str(), "sarif"},
       {"format=json ", 8, format.c_str(), "json "},
+      {"faults=on", 8, "expected 'off', 'random' or 'systematic'", "on"},
+      {"fault_probability=1.5", 19, probability.c_str(), "1.5"},
+      {"fault_probability=0.0000001", 19, probability.c_str(), "0.0000001"},
+      {"fault_probability=.5", 19, probability.c_str(), ".5"},
+      {"fault_probability=0.", 19, probability.c_str(), "0."},
+      {"fault_probability=5%", 19, probability.c_str(), "5%"},
+      {"fault_probability=100", 19, probability.c_str(), "100"},
+      {"fault_seed=-1", 12, seed.c_str(), "-1"},
+      {"fault_seed=18446744073709551616", 12, seed.c_str(), "18446744073709551616"},
   };
   for (const BadOption& c : cases) {
     SCOPED_TRACE(c.text);

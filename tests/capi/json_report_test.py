@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 KEYS = ["rule", "family", "subject", "call", "function", "arguments", "irql", "irql_name", "callback",
-        "callback_object", "process", "refused", "evidence", "created", "released", "statement", "source",
+        "callback_object", "process", "refused", "evidence", "created", "released", "injected", "statement", "source",
         "bugcheck"]
 CALL_KEYS = ["call", "function", "arguments", "irql", "irql_name", "callback", "callback_object"]
 RULES = ["COMMON.NULL_POINTER", "MM_IO.MAP_IRQL", "MM_IO.UNMAP_DOUBLE", "NDIS_FILE.CONTEXT",
@@ -68,7 +68,7 @@ def check_report(r, i):
     check(isinstance(r["statement"], str) and r["statement"], where + ": statement")
     check(isinstance(r["source"], str) and r["source"], where + ": source")
     check(r["process"] is None or HEX.match(r["process"]), where + ": process")
-    for k in ("created", "released"):
+    for k in ("created", "released", "injected"):
         if r[k] is not None:
             check_call_object(r[k], "%s: %s" % (where, k))
             check(r["call"] is None or r[k]["call"] < r["call"], "%s: %s call before the report's" % (where, k))

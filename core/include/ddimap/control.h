@@ -212,6 +212,30 @@ int ddimap_suppress(const char *rule_id);
 int ddimap_unsuppress(const char *rule_id);
 int ddimap_set_print_reports(int print);
 
+/* ---- fault injection ----------------------------------------------------------------- */
+/* Every call that maps, opens, allocates or registers something (NdisMMapIoSpace,
+ * MmMapIoSpace(Ex), IWDFDevice3_MapIoSpace, NdisOpenFile, NdisMapFile,
+ * VideoPortMapMemory, VideoPortGetDeviceBase, NdisMAllocateSharedMemory,
+ * NdisMRegisterIoPortRange) can be made to fail as if resources had run out,
+ * with the failure value its page documents for that, after its contract
+ * checks (docs/semantics.md, "Fault injection"). In Driver Verifier's two
+ * styles: DDIMAP_FAULTS_RANDOM fails each such call with probability
+ * per_million / 1000000 from a generator seeded with seed;
+ * DDIMAP_FAULTS_SYSTEMATIC fails the first call from each call site (the
+ * driver's line that calls the DDI) and lets later ones through, so one run
+ * of a driver's initialization takes each of its error paths once. Also set
+ * by DDIMAP_OPTIONS (faults=off|random|systematic, fault_probability=0.05,
+ * fault_seed=N). A report made after an injected failure names it ("after
+ * #N ..., failed by fault injection"). Takes effect from the next call; the
+ * generator restarts and the sites seen are forgotten. per_million above
+ * 1000000 counts as 1000000; an unknown mode is DDIMAP_E_BAD_ARGUMENT. */
+#define DDIMAP_FAULTS_OFF 0
+#define DDIMAP_FAULTS_RANDOM 1
+#define DDIMAP_FAULTS_SYSTEMATIC 2
+int ddimap_set_faults(int mode, ULONG per_million, ULONG64 seed);
+/* Calls failed by fault injection since the machine was created; 0 without one. */
+size_t ddimap_injected_fault_count(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

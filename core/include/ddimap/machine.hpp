@@ -24,6 +24,17 @@
 
 namespace ddimap {
 
+// Fault injection, in Driver Verifier's two styles (its Low Resources
+// Simulation and Systematic Low Resources Simulation pages): every call that
+// maps, opens, allocates or registers something may fail as if the system had
+// run out of resources, with the failure value its page documents for that
+// (docs/semantics.md, "Fault injection").
+enum class FaultMode : u8 {
+  Off,
+  Random,      // each such call fails with probability fault_rate_ppm / 1e6 (seeded)
+  Systematic,  // the first call from each distinct call site fails, later ones succeed
+};
+
 struct MachineOptions {
   Policy policy = Policy::Record;
   bool print_reports = false;          // also write each report to stderr (or log_path)
@@ -47,6 +58,9 @@ struct MachineOptions {
   // only when set (DDIMAP_OPTIONS debug_print=1): a driver's debug output
   // would otherwise drown a fuzzer's.
   bool debug_print = false;
+  FaultMode faults = FaultMode::Off;
+  u32 fault_rate_ppm = 10000;  // Random: failures per million calls (1%)
+  u64 fault_seed = 1;          // Random: the generator's seed
 };
 
 // Result of a building or lifecycle call. These calls play the operating
@@ -229,6 +243,17 @@ class Machine {
   void Unsuppress(RuleId rule);
   void SetPrintReports(bool print);
   void SetEvidence(bool keep);  // MachineOptions::evidence, from the next report on
+  // Fault injection from the next call on (restarts the generator and forgets
+  // the call sites seen). rate_ppm above 1000000 counts as 1000000.
+  void SetFaults(FaultMode mode, u32 rate_ppm, u64 seed);
+  // The call site of the next DDI call, for FaultMode::Systematic: the C API
+  // passes its caller's return address; 0 (the default) makes the call's id
+  // alone the site. Consumed by that call.
+  void SetCallSite(u64 site);
+  // Calls failed by fault injection so far, and the record of the one
+  // numbered seq (a Report's injected_seq); nullptr when none has that number.
+  std::size_t injected_fault_count() const;
+  const CallRecord* InjectedCall(u64 seq) const;
   const MachineOptions& options() const;
   std::string FormatReport(const Report& report) const;
   // The report as one line of JSON, no newline (docs/harness.md,

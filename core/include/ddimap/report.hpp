@@ -33,6 +33,10 @@ struct Report {
   CallRecord created;      // the call that created the involved object
   CallRecord released;     // the call that released it, if it was released
   u64 process = 0;         // the process the call ran in (KeAttachProcess); 0: system context or teardown
+  // The number of the latest call failed by fault injection before this
+  // report (0: none): a breach on a driver's error path names the failure
+  // that led there. Machine::InjectedCall gives its record.
+  u64 injected_seq = 0;
 };
 
 // The function a report is about, as its first line names it: the DDI called,
