@@ -12,7 +12,9 @@
  *   2  MiniportHaltEx forgets the port range;
  *   3  MiniportHaltEx frees the descriptor ring with the wrong length;
  *   4  MiniportHaltEx unmaps the BAR twice;
- *   5  MiniportHaltEx touches a register after unmapping the BAR.
+ *   5  MiniportHaltEx touches a register after unmapping the BAR;
+ *   6  MiniportInitializeEx, when the ring cannot be allocated, returns keeping the BAR and the ports
+ *      (an error path only a failed allocation takes: found with fault injection).
  */
 #include <ndis.h>
 
@@ -194,8 +196,15 @@ NDIS_STATUS DdxNetInitializeEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Mi
   NdisMAllocateSharedMemory(MiniportAdapterHandle, DDXNET_RING_BYTES, FALSE, (PVOID *)&adapter->Ring,
                             &adapter->RingPhysical);
   if (adapter->Ring == NULL) {
+#if DDXNET_BUG == 6
+    /* BUG: the last allocation's error path frees the context and returns,
+     * keeping the BAR mapping and the port range. */
+    NdisFreeMemory(adapter, sizeof(DDXNET_ADAPTER), 0);
+    return NDIS_STATUS_RESOURCES;
+#else
     status = NDIS_STATUS_RESOURCES;
     goto fail;
+#endif
   }
   NdisZeroMemory(adapter->Ring, DDXNET_RING_BYTES);
   DdxNetWriteRegister(adapter, DDXNET_REG_RING_LOW, adapter->RingPhysical.LowPart);

@@ -4,13 +4,16 @@
  * the frame buffer through IOCTL_VIDEO_MAP_VIDEO_MEMORY, draws, unmaps it and
  * exits; tears the machine down and prints what ddimap reported.
  *
- *   ddxvid [RULE] [faulted]
+ *   ddxvid [RULE] [faulted|systematic]
  *
  * RULE: the rule the run must report (a planted bug's), or "-" for none, in
  * which case no report at all is allowed. "faulted": the adapter reads all
  * ones (gone from the bus), so the miniport must decline it in
- * HwVidFindAdapter and free what it mapped. Exit status 0 when the
- * expectation holds. */
+ * HwVidFindAdapter and free what it mapped. "systematic": systematic fault
+ * injection: adapter after adapter goes through the whole lifecycle, each
+ * failing the next call site that has not failed yet, until one meets no
+ * failure, so every error path runs once. Exit status 0 when the expectation
+ * holds. */
 #include <stdio.h>
 #include <string.h>
 
@@ -80,9 +83,31 @@ static void DisplayDriver(PVOID extension) {
   ddimap_exit_process(process);
 }
 
+/* A display adapter with its three ranges; the index keeps the adapters of a
+ * systematic run apart. */
+static PVOID NewAdapter(unsigned index) {
+  PVOID extension = ddimap_video_add_device();
+  ddimap_assign_memory_resource(extension, DDXVID_FRAME_BUFFER + index * 0x1000000ULL, DDXVID_FRAME_BUFFER_LENGTH);
+  ddimap_assign_memory_resource(extension, DDXVID_REGISTERS + index * 0x10000ULL, DDXVID_REGISTERS_LENGTH);
+  ddimap_assign_port_resource(extension, DDXVID_VGA_PORTS + index * 0x100ULL, DDXVID_VGA_PORT_COUNT);
+  return extension;
+}
+
+/* The whole lifecycle of one adapter; HwVidFindAdapter's status. */
+static VP_STATUS Lifecycle(PVOID extension) {
+  VP_STATUS found = ddimap_video_find_adapter(extension);
+  printf("ddxvid: HwVidFindAdapter -> %ld\n", (long)found);
+  if (found == NO_ERROR) {
+    printf("ddxvid: HwVidInitialize -> %s\n", ddimap_video_initialize(extension) ? "TRUE" : "FALSE");
+    DisplayDriver(extension);
+  }
+  return found;
+}
+
 int main(int argc, char **argv) {
   const char *expect = argc > 1 && strcmp(argv[1], "-") != 0 ? argv[1] : NULL;
   const int faulted = argc > 2 && strcmp(argv[2], "faulted") == 0;
+  const int systematic = argc > 2 && strcmp(argv[2], "systematic") == 0;
   UNICODE_STRING path = RTL_CONSTANT_STRING(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\ddxvid");
   PVOID extension;
   VP_STATUS found;
@@ -95,17 +120,20 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ddxvid: DriverEntry failed\n");
     return 1;
   }
-  extension = ddimap_video_add_device();
-  ddimap_assign_memory_resource(extension, DDXVID_FRAME_BUFFER, DDXVID_FRAME_BUFFER_LENGTH);
-  ddimap_assign_memory_resource(extension, DDXVID_REGISTERS, DDXVID_REGISTERS_LENGTH);
-  ddimap_assign_port_resource(extension, DDXVID_VGA_PORTS, DDXVID_VGA_PORT_COUNT);
-  if (faulted) FaultDevice();
-
-  found = ddimap_video_find_adapter(extension);
-  printf("ddxvid: HwVidFindAdapter -> %ld\n", (long)found);
-  if (found == NO_ERROR) {
-    printf("ddxvid: HwVidInitialize -> %s\n", ddimap_video_initialize(extension) ? "TRUE" : "FALSE");
-    DisplayDriver(extension);
+  if (systematic) {
+    unsigned index;
+    ddimap_set_faults(DDIMAP_FAULTS_SYSTEMATIC, 0, 0);
+    for (index = 0; index < 32; ++index) {
+      const size_t before = ddimap_injected_fault_count();
+      Lifecycle(NewAdapter(index));
+      if (ddimap_injected_fault_count() == before) break;
+    }
+    printf("ddxvid: %zu injected failure(s)\n", ddimap_injected_fault_count());
+    found = NO_ERROR;
+  } else {
+    extension = NewAdapter(0);
+    if (faulted) FaultDevice();
+    found = Lifecycle(extension);
   }
   ddimap_teardown();
 
