@@ -127,12 +127,14 @@ void NdisMUnmapIoSpace(NDIS_HANDLE MiniportAdapterHandle, PVOID VirtualAddress, 
 // --- WDM -------------------------------------------------------------------------------------
 PVOID MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes,
                    MEMORY_CACHING_TYPE CacheType) {
-  return HostPtr(Sited(__builtin_return_address(0)).MmMapIoSpace(Phys(PhysicalAddress), NumberOfBytes,
-                                            static_cast<u64>(static_cast<u32>(CacheType))));
+  Machine& m = Sited(__builtin_return_address(0));
+  return HostPtr(m.MmMapIoSpace(Phys(PhysicalAddress), NumberOfBytes,
+                                static_cast<u64>(static_cast<u32>(CacheType))));
 }
 
 PVOID MmMapIoSpaceEx(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, ULONG Protect) {
-  return HostPtr(Sited(__builtin_return_address(0)).MmMapIoSpaceEx(Phys(PhysicalAddress), NumberOfBytes, Protect));
+  Machine& m = Sited(__builtin_return_address(0));
+  return HostPtr(m.MmMapIoSpaceEx(Phys(PhysicalAddress), NumberOfBytes, Protect));
 }
 
 void MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes) {
@@ -442,8 +444,9 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
 // --- video device base ----------------------------------------------------------------------------------
 PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress, ULONG NumberOfUchars,
                              UCHAR InIoSpace) {
-  return HostPtr(Sited(__builtin_return_address(0)).VideoPortGetDeviceBase(GuestObject(HwDeviceExtension), Phys(IoAddress),
-                                                      NumberOfUchars, InIoSpace));
+  Machine& m = Sited(__builtin_return_address(0));
+  return HostPtr(m.VideoPortGetDeviceBase(GuestObject(HwDeviceExtension), Phys(IoAddress),
+                                          NumberOfUchars, InIoSpace));
 }
 
 VOID VideoPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) {

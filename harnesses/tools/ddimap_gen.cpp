@@ -159,7 +159,6 @@ class Generator {
     // or port accesses alone is an opcode or two away already, and
     // hundreds of such idioms would crowd out the ones the release rules need.
     d += "# Callback idioms: a callback entered or left and the calls after it, as the seeds do it.\n";
-    n = 0;
     for (const Seed& s : seeds) {
       const Program& p = s.program;
       for (std::size_t i = 0; i + 1 < s.starts.size(); ++i) {
