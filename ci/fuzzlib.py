@@ -61,11 +61,13 @@ def signature(text):
     """`SIGNATURE: ...` (ddimap-repro: oracle mismatches, self-checks), else the
     sanitizer's error type and the top two ddimap:: frames of its first stack,
     else the harness's or the engine's error line."""
-    sig = san = harness = engine = ""
+    sig = san = harness = engine = report = ""
     stacks, frames = 0, []
     for line in text.splitlines():
         if line.startswith("SIGNATURE: ") and not sig:
             sig = line[len("SIGNATURE: "):]
+        if line.startswith("ERROR: ddimap: ") and not report:  # a driver fuzz target's breach
+            report = line[len("ERROR: "):]
         if not san and re.search(r"==[0-9]+==ERROR: [A-Za-z]+Sanitizer: ", line):
             s = re.sub(r".*==ERROR: ", "", line, count=1)
             for pattern in (r" on (unknown )?address.*", r" \(pc .*", r" on .*"):
@@ -83,8 +85,8 @@ def signature(text):
             harness = line[len("ERROR: "):]
         if "ERROR: libFuzzer: " in line and not engine:
             engine = re.sub(r" after [0-9]+ seconds", "", re.sub(r".*ERROR: ", "", line, count=1), count=1)
-    if sig:
-        return sig
+    if sig or report:
+        return sig or report
     if san:
         return san + "".join(sep + f for sep, f in zip((" in ", " < "), frames))
     return harness or engine
@@ -121,6 +123,20 @@ def _output(cmd, cwd=None):
         return (e.output or b"").decode(errors="replace")
 
 
+_DRIVERS = {}
+
+
+def is_driver(repro, harness):
+    """Whether the harness is a driver fuzz target (ddimap_add_driver_fuzzer):
+    its inputs are schedules for a driver, which ddimap-repro does not decode;
+    the target itself reproduces them (the report is the signature)."""
+    if repro not in _DRIVERS:
+        out = subprocess.run([repro, "--list-harnesses=driver"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL).stdout.decode()
+        _DRIVERS[repro] = set(out.split())
+    return harness in _DRIVERS[repro]
+
+
 def crash_signature(harness, path, target, repro, text):
     """Reproduces one crash file: with ddimap-repro, else (e.g. fuzz_trace's
     print/parse checks, which only the target makes) the target itself, in a
@@ -130,7 +146,7 @@ def crash_signature(harness, path, target, repro, text):
         if text:
             given = os.path.join(tmp, "input.trace")
             shutil.copyfile(path, given)
-        sig = signature(_output([repro, "--quiet", "--profile", harness, given]))
+        sig = "" if is_driver(repro, harness) else signature(_output([repro, "--quiet", "--profile", harness, given]))
         if not sig:
             sig = signature(_output([os.path.abspath(target), os.path.abspath(path)], cwd=tmp))
     if sig:
@@ -158,19 +174,21 @@ def campaign_row(width, harness, execs, rate, edges, added, directory, before, t
     harness's corpus as traces, on the core alone, since the target ran the
     oracle on every program it kept), and its crashes by signature."""
     corpus, crash_dir = Path(directory) / "corpus", Path(directory) / "crashes"
+    out = ""
     with tempfile.TemporaryDirectory() as tmp:
         args = ["--quiet", "--stats", "--profile", harness, str(corpus)]
         if text:
             traces(tmp, sorted(str(f) for f in corpus.iterdir() if f.is_file()))
             args = ["--quiet", "--stats", "--no-oracle", "--profile", harness, tmp]
-        out = subprocess.run([repro, *args], env={**os.environ, "ASAN_OPTIONS": "detect_leaks=0"},
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode(errors="replace")
+        if not is_driver(repro, harness):  # a driver's reach is its report, if any: see the crashes
+            out = subprocess.run([repro, *args], env={**os.environ, "ASAN_OPTIONS": "detect_leaks=0"},
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode(errors="replace")
     rules, statuses, missing = reach(out)
     n_corpus = sum(1 for f in corpus.iterdir() if f.is_file())
     n_crashes = sum(1 for f in crash_dir.iterdir() if f.is_file())
     shown = f"{n_crashes} ({n_crashes - int(before)} new)" if n_crashes else "0"
     lines = [f"{harness:<15} {execs or '0':>11} {rate or '0':>8} {edges or '?':>{width}} "
-             f"{f'{n_corpus} (+{added})':>12}  {f'rules {rules}, statuses {statuses}' if rules else '?':<28} {shown}"]
+             f"{f'{n_corpus} (+{added})':>12}  {f'rules {rules}, statuses {statuses}' if rules else ('driver target' if is_driver(repro, harness) else '?'):<28} {shown}"]
     if missing:
         lines.append(f"                  not reached: {missing}")
     if n_crashes:
@@ -204,6 +222,8 @@ def coverage_replay(harness, directory, bindir, raw, text):
                  (i + 1 < len(lines) and re.match(r"(ERROR|SIGNATURE|==)", lines[i + 1]))]
         print("\n".join(shown[:20]), file=sys.stderr)
         failures += 1
+    if is_driver(f"{bindir}/ddimap-repro", harness):  # schedules: the target alone
+        return f"| {harness} | `{directory}` | {len(files)} | (driver) | (driver) | - |", failures
     # ddimap-repro: same inputs, reach statistics; a text harness's inputs as traces.
     if text:
         traces(Path(raw) / f"{harness}.traces", files)

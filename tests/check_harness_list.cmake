@@ -2,8 +2,11 @@
 # same way by CMake and by ddimap-repro, every listed harness was built as a
 # fuzz target, and each has its seeds and its dictionary and options.
 #
+# The driver fuzz targets (ddimap_add_driver_fuzzer) follow the rows: those
+# CMake wrote to DRIVERS (driver_fuzzers.txt), built beside the harnesses.
+#
 #   cmake -DREPRO=<ddimap-repro> -DROOT=<source dir> -DHARNESSES=<a;b> -DTEXT=<c>
-#         -DTARGETS=<file;...> -P check_harness_list.cmake
+#         -DTARGETS=<file;...> -DDRIVERS=<driver_fuzzers.txt> -P check_harness_list.cmake
 cmake_minimum_required(VERSION 3.25)
 
 function(listed filter out)
@@ -20,10 +23,21 @@ function(listed filter out)
   set(${out} "${names}" PARENT_SCOPE)
 endfunction()
 
+file(STRINGS "${DRIVERS}" drivers)
 listed("" all)
-if(NOT all STREQUAL HARNESSES)
-  message(FATAL_ERROR "ddimap-repro --list-harnesses gives '${all}'; CMake built '${HARNESSES}'")
+if(NOT all STREQUAL "${HARNESSES};${drivers}")
+  message(FATAL_ERROR "ddimap-repro --list-harnesses gives '${all}'; CMake built '${HARNESSES}' and '${drivers}'")
 endif()
+listed(driver driver)
+if(NOT driver STREQUAL drivers)
+  message(FATAL_ERROR "ddimap-repro --list-harnesses=driver gives '${driver}'; CMake built '${drivers}'")
+endif()
+get_filename_component(target_dir "${REPRO}" DIRECTORY)
+foreach(d ${drivers})
+  if(NOT EXISTS "${target_dir}/${d}")
+    message(FATAL_ERROR "driver fuzz target ${d} was not built beside ${REPRO}")
+  endif()
+endforeach()
 listed(text text)
 if(NOT text STREQUAL TEXT)
   message(FATAL_ERROR "ddimap-repro --list-harnesses=text gives '${text}'; CMake read '${TEXT}'")

@@ -76,6 +76,8 @@ MachineOptions DefaultOptions() {
 
 Machine* CurrentMachine() { return g_machine; }
 
+Instruments g_instruments;
+
 Machine& LazyMachine() {
   if (g_machine == nullptr) {
     MachineOptions options;

@@ -67,6 +67,33 @@ u64 GuestOfShared(const void* host);
 void ForgetSharedMemory(const void* host);
 // Frees every block: the machine they belonged to is gone.
 void ReleaseAllSharedMemory();
+// --- instruments for the driver fuzzing kit (harnesses/driver) -------------------------
+// A fuzzer plays the device: what each register or port read returns is the
+// reader's answer (given the model's value), and a tracer is told the result
+// of each call that reads, maps, opens, allocates or registers. Both off
+// (nullptr) unless the kit sets them; process-global like the machine.
+enum class DeviceSpace : u8 { Memory, Port };
+using DeviceReader = u64 (*)(void* context, DeviceSpace space, u64 address, unsigned width, u64 value);
+using ResultNote = void (*)(void* context, u64 result);
+struct Instruments {
+  DeviceReader read = nullptr;
+  ResultNote note = nullptr;
+  void* context = nullptr;
+};
+extern Instruments g_instruments;
+template <typename T>
+T Noted(T result) {
+  if (g_instruments.note != nullptr) [[unlikely]]
+    g_instruments.note(g_instruments.context, static_cast<u64>(result));
+  return result;
+}
+template <typename T>
+T DeviceValue(DeviceSpace space, u64 address, T value) {
+  if (g_instruments.read != nullptr) [[unlikely]]
+    value = static_cast<T>(g_instruments.read(g_instruments.context, space, address, sizeof(T), value));
+  return Noted(value);
+}
+
 // The current machine, created from DDIMAP_OPTIONS first when there is none
 // (an invalid DDIMAP_OPTIONS is printed, then the defaults are used).
 Machine& LazyMachine();

@@ -4,10 +4,12 @@
 // ddimap_ndis_initialize / ddimap_ndis_halt, which run the driver's
 // MiniportInitializeEx and MiniportHaltEx inside the matching callback.
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "capi/driver_hooks.hpp"
 #include "capi/internal.hpp"
 #include "ddimap/control.h"
 #include "ddimap/machine.hpp"
@@ -53,9 +55,32 @@ AdapterContext* FindContext(u64 adapter) {
   return nullptr;
 }
 
+// Per machine: NdisMRegisterInterruptEx's registrations; the handle is the
+// index + 1, and a deregistered one stays, not live, so a second
+// deregistration is recognised.
+std::vector<NdisInterrupt>& Interrupts() {
+  static std::vector<NdisInterrupt> interrupts;
+  return interrupts;
+}
+
 }  // namespace
 
-void ReleaseNdisAdapters() { Contexts().clear(); }
+void ReleaseNdisAdapters() {
+  Contexts().clear();
+  Interrupts().clear();
+}
+
+const NdisInterrupt* LiveNdisInterrupt(u64 adapter) {
+  for (const NdisInterrupt& i : Interrupts())
+    if (i.adapter == adapter && i.live) return &i;
+  return nullptr;
+}
+
+bool NdisAdapterContext(u64 adapter, NDIS_HANDLE* context) {
+  const AdapterContext* c = FindContext(adapter);
+  if (c != nullptr) *context = c->context;
+  return c != nullptr;
+}
 
 // The adapter context a halt handler receives (NdisMSetMiniportAttributes,
 // NdisMSetAttributesEx).
@@ -190,6 +215,29 @@ VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags) {
   (void)Length;
   (void)MemoryFlags;
   std::free(VirtualAddress);
+}
+
+NDIS_STATUS NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
+                                     PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+                                     PNDIS_HANDLE NdisInterruptHandle) {
+  const PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS c = MiniportInterruptCharacteristics;
+  if (MiniportAdapterHandle == nullptr || c == nullptr || NdisInterruptHandle == nullptr ||
+      c->Header.Type != NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT || c->InterruptHandler == nullptr ||
+      c->InterruptDpcHandler == nullptr ||
+      ddimap::capi::LiveNdisInterrupt(Guest(MiniportAdapterHandle)) != nullptr)
+    return NDIS_STATUS_FAILURE;
+  auto& all = ddimap::capi::Interrupts();
+  all.push_back({Guest(MiniportAdapterHandle), MiniportInterruptContext, c->InterruptHandler,
+                 c->InterruptDpcHandler, true});
+  c->InterruptType = NDIS_CONNECT_LINE_BASED;
+  *NdisInterruptHandle = reinterpret_cast<NDIS_HANDLE>(static_cast<std::uintptr_t>(all.size()));
+  return NDIS_STATUS_SUCCESS;
+}
+
+VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle) {
+  auto& all = ddimap::capi::Interrupts();
+  const auto index = reinterpret_cast<std::uintptr_t>(NdisInterruptHandle);
+  if (index >= 1 && index <= all.size()) all[index - 1].live = false;
 }
 
 NDIS_STATUS ddimap_ndis_initialize(NDIS_HANDLE adapter) {

@@ -116,8 +116,8 @@ NDIS_STATUS NdisMMapIoSpace(PVOID* VirtualAddress, NDIS_HANDLE MiniportAdapterHa
                             NDIS_PHYSICAL_ADDRESS PhysicalAddress, UINT Length) {
   Machine& m = Sited(__builtin_return_address(0));
   Out<PVOID, u64> va(VirtualAddress);
-  return static_cast<NDIS_STATUS>(
-      m.NdisMMapIoSpace(va.get(), Guest(MiniportAdapterHandle), Phys(PhysicalAddress), Length));
+  return ddimap::capi::Noted(static_cast<NDIS_STATUS>(
+      m.NdisMMapIoSpace(va.get(), Guest(MiniportAdapterHandle), Phys(PhysicalAddress), Length)));
 }
 
 void NdisMUnmapIoSpace(NDIS_HANDLE MiniportAdapterHandle, PVOID VirtualAddress, UINT Length) {
@@ -128,13 +128,13 @@ void NdisMUnmapIoSpace(NDIS_HANDLE MiniportAdapterHandle, PVOID VirtualAddress, 
 PVOID MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes,
                    MEMORY_CACHING_TYPE CacheType) {
   Machine& m = Sited(__builtin_return_address(0));
-  return HostPtr(m.MmMapIoSpace(Phys(PhysicalAddress), NumberOfBytes,
-                                static_cast<u64>(static_cast<u32>(CacheType))));
+  return HostPtr(ddimap::capi::Noted(
+      m.MmMapIoSpace(Phys(PhysicalAddress), NumberOfBytes, static_cast<u64>(static_cast<u32>(CacheType)))));
 }
 
 PVOID MmMapIoSpaceEx(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, ULONG Protect) {
   Machine& m = Sited(__builtin_return_address(0));
-  return HostPtr(m.MmMapIoSpaceEx(Phys(PhysicalAddress), NumberOfBytes, Protect));
+  return HostPtr(ddimap::capi::Noted(m.MmMapIoSpaceEx(Phys(PhysicalAddress), NumberOfBytes, Protect)));
 }
 
 void MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes) {
@@ -147,9 +147,8 @@ HRESULT IWDFDevice3_MapIoSpace(IWDFDevice3* This, PHYSICAL_ADDRESS PhysicalAddre
                                void** pPseudoBaseAddress) {
   Machine& m = Sited(__builtin_return_address(0));
   Out<void*, u64> pseudo(pPseudoBaseAddress);
-  return static_cast<HRESULT>(m.UmdfMapIoSpace(Guest(This), Phys(PhysicalAddress), NumberOfBytes,
-                                               static_cast<u64>(static_cast<u32>(CacheType)),
-                                               pseudo.get()));
+  return ddimap::capi::Noted(static_cast<HRESULT>(m.UmdfMapIoSpace(
+      Guest(This), Phys(PhysicalAddress), NumberOfBytes, static_cast<u64>(static_cast<u32>(CacheType)), pseudo.get())));
 }
 
 void IWDFDevice3_UnmapIoSpace(IWDFDevice3* This, void* PseudoBaseAddress, SIZE_T NumberOfBytes) {
@@ -162,16 +161,20 @@ PVOID IWDFDevice3_GetHardwareRegisterMappedAddress(IWDFDevice3* This, void* Pseu
 }
 
 UCHAR IWDFDevice3_READ_REGISTER_UCHAR(IWDFDevice3* This, PUCHAR Register) {
-  return static_cast<UCHAR>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 1));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                   static_cast<UCHAR>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 1)));
 }
 USHORT IWDFDevice3_READ_REGISTER_USHORT(IWDFDevice3* This, PUSHORT Register) {
-  return static_cast<USHORT>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 2));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                   static_cast<USHORT>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 2)));
 }
 ULONG IWDFDevice3_READ_REGISTER_ULONG(IWDFDevice3* This, PULONG Register) {
-  return static_cast<ULONG>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 4));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                   static_cast<ULONG>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 4)));
 }
 ULONG64 IWDFDevice3_READ_REGISTER_ULONG64(IWDFDevice3* This, PULONG64 Register) {
-  return LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 8);
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                   static_cast<ULONG64>(LazyMachine().UmdfReadRegister(Guest(This), Guest(Register), 8)));
 }
 void IWDFDevice3_WRITE_REGISTER_UCHAR(IWDFDevice3* This, PUCHAR Register, UCHAR Value) {
   LazyMachine().UmdfWriteRegister(Guest(This), Guest(Register), 1, Value);
@@ -198,6 +201,7 @@ void NdisOpenFile(PNDIS_STATUS Status, PNDIS_HANDLE FileHandle, PUINT FileLength
   if (name) name_view = *name;
   m.NdisOpenFile(status.get(), handle.get(), length.get(), name_view,
                  Phys(HighestAcceptableAddress));
+  if (Status != nullptr) ddimap::capi::Noted(static_cast<u64>(*status.get()));
 }
 
 void NdisMapFile(PNDIS_STATUS Status, PVOID* MappedBuffer, NDIS_HANDLE FileHandle) {
@@ -205,6 +209,7 @@ void NdisMapFile(PNDIS_STATUS Status, PVOID* MappedBuffer, NDIS_HANDLE FileHandl
   Out<NDIS_STATUS, ddimap::NdisStatus> status(Status);
   Out<PVOID, u64> buffer(MappedBuffer);
   m.NdisMapFile(status.get(), buffer.get(), Guest(FileHandle));
+  if (Status != nullptr) ddimap::capi::Noted(static_cast<u64>(*status.get()));
 }
 
 void NdisUnmapFile(NDIS_HANDLE FileHandle) { LazyMachine().NdisUnmapFile(Guest(FileHandle)); }
@@ -218,9 +223,8 @@ VP_STATUS VideoPortMapMemory(PVOID HwDeviceExtension, PHYSICAL_ADDRESS PhysicalA
   Out<ULONG, u32> length(Length);
   Out<ULONG, u32> in_io_space(InIoSpace);
   Out<PVOID, u64> va(VirtualAddress);
-  return static_cast<VP_STATUS>(m.VideoPortMapMemory(GuestObject(HwDeviceExtension),
-                                                     Phys(PhysicalAddress), length.get(),
-                                                     in_io_space.get(), va.get()));
+  return ddimap::capi::Noted(static_cast<VP_STATUS>(m.VideoPortMapMemory(
+      GuestObject(HwDeviceExtension), Phys(PhysicalAddress), length.get(), in_io_space.get(), va.get())));
 }
 
 VP_STATUS VideoPortUnmapMemory(PVOID HwDeviceExtension, PVOID VirtualAddress,
@@ -272,16 +276,20 @@ void ddimap_paged_code(void) { LazyMachine().PagedCode(); }
 
 // --- register and buffer access --------------------------------------------------------------------------
 UCHAR READ_REGISTER_UCHAR(volatile UCHAR* Register) {
-  return static_cast<UCHAR>(LazyMachine().Read(Guest(Register), 1));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                     static_cast<UCHAR>(LazyMachine().Read(Guest(Register), 1)));
 }
 USHORT READ_REGISTER_USHORT(volatile USHORT* Register) {
-  return static_cast<USHORT>(LazyMachine().Read(Guest(Register), 2));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                     static_cast<USHORT>(LazyMachine().Read(Guest(Register), 2)));
 }
 ULONG READ_REGISTER_ULONG(volatile ULONG* Register) {
-  return static_cast<ULONG>(LazyMachine().Read(Guest(Register), 4));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                     static_cast<ULONG>(LazyMachine().Read(Guest(Register), 4)));
 }
 ULONG64 READ_REGISTER_ULONG64(volatile ULONG64* Register) {
-  return LazyMachine().Read(Guest(Register), 8);
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Memory, Guest(Register),
+                                   static_cast<ULONG64>(LazyMachine().Read(Guest(Register), 8)));
 }
 void WRITE_REGISTER_UCHAR(volatile UCHAR* Register, UCHAR Value) {
   LazyMachine().Write(Guest(Register), 1, Value);
@@ -316,13 +324,16 @@ u64 PortNumber(const volatile void* p) { return Guest(p); }
 }  // namespace
 
 UCHAR READ_PORT_UCHAR(PUCHAR Port) {
-  return static_cast<UCHAR>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUchar, PortNumber(Port)));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, PortNumber(Port),
+                                   static_cast<UCHAR>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUchar, PortNumber(Port))));
 }
 USHORT READ_PORT_USHORT(PUSHORT Port) {
-  return static_cast<USHORT>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUshort, PortNumber(Port)));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, PortNumber(Port),
+                                   static_cast<USHORT>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUshort, PortNumber(Port))));
 }
 ULONG READ_PORT_ULONG(PULONG Port) {
-  return static_cast<ULONG>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUlong, PortNumber(Port)));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, PortNumber(Port),
+                                   static_cast<ULONG>(LazyMachine().ReadPort(ddimap::CallId::ReadPortUlong, PortNumber(Port))));
 }
 void WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value) {
   LazyMachine().WritePort(ddimap::CallId::WritePortUchar, PortNumber(Port), Value);
@@ -354,12 +365,15 @@ void WRITE_PORT_BUFFER_ULONG(PULONG Port, PULONG Buffer, ULONG Count) {
 
 void NdisRawReadPortUchar(ULONG_PTR Port, PUCHAR Data) {
   LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortUchar, Port, Data, 1);
+  if (Data != nullptr) *Data = ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, Port, *Data);
 }
 void NdisRawReadPortUshort(ULONG_PTR Port, PUSHORT Data) {
   LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortUshort, Port, Data, 1);
+  if (Data != nullptr) *Data = ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, Port, *Data);
 }
 void NdisRawReadPortUlong(ULONG_PTR Port, PULONG Data) {
   LazyMachine().ReadPortBuffer(ddimap::CallId::NdisRawReadPortUlong, Port, Data, 1);
+  if (Data != nullptr) *Data = ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, Port, *Data);
 }
 void NdisRawWritePortUchar(ULONG_PTR Port, UCHAR Data) {
   LazyMachine().WritePort(ddimap::CallId::NdisRawWritePortUchar, Port, Data);
@@ -390,13 +404,16 @@ void NdisRawWritePortBufferUlong(ULONG_PTR Port, PULONG Buffer, ULONG Length) {
 }
 
 UCHAR VideoPortReadPortUchar(PUCHAR Port) {
-  return static_cast<UCHAR>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUchar, PortNumber(Port)));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, PortNumber(Port),
+                                   static_cast<UCHAR>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUchar, PortNumber(Port))));
 }
 USHORT VideoPortReadPortUshort(PUSHORT Port) {
-  return static_cast<USHORT>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUshort, PortNumber(Port)));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, PortNumber(Port),
+                                   static_cast<USHORT>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUshort, PortNumber(Port))));
 }
 ULONG VideoPortReadPortUlong(PULONG Port) {
-  return static_cast<ULONG>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUlong, PortNumber(Port)));
+  return ddimap::capi::DeviceValue(ddimap::capi::DeviceSpace::Port, PortNumber(Port),
+                                   static_cast<ULONG>(LazyMachine().ReadPort(ddimap::CallId::VideoPortReadPortUlong, PortNumber(Port))));
 }
 void VideoPortWritePortUchar(PUCHAR Port, UCHAR Value) {
   LazyMachine().WritePort(ddimap::CallId::VideoPortWritePortUchar, PortNumber(Port), Value);
@@ -431,8 +448,8 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID* PortOffset, NDIS_HANDLE MiniportAdap
                                      UINT NumberOfPorts) {
   Machine& m = Sited(__builtin_return_address(0));
   Out<PVOID, u64> offset(PortOffset);
-  return static_cast<NDIS_STATUS>(
-      m.NdisMRegisterIoPortRange(offset.get(), Guest(MiniportAdapterHandle), InitialPort, NumberOfPorts));
+  return ddimap::capi::Noted(static_cast<NDIS_STATUS>(
+      m.NdisMRegisterIoPortRange(offset.get(), Guest(MiniportAdapterHandle), InitialPort, NumberOfPorts)));
 }
 
 VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts,
@@ -445,8 +462,8 @@ VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialP
 PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress, ULONG NumberOfUchars,
                              UCHAR InIoSpace) {
   Machine& m = Sited(__builtin_return_address(0));
-  return HostPtr(m.VideoPortGetDeviceBase(GuestObject(HwDeviceExtension), Phys(IoAddress),
-                                          NumberOfUchars, InIoSpace));
+  return HostPtr(ddimap::capi::Noted(
+      m.VideoPortGetDeviceBase(GuestObject(HwDeviceExtension), Phys(IoAddress), NumberOfUchars, InIoSpace)));
 }
 
 VOID VideoPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) {
@@ -464,6 +481,7 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, 
   if (PhysicalAddress != nullptr) PhysicalAddress->QuadPart = static_cast<LONGLONG>(pa);
   if (VirtualAddress != nullptr)
     *VirtualAddress = va != 0 ? ddimap::capi::AdoptSharedMemory(va, Length) : nullptr;
+  ddimap::capi::Noted(va);
 }
 
 VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached,

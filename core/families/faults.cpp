@@ -37,6 +37,7 @@ bool families::DrawFault(Machine::State& s) {
       if (fail) s.fault_sites.insert(it, key);
       break;
     }
+    case FaultMode::Decided: fail = s.fault_decider(s.fault_decider_context, s.cur); break;
   }
   if (fail) s.injected_calls.push_back(s.cur);
   return fail;
@@ -44,11 +45,23 @@ bool families::DrawFault(Machine::State& s) {
 
 void Machine::SetFaults(FaultMode mode, u32 rate_ppm, u64 seed) {
   State& s = *s_;
-  s.opt.faults = mode;
+  s.opt.faults = mode == FaultMode::Decided && s.fault_decider == nullptr ? FaultMode::Off : mode;
   s.opt.fault_rate_ppm = std::min<u32>(rate_ppm, 1000000);
   s.opt.fault_seed = seed;
   s.fault_state = seed;
   s.fault_sites.clear();
+}
+
+void Machine::SetFaultDecider(FaultDecider decide, void* context) {
+  State& s = *s_;
+  s.opt.faults = decide != nullptr ? FaultMode::Decided : FaultMode::Off;
+  s.fault_decider = decide;
+  s.fault_decider_context = context;
+}
+
+void Machine::SetCallObserver(CallObserver observe, void* context) {
+  s_->observer = observe;
+  s_->observer_context = context;
 }
 
 // Kept with the number the next call will get, so that Begin need not clear it.

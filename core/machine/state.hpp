@@ -132,6 +132,10 @@ struct Machine::State {
   u64 call_site_seq = 0;
   std::vector<u64> fault_sites; // Systematic: (call, site) keys failed already, sorted
   u64 fault_asked = 0;          // the seq of the last call that asked (one answer per call)
+  FaultDecider fault_decider = nullptr;  // Decided
+  void* fault_decider_context = nullptr;
+  CallObserver observer = nullptr;       // SetCallObserver
+  void* observer_context = nullptr;
   std::vector<CallRecord> injected_calls;  // every injected failure, in call order
   const CallRecord* InjectedCall(u64 seq) const;
 
@@ -179,6 +183,7 @@ struct Machine::State {
     std::size_t i = 0;
     for (u64 a : args) cur.args[i++] = a;
     for (; i < cur.args.size(); ++i) cur.args[i] = 0;
+    if (observer != nullptr) [[unlikely]] observer(observer_context, cur);
     return true;
   }
 

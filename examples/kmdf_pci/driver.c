@@ -12,7 +12,9 @@
  *   1  EvtDeviceReleaseHardware forgets to unmap the BAR;
  *   2  the BAR is unmapped with a length other than the one mapped;
  *   3  EvtDeviceReleaseHardware writes a register after unmapping it;
- *   4  the BAR is mapped PAGE_READONLY and then written.
+ *   4  the BAR is mapped PAGE_READONLY and then written;
+ *   5  the capability offset the device reports is trusted (no bounds check);
+ *   6  MmMapIoSpaceEx's NULL (a failed map) is not checked before the first write.
  */
 #include <ntddk.h>
 #include <wdf.h>
@@ -23,11 +25,14 @@
 
 #define DDXPCI_REG_CONTROL 0x00
 #define DDXPCI_REG_STATUS 0x04
+#define DDXPCI_REG_CAPABILITY_OFFSET 0x08 /* where the capability block starts in the BAR */
+#define DDXPCI_CAPABILITY_VERSION 0x00    /* in the capability block */
 #define DDXPCI_CONTROL_RUN 0x1u
 
 typedef struct _DDXPCI_CONTEXT {
   PUCHAR Registers;
   SIZE_T RegisterLength;
+  ULONG CapabilityVersion;
 } DDXPCI_CONTEXT, *PDDXPCI_CONTEXT;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(DDXPCI_CONTEXT, DdxPciGetContext)
 
@@ -55,12 +60,28 @@ static NTSTATUS DdxPciEvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Resource
     if (d == NULL) return STATUS_DEVICE_CONFIGURATION_ERROR;
     if (d->Type == CmResourceTypeMemory && ctx->Registers == NULL) {
       ctx->Registers = (PUCHAR)MmMapIoSpaceEx(d->u.Memory.Start, d->u.Memory.Length, DDXPCI_PROTECT);
+#if DDXPCI_BUG == 6
+      /* BUG: a failed map is not noticed; the NULL base is written below. */
+#else
       if (ctx->Registers == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+#endif
       ctx->RegisterLength = d->u.Memory.Length;
     }
   }
+#if DDXPCI_BUG != 6
   if (ctx->Registers == NULL) return STATUS_DEVICE_CONFIGURATION_ERROR;
+#endif
   WRITE_REGISTER_ULONG((volatile ULONG *)(ctx->Registers + DDXPCI_REG_CONTROL), DDXPCI_CONTROL_RUN);
+
+  /* The device says where its capability block is; it must lie in the BAR. */
+  {
+    const ULONG offset = READ_REGISTER_ULONG((volatile ULONG *)(ctx->Registers + DDXPCI_REG_CAPABILITY_OFFSET));
+#if DDXPCI_BUG != 5
+    if (offset > ctx->RegisterLength - sizeof(ULONG) || (offset & 3) != 0) return STATUS_DEVICE_CONFIGURATION_ERROR;
+#endif
+    ctx->CapabilityVersion =
+        READ_REGISTER_ULONG((volatile ULONG *)(ctx->Registers + offset + DDXPCI_CAPABILITY_VERSION));
+  }
   return STATUS_SUCCESS;
 }
 

@@ -14,7 +14,9 @@
  *   4  MiniportHaltEx unmaps the BAR twice;
  *   5  MiniportHaltEx touches a register after unmapping the BAR;
  *   6  MiniportInitializeEx, when the ring cannot be allocated, returns keeping the BAR and the ports
- *      (an error path only a failed allocation takes: found with fault injection).
+ *      (an error path only a failed allocation takes: found with fault injection);
+ *   7  MiniportInitializeEx, when the port range cannot be registered, returns keeping the BAR mapping;
+ *   8  the interrupt DPC, told of a fatal device error, unmaps the BAR at DISPATCH_LEVEL.
  */
 #include <ndis.h>
 
@@ -29,11 +31,16 @@
 /* Registers in BAR 0. */
 #define DDXNET_REG_CONTROL 0x00
 #define DDXNET_REG_STATUS 0x04
+#define DDXNET_REG_INTERRUPT_STATUS 0x08 /* read: pending causes */
+#define DDXNET_REG_INTERRUPT_MASK 0x0C   /* write: enabled causes */
 #define DDXNET_REG_RING_LOW 0x10
 #define DDXNET_REG_RING_HIGH 0x14
 #define DDXNET_CONTROL_RESET 0x00000001u
 #define DDXNET_CONTROL_ENABLE 0x00000002u
 #define DDXNET_STATUS_FAULT 0x80000000u
+#define DDXNET_INTERRUPT_RECEIVE 0x00000001u
+#define DDXNET_INTERRUPT_FATAL 0x80000000u
+#define DDXNET_INTERRUPTS_ALL (DDXNET_INTERRUPT_RECEIVE | DDXNET_INTERRUPT_FATAL)
 
 /* The EEPROM window in the I/O port range. */
 #define DDXNET_PORT_EEPROM_ADDRESS 0x0
@@ -63,6 +70,10 @@ typedef struct _DDXNET_ADAPTER {
   PDDXNET_DESCRIPTOR Ring;
   NDIS_PHYSICAL_ADDRESS RingPhysical;
 
+  NDIS_HANDLE InterruptHandle;
+  ULONG PendingInterrupts; /* what the ISR saw, for the DPC */
+  ULONG FatalErrors;
+
   UCHAR PermanentAddress[6];
 } DDXNET_ADAPTER, *PDDXNET_ADAPTER;
 
@@ -71,6 +82,8 @@ static NDIS_HANDLE DdxNetDriverHandle;
 MINIPORT_INITIALIZE DdxNetInitializeEx;
 MINIPORT_HALT DdxNetHaltEx;
 MINIPORT_UNLOAD DdxNetUnload;
+MINIPORT_ISR DdxNetInterrupt;
+MINIPORT_INTERRUPT_DPC DdxNetInterruptDpc;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 
 static ULONG DdxNetReadRegister(_In_ PDDXNET_ADAPTER Adapter, _In_ ULONG Offset) {
@@ -124,6 +137,10 @@ static VOID DdxNetReadPermanentAddress(_Inout_ PDDXNET_ADAPTER Adapter) {
 }
 
 static VOID DdxNetFreeAdapter(_In_ PDDXNET_ADAPTER Adapter) {
+  if (Adapter->InterruptHandle != NULL) {
+    NdisMDeregisterInterruptEx(Adapter->InterruptHandle);
+    Adapter->InterruptHandle = NULL;
+  }
   if (Adapter->Ring != NULL) {
     NdisMFreeSharedMemory(Adapter->AdapterHandle, DDXNET_RING_BYTES, FALSE, Adapter->Ring, Adapter->RingPhysical);
     Adapter->Ring = NULL;
@@ -189,7 +206,13 @@ NDIS_STATUS DdxNetInitializeEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Mi
                                     adapter->PortCount);
   if (status != NDIS_STATUS_SUCCESS) {
     adapter->PortOffset = NULL;
+#if DDXNET_BUG == 7
+    /* BUG: the second resource failed; the first (the BAR mapping) is forgotten. */
+    NdisFreeMemory(adapter, sizeof(DDXNET_ADAPTER), 0);
+    return status;
+#else
     goto fail;
+#endif
   }
   DdxNetReadPermanentAddress(adapter);
 
@@ -210,6 +233,22 @@ NDIS_STATUS DdxNetInitializeEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Mi
   DdxNetWriteRegister(adapter, DDXNET_REG_RING_LOW, adapter->RingPhysical.LowPart);
   DdxNetWriteRegister(adapter, DDXNET_REG_RING_HIGH, (ULONG)adapter->RingPhysical.HighPart);
   DdxNetWriteRegister(adapter, DDXNET_REG_CONTROL, DDXNET_CONTROL_ENABLE);
+
+  {
+    NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS interrupt;
+    NdisZeroMemory(&interrupt, sizeof(interrupt));
+    interrupt.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT;
+    interrupt.Header.Revision = NDIS_MINIPORT_INTERRUPT_REVISION_1;
+    interrupt.Header.Size = NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1;
+    interrupt.InterruptHandler = DdxNetInterrupt;
+    interrupt.InterruptDpcHandler = DdxNetInterruptDpc;
+    status = NdisMRegisterInterruptEx(MiniportAdapterHandle, adapter, &interrupt, &adapter->InterruptHandle);
+    if (status != NDIS_STATUS_SUCCESS) {
+      adapter->InterruptHandle = NULL;
+      goto fail;
+    }
+  }
+  DdxNetWriteRegister(adapter, DDXNET_REG_INTERRUPT_MASK, DDXNET_INTERRUPTS_ALL);
   return NDIS_STATUS_SUCCESS;
 
 fail:
@@ -217,12 +256,59 @@ fail:
   return status;
 }
 
+/* The line is shared: claim the interrupt only when the adapter has a cause
+ * pending, mask it, and leave the work to the DPC. A device that is gone
+ * reads all ones and is not ours. */
+_Use_decl_annotations_
+BOOLEAN DdxNetInterrupt(NDIS_HANDLE MiniportInterruptContext, PBOOLEAN QueueDefaultInterruptDpc,
+                        PULONG TargetProcessors) {
+  PDDXNET_ADAPTER adapter = (PDDXNET_ADAPTER)MiniportInterruptContext;
+  ULONG pending;
+  UNREFERENCED_PARAMETER(TargetProcessors);
+
+  pending = DdxNetReadRegister(adapter, DDXNET_REG_INTERRUPT_STATUS);
+  if (pending == 0 || pending == 0xFFFFFFFFu) return FALSE;
+  DdxNetWriteRegister(adapter, DDXNET_REG_INTERRUPT_MASK, 0);
+  adapter->PendingInterrupts |= pending;
+  *QueueDefaultInterruptDpc = TRUE;
+  return TRUE;
+}
+
+_Use_decl_annotations_
+VOID DdxNetInterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcContext,
+                        PVOID ReceiveThrottleParameters, PVOID NdisReserved2) {
+  PDDXNET_ADAPTER adapter = (PDDXNET_ADAPTER)MiniportInterruptContext;
+  ULONG pending = adapter->PendingInterrupts;
+  UNREFERENCED_PARAMETER(MiniportDpcContext);
+  UNREFERENCED_PARAMETER(ReceiveThrottleParameters);
+  UNREFERENCED_PARAMETER(NdisReserved2);
+
+  adapter->PendingInterrupts = 0;
+  if (pending & DDXNET_INTERRUPT_FATAL) {
+    adapter->FatalErrors++;
+#if DDXNET_BUG == 8
+    /* BUG: "shutting the adapter down" from the DPC: NdisMUnmapIoSpace is PASSIVE_LEVEL only. */
+    NdisMUnmapIoSpace(adapter->AdapterHandle, adapter->Registers, adapter->BarLength);
+    adapter->Registers = NULL;
+    return;
+#else
+    /* Reset the controller; it comes back with the ring programmed. */
+    DdxNetWriteRegister(adapter, DDXNET_REG_CONTROL, DDXNET_CONTROL_RESET);
+    DdxNetWriteRegister(adapter, DDXNET_REG_CONTROL, DDXNET_CONTROL_ENABLE);
+#endif
+  }
+  DdxNetWriteRegister(adapter, DDXNET_REG_INTERRUPT_MASK, DDXNET_INTERRUPTS_ALL);
+}
+
 _Use_decl_annotations_
 VOID DdxNetHaltEx(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction) {
   PDDXNET_ADAPTER adapter = (PDDXNET_ADAPTER)MiniportAdapterContext;
-  UNREFERENCED_PARAMETER(HaltAction);
 
-  DdxNetWriteRegister(adapter, DDXNET_REG_CONTROL, DDXNET_CONTROL_RESET);
+  /* A surprise-removed adapter is gone: nothing to tell it. */
+  if (HaltAction != NdisHaltDeviceSurpriseRemoved) {
+    DdxNetWriteRegister(adapter, DDXNET_REG_INTERRUPT_MASK, 0);
+    DdxNetWriteRegister(adapter, DDXNET_REG_CONTROL, DDXNET_CONTROL_RESET);
+  }
 #if DDXNET_BUG == 2
   adapter->PortOffset = NULL; /* BUG: the port range is never deregistered */
 #endif

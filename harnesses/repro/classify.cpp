@@ -101,6 +101,10 @@ std::string ClassifyCrashLog(std::string_view log) {
   const std::vector<std::string_view> lines = Lines(log);
   for (std::string_view l : lines)
     if (l.starts_with("SIGNATURE: ")) return std::string(l.substr(11));
+  // A contract breach in a driver under the fuzzing kit (policy=abort): its
+  // report's first line, "ERROR: ddimap: RULE in FUNCTION".
+  for (std::string_view l : lines)
+    if (l.starts_with("ERROR: ddimap: ")) return std::string(l.substr(7));
   std::string san, type;
   bool found = false;
   for (std::string_view l : lines)

@@ -16,6 +16,7 @@
 
 #include "ddimap/options.hpp"
 #include "program/codec.hpp"
+#include "program/driver_list.hpp"
 #include "program/input.hpp"
 #include "program/statuses.hpp"
 #include "program/trace.hpp"
@@ -43,10 +44,11 @@ options:
   --profile NAME   decode binary inputs for harness NAME (--list-harnesses);
                    default: the corpus/<NAME>/ directory the file is in, else
                    fuzz_all
-  --list-harnesses[=binary|text|reach]
+  --list-harnesses[=binary|text|reach|driver]
                    print the harnesses (harnesses.def), one a line, in list
-                   order: all, those with binary or text inputs, or those the
-                   reach benchmark measures
+                   order, then the driver fuzz targets built beside this
+                   binary: all, those with binary or text inputs, those the
+                   reach benchmark measures, or the driver targets alone
   --no-oracle      run the core alone
   --expect         print each call's actual result and rules as `=>`
                    expectations (turns a crash input into a regression trace)
@@ -275,18 +277,24 @@ Totals Count(const Reach& reach, const std::string& profile) {
   return t;
 }
 
-// --list-harnesses[=FILTER]: the names of harnesses.def, for CMake's tests and
-// the scripts of ci/ and bench/, which keep no list of their own.
+// --list-harnesses[=FILTER]: the names of harnesses.def, then the driver fuzz
+// targets built beside this binary (driver_fuzzers.txt, written by CMake from
+// ddimap_add_driver_fuzzer), for CMake's tests and every script (ci/, bench/,
+// the OSS-Fuzz build). Driver targets take binary inputs and have no reach
+// measurement; "driver" lists them alone.
 int ListHarnesses(std::string_view filter) {
-  if (filter != "" && filter != "binary" && filter != "text" && filter != "reach") {
-    std::fprintf(stderr, "ddimap-repro: --list-harnesses takes binary, text or reach, not '%.*s'\n",
+  if (filter != "" && filter != "binary" && filter != "text" && filter != "reach" && filter != "driver") {
+    std::fprintf(stderr, "ddimap-repro: --list-harnesses takes binary, text, reach or driver, not '%.*s'\n",
                  static_cast<int>(filter.size()), filter.data());
     return 2;
   }
-  for (const Profile& p : AllProfiles())
-    if (filter == "" || (filter == "binary" && p.input == HarnessInput::Binary) ||
-        (filter == "text" && p.input == HarnessInput::Text) || (filter == "reach" && p.reach))
-      std::printf("%s\n", p.name.c_str());
+  if (filter != "driver")
+    for (const Profile& p : AllProfiles())
+      if (filter == "" || (filter == "binary" && p.input == HarnessInput::Binary) ||
+          (filter == "text" && p.input == HarnessInput::Text) || (filter == "reach" && p.reach))
+        std::printf("%s\n", p.name.c_str());
+  if (filter == "" || filter == "binary" || filter == "driver")
+    for (const std::string& name : DriverFuzzers()) std::printf("%s\n", name.c_str());
   return 0;
 }
 

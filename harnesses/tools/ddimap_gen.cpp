@@ -11,6 +11,8 @@
 // dictionaries/<h>.dict     opcodes, whole encoded calls, callback idioms and loops seen in the seeds
 //                           (fuzz_trace: the words of the trace language)
 // dictionaries/<h>.options  libFuzzer options: max_len and dict
+// The driver fuzz targets' seeds and dictionaries are hand-written and left
+// alone (program/driver_list.hpp).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "program/codec.hpp"
+#include "program/driver_list.hpp"
 #include "program/trace.hpp"
 #include "program/world.hpp"
 
@@ -93,12 +96,19 @@ class Generator {
     fs::path dir = root_ / rel_dir;
     if (!fs::exists(dir)) return;
     for (const auto& e : fs::directory_iterator(dir)) {
-      if (!e.is_regular_file() || expected_.count(e.path().lexically_normal())) continue;
+      if (!e.is_regular_file() || expected_.count(e.path().lexically_normal()) || IsDriversFile(e.path())) continue;
       if (check_)
         stale_.push_back((rel_dir / e.path().filename()).string() + " (no longer generated)");
       else
         fs::remove(e.path());
     }
+  }
+
+  // dictionaries/<driver target>.{dict,options} are written by hand.
+  bool IsDriversFile(const fs::path& p) const {
+    for (const std::string& d : drivers_)
+      if (p.filename() == d + ".dict" || p.filename() == d + ".options") return true;
+    return false;
   }
 
   bool Fail(const std::string& msg) {
@@ -300,6 +310,7 @@ class Generator {
  private:
   fs::path root_;
   bool check_;
+  std::vector<std::string> drivers_ = DriverFuzzers();
   bool failed_ = false;
   std::set<fs::path> expected_;
   std::vector<std::string> stale_;

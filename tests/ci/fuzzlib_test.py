@@ -52,6 +52,11 @@ class Signatures(unittest.TestCase):
         self.assertEqual(fuzzlib.signature("ERROR: ddimap-harness: oracle mismatch\nSIGNATURE: mismatch X\n" + ASAN),
                          "mismatch X")
 
+    def test_a_driver_targets_report_before_the_abort_it_causes(self):
+        self.assertEqual(fuzzlib.signature("ERROR: ddimap: VIDEO.LEAK in PsExitProcess\n  evidence\n"
+                                           "==5== ERROR: libFuzzer: deadly signal\n" + ASAN),
+                         "ddimap: VIDEO.LEAK in PsExitProcess")
+
     def test_harness_then_engine_lines(self):
         self.assertEqual(fuzzlib.signature("ERROR: ddimap-harness: self-check failed\n"),
                          "ddimap-harness: self-check failed")

@@ -55,6 +55,16 @@ TEST(ClassifyCrashLog, ALibFuzzerReportWithoutSanitizer) {
             "libFuzzer out-of-memory at ?");
 }
 
+TEST(ClassifyCrashLog, ADriversContractBreachIsItsReportsFirstLine) {
+  // A driver fuzz target aborts on the report: the abort's own sanitizer and
+  // libFuzzer lines follow it and must not win.
+  EXPECT_EQ(ClassifyCrashLog("ERROR: ddimap: NDIS_IO.LEAK in MiniportInitializeEx\n"
+                             "  #10 LeaveCallback(Succeeded=FALSE) at IRQL 0 (PASSIVE_LEVEL)\n"
+                             "SUMMARY: ddimap: NDIS_IO.LEAK in MiniportInitializeEx\n"
+                             "==9== ERROR: libFuzzer: deadly signal\n"),
+            "ddimap: NDIS_IO.LEAK in MiniportInitializeEx");
+}
+
 TEST(ClassifyCrashLog, ALogWithoutAFailureHasNoSignature) {
   EXPECT_EQ(ClassifyCrashLog("INFO: Seed: 1\nDone 100 runs in 0 second(s)\n"), "");
 }

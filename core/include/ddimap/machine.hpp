@@ -33,7 +33,15 @@ enum class FaultMode : u8 {
   Off,
   Random,      // each such call fails with probability fault_rate_ppm / 1e6 (seeded)
   Systematic,  // the first call from each distinct call site fails, later ones succeed
+  Decided,     // each such call asks the function given to SetFaultDecider (a fuzzer's input decides)
 };
+
+// FaultMode::Decided's question: whether `call`, about to take its resource,
+// fails. Asked once per call.
+using FaultDecider = bool (*)(void* context, const CallRecord& call);
+// Told of every DDI and control call as it starts (Machine::SetCallObserver):
+// a tool that traces what a driver called.
+using CallObserver = void (*)(void* context, const CallRecord& call);
 
 struct MachineOptions {
   Policy policy = Policy::Record;
@@ -250,6 +258,10 @@ class Machine {
   // passes its caller's return address; 0 (the default) makes the call's id
   // alone the site. Consumed by that call.
   void SetCallSite(u64 site);
+  // FaultMode::Decided from the next call on, asking `decide` (nullptr: Off).
+  void SetFaultDecider(FaultDecider decide, void* context);
+  // `observe` (nullptr: none) sees each later call's record before the call runs.
+  void SetCallObserver(CallObserver observe, void* context);
   // Calls failed by fault injection so far, and the record of the one
   // numbered seq (a Report's injected_seq); nullptr when none has that number.
   std::size_t injected_fault_count() const;

@@ -227,6 +227,67 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length, ULO
 VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
 DDIMAP_EXTERN_C_END
 
+/* ---- NDIS 6 interrupts (NdisMRegisterInterruptEx) ------------------------------------------ */
+#define NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT 0x84
+#define NDIS_MINIPORT_INTERRUPT_REVISION_1 1
+typedef BOOLEAN(MINIPORT_ISR)(NDIS_HANDLE MiniportInterruptContext, PBOOLEAN QueueDefaultInterruptDpc,
+                              PULONG TargetProcessors);
+typedef MINIPORT_ISR(*MINIPORT_ISR_HANDLER);
+typedef VOID(MINIPORT_INTERRUPT_DPC)(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcContext,
+                                     PVOID ReceiveThrottleParameters, PVOID NdisReserved2);
+typedef MINIPORT_INTERRUPT_DPC(*MINIPORT_INTERRUPT_DPC_HANDLER);
+typedef VOID(MINIPORT_DISABLE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext);
+typedef MINIPORT_DISABLE_INTERRUPT(*MINIPORT_DISABLE_INTERRUPT_HANDLER);
+typedef VOID(MINIPORT_ENABLE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext);
+typedef MINIPORT_ENABLE_INTERRUPT(*MINIPORT_ENABLE_INTERRUPT_HANDLER);
+typedef BOOLEAN(MINIPORT_MSI_ISR)(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+                                  PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors);
+typedef MINIPORT_MSI_ISR(*MINIPORT_MSI_ISR_HANDLER);
+typedef VOID(MINIPORT_MSI_INTERRUPT_DPC)(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+                                         PVOID MiniportDpcContext, PVOID ReceiveThrottleParameters,
+                                         PVOID NdisReserved2);
+typedef MINIPORT_MSI_INTERRUPT_DPC(*MINIPORT_MSI_INTERRUPT_DPC_HANDLER);
+typedef VOID(MINIPORT_DISABLE_MSI_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId);
+typedef MINIPORT_DISABLE_MSI_INTERRUPT(*MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER);
+typedef VOID(MINIPORT_ENABLE_MSI_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId);
+typedef MINIPORT_ENABLE_MSI_INTERRUPT(*MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER);
+typedef enum _NDIS_INTERRUPT_TYPE DDIMAP_NDIS_ENUM_BASE {
+  NDIS_CONNECT_LINE_BASED = 1,
+  NDIS_CONNECT_MESSAGE_BASED
+} NDIS_INTERRUPT_TYPE, *PNDIS_INTERRUPT_TYPE;
+typedef struct _IO_INTERRUPT_MESSAGE_INFO IO_INTERRUPT_MESSAGE_INFO, *PIO_INTERRUPT_MESSAGE_INFO;
+typedef struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+  NDIS_OBJECT_HEADER Header;
+  MINIPORT_ISR_HANDLER InterruptHandler;
+  MINIPORT_INTERRUPT_DPC_HANDLER InterruptDpcHandler;
+  MINIPORT_DISABLE_INTERRUPT_HANDLER DisableInterruptHandler;
+  MINIPORT_ENABLE_INTERRUPT_HANDLER EnableInterruptHandler;
+  BOOLEAN MsiSupported;
+  BOOLEAN MsiSyncWithAllMessages;
+  MINIPORT_MSI_ISR_HANDLER MessageInterruptHandler;
+  MINIPORT_MSI_INTERRUPT_DPC_HANDLER MessageInterruptDpcHandler;
+  MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER DisableMessageInterruptHandler;
+  MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER EnableMessageInterruptHandler;
+  NDIS_INTERRUPT_TYPE InterruptType;
+  PIO_INTERRUPT_MESSAGE_INFO MessageInfoTable;
+} NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, *PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+#define NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1 sizeof(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS)
+
+DDIMAP_EXTERN_C_BEGIN
+/* Records the line-based handlers for the adapter (one interrupt per
+ * adapter; the simulated interrupt is always line based) and returns the
+ * interrupt handle. NDIS_STATUS_FAILURE for a NULL argument, a header that is
+ * not NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT, a missing InterruptHandler or
+ * InterruptDpcHandler, or an adapter that has one registered already.
+ * The driver fuzzing kit (ddimap/fuzz_driver.h) raises the interrupt while it
+ * is registered: InterruptHandler at DIRQL, then, when it asks for it,
+ * InterruptDpcHandler at DISPATCH_LEVEL. */
+NDIS_STATUS NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
+                                     PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+                                     PNDIS_HANDLE NdisInterruptHandle);
+VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle);
+DDIMAP_EXTERN_C_END
+
 /* ---- NDIS 5.x miniport registration ------------------------------------------------------- */
 typedef enum _NDIS_MEDIUM DDIMAP_NDIS_ENUM_BASE {
   NdisMedium802_3,
