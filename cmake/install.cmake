@@ -18,12 +18,9 @@ set(DDIMAP_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ddimap)
 
 # The whole include tree, so that headers added later (ddimap/wdk/...) are
 # installed without touching this file.
-# (fuzz_driver.h belongs to the driver fuzzing kit, which is used in the
-# source tree through ddimap_add_driver_fuzzer, not installed.)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/include/ddimap
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        COMPONENT ddimap_development
-        PATTERN fuzz_driver.h EXCLUDE)
+        COMPONENT ddimap_development)
 # rules.hpp and calls.hpp #include "rules.def" / "calls.def": next to them.
 install(FILES ${PROJECT_SOURCE_DIR}/core/rules/rules.def ${PROJECT_SOURCE_DIR}/core/calls/calls.def
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ddimap
