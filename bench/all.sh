@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The whole benchmark, one command: core micro-benchmarks, harness throughput,
-# reach from an empty corpus, and the mutant campaign against the naive
-# baseline; rewrites docs/benchmarks.md with every table, the command that
+# reach from an empty corpus, the mutant campaign against the naive
+# baseline, and the sample drivers' planted bugs under their fuzz targets;
+# rewrites docs/benchmarks.md with every table, the command that
 # produced it, the machine and the commit. About 10 minutes on 2 cores with the
 # defaults below (each part's knobs are documented in its own script):
 #   REACH: SEEDS=2 REACH_BUDGET=60
 #   THROUGHPUT: REPEATS=3
 #   MUTANTS: TRIALS=2 SHIPPED_BUDGET=60 EMPTY_TRIALS=1 EMPTY_BUDGET=60
 #            BASELINE_TRIALS=1 BASELINE_BUDGET=auto BASELINE_STOP=median
+#   DRIVERS: DRIVER_SEEDS=3 DRIVER_BUDGET=60 (bench/drivers.sh)
 #   (the issue's 60 s from empty, one trial: a run stops at its kill, so one
 #   trial of 35 mutants is about 7 core-minutes. The baseline gets 6x
 #   fuzz_all's median time to kill, the budget that can show the 5x goal, and
@@ -33,6 +35,7 @@ else
 fi
 export EMPTY_BUDGET=${EMPTY_BUDGET:-60} SPEEDUP=${SPEEDUP:-6}
 export REACH_BUDGET=${REACH_BUDGET:-60} SHIPPED_BUDGET=${SHIPPED_BUDGET:-60}
+export DRIVER_SEEDS=${DRIVER_SEEDS:-3} DRIVER_BUDGET=${DRIVER_BUDGET:-60}
 doc=${BENCH_DOC:-docs/benchmarks.md}
 notes=${BENCH_NOTES-bench/notes.md}  # the hand-written section appended; empty: none
 tmp=$(mktemp -d)
@@ -57,6 +60,7 @@ part core bash bench/core.sh
 part throughput bash bench/throughput.sh
 part reach bash bench/reach.sh
 part mutants bash bench/mutants.sh
+part drivers bash bench/drivers.sh
 total=$(( $(date +%s) - t0 ))
 
 # The text around the tables is bench/benchmarks.md.in; the settings above come from the environment.

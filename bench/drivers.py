@@ -1,15 +1,18 @@
 """Planted bugs in the sample drivers, found by their fuzz targets
 (bench/drivers.sh builds them): each target of bench/driver_bugs.txt runs
 from an empty corpus (with its sample's dictionary) under libFuzzer on one
-core, SEEDS times (-seed=1..N), for at most BUDGET seconds each; a trial
-finds the bug when the target stops on a ddimap report of one of the listed
-rules; its time is the wall-clock time of the whole run, start-up included. The correct drivers then run CLEAN
-seconds each (0: skipped) and must stop on nothing.
+core, DRIVER_SEEDS times (-seed=1..N), for at most DRIVER_BUDGET seconds
+each; a trial finds the bug when the target stops on a ddimap report of one
+of the listed rules; its time is the wall-clock time of the whole run,
+start-up included. The correct drivers then run DRIVER_CLEAN seconds each
+(0: skipped) and must stop on nothing.
 
-Environment: SEEDS (3), BUDGET (60), CLEAN (0), BUGS (comma list of targets;
-default all), KEEP (a directory: each bug's first crash input is copied there
-as <sample>-bugN-<RULE>.input, the form of tests/regressions/drivers/). Prints a markdown table; exit status 1 when a bug is missed in
-the median or a correct driver reports anything.
+Environment: DRIVER_SEEDS (3; 0: no bug runs), DRIVER_BUDGET (60),
+DRIVER_CLEAN (0), DRIVER_BUGS (comma list of targets; default all), KEEP (a
+directory: each bug's first crash input is copied there as
+<sample>-bugN-<RULE>.input, the form of tests/regressions/drivers/). Prints
+markdown tables; exit status 1 when a bug is missed in the median or a
+correct driver reports anything.
 """
 import os
 import re
@@ -51,17 +54,27 @@ def run(target, seed, budget, root, dict_name, keep=None):
     return elapsed, (m.group(1) if m else None)
 
 
+def selected(root):
+    """The rows of bench/driver_bugs.txt that DRIVER_BUGS asks for (all by default)."""
+    only = [b for b in os.environ.get("DRIVER_BUGS", "").split(",") if b]
+    return [row for row in bugs(root) if not only or row[0] in only]
+
+
 def main():
+    if sys.argv[1] == "--targets":  # what bench/drivers.sh builds: the bug builds and their correct drivers
+        names = {n for t, _, _ in selected(sys.argv[2]) for n in (t, t.rsplit("_bug", 1)[0])}
+        print("\n".join(sorted(names)))
+        return 0
     root, bindir = sys.argv[1], sys.argv[2]
-    seeds = int(os.environ.get("SEEDS", "3"))
-    budget = int(os.environ.get("BUDGET", "60"))
-    clean = int(os.environ.get("CLEAN", "0"))
-    only = [b for b in os.environ.get("BUGS", "").split(",") if b]
+    seeds = int(os.environ.get("DRIVER_SEEDS", "3"))
+    budget = int(os.environ.get("DRIVER_BUDGET", "60"))
+    clean = int(os.environ.get("DRIVER_CLEAN", "0"))
     failed = False
-    print(f"| planted bug | target | rule | found (of {seeds}) | median s | times s |")
-    print("|---|---|---|---|---|---|")
-    for target, rules, kind in bugs(root):
-        if only and target not in only:
+    if seeds > 0:
+        print(f"| planted bug | target | rule | found (of {seeds}) | median s | times s |")
+        print("|---|---|---|---|---|---|")
+    for target, rules, kind in selected(root):
+        if seeds == 0:
             continue
         sample = target.rsplit("_bug", 1)[0]
         times, found = [], 0

@@ -12,6 +12,7 @@ seconds=${DDIMAP_SMOKE_SECONDS:-20}
 preset=libfuzzer-asan
 cmake --preset "$preset" >/dev/null
 harnesses=${DDIMAP_SMOKE_HARNESSES:-$(bash ci/harnesses.sh $preset)}
+drivers=" $(build/$preset/harnesses/ddimap-repro --list-harnesses=driver | tr '\n' ' ') "
 
 # shellcheck disable=SC2086
 cmake --build --preset "$preset" --parallel "$(nproc)" --target $harnesses
@@ -33,7 +34,11 @@ for h in $harnesses; do
     tail -n 60 "$work/$h/log"
     for a in "$work/$h/artifacts"/*; do
       [ -e "$a" ] || continue
-      echo "--- $a (base64, replay with: build/gcc-debug/harnesses/ddimap-repro --profile $h FILE)"
+      if [[ $drivers == *" $h "* ]]; then  # a driver target replays its own inputs
+        echo "--- $a (base64, replay with: DDIMAP_FUZZ_TRACE=1 build/gcc-debug/harnesses/$h FILE)"
+      else
+        echo "--- $a (base64, replay with: build/gcc-debug/harnesses/ddimap-repro --profile $h FILE)"
+      fi
       base64 -w0 "$a"; echo
     done
     status=1

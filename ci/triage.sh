@@ -11,6 +11,8 @@ Triages crash files of the ddimap fuzz targets (libFuzzer crash-*/timeout-*,
 AFL++ crashes/id:*; both are raw inputs). For each file:
   1. reproduces it with ddimap-repro --profile H (core + oracle, no engine) and,
      when built, the libFuzzer + ASan + UBSan target (for sanitizer reports);
+     a driver fuzz target (ddimap-repro --list-harnesses=driver) with itself,
+     built without an engine in DDIMAP_BUILD_DIR, its schedule printed;
   2. classifies it by signature (ddimap-repro --classify): the SIGNATURE: line
      of an oracle mismatch, self-check or expectation failure, else for a
      sanitizer report "<sanitizer> <error type> at <top 2 frames in ddimap code>";
@@ -25,12 +27,15 @@ AFL++ crashes/id:*; both are raw inputs). For each file:
   5. writes DIR/<slug-of-signature>.trace: the minimised input as a trace with
      the core's actual results as `=>` expectations, under a header with the
      signature, the crash file and the date, and appends the signature to
-     DIR/signatures.tsv.
+     DIR/signatures.tsv; for a driver target, DIR/drivers/<H>-<slug>.input
+     (the minimised input, which ctest replays: the fixed driver must run it
+     clean) and its printed schedule, <...>.schedule.
 Then edit the trace's expectations to what docs/semantics.md says, fix the
 core, and commit both files: ctest replays every tests/regressions/*.trace.
 
 options:
-  --harness H        a harness of the list (ddimap-repro --list-harnesses);
+  --harness H        a harness of the list (ddimap-repro --list-harnesses), or
+                     a planted-bug build of a driver target of it (fuzz_ddxnet_bug7);
                      default: a component of the file's path naming one (e.g.
                      build/campaign/fuzz_mm_io/crashes/...), else fuzz_all
   --regressions DIR  where traces and signatures.tsv live (default
@@ -68,10 +73,14 @@ fuzz_bin() { printf '%s\n' "$fuzz_build/harnesses/$harness"; }
 classify() { repro --classify "$1"; }  # LOG
 lib() { python3 "$root/ci/fuzzlib.py" "$@"; }
 
-# ddimap-repro on one input (binary under --profile; for a text harness the text as a .trace).
+is_driver() { [[ $driver_harnesses == *" $harness "* ]]; }
+# ddimap-repro on one input (binary under --profile; for a text harness the text as a .trace);
+# a driver fuzz target's input by the target itself, built without an engine, its schedule printed.
 run_repro() {  # FILE LOG [options]
   local f=$1 log=$2; shift 2
-  if [[ $text_harnesses == *" $harness "* ]]; then
+  if is_driver; then
+    (DDIMAP_FUZZ_TRACE=1 timeout 120 "$build/harnesses/$harness" "$f" >"$log" 2>&1; exit $?) 2>/dev/null
+  elif [[ $text_harnesses == *" $harness "* ]]; then
     cp "$f" "$work/input.trace"
     repro "$@" "$work/input.trace" >"$log" 2>&1
   else
@@ -122,13 +131,19 @@ triage_one() {  # FILE
   local file=$1 sig repro_sig="" fuzz_sig="" known
   echo "=== $file (harness $harness)"
   [ -f "$file" ] || { echo "  cannot read $file"; return 1; }
+  local reproducer=ddimap-repro
+  if is_driver; then
+    reproducer="$harness (no engine)"
+    [ -x "$build/harnesses/$harness" ] || cmake --build "$build" --parallel "${JOBS:-$(nproc)}" --target "$harness" >&2 ||
+      { echo "  could not build $harness in $build"; return 1; }
+  fi
   # 1. reproduce, 2. classify
   if run_repro "$file" "$work/repro.log"; then
-    echo "  ddimap-repro: runs clean"
+    echo "  $reproducer: runs clean"
   elif repro_sig=$(classify "$work/repro.log") && [ -n "$repro_sig" ]; then
-    echo "  ddimap-repro: reproduced: $repro_sig"
+    echo "  $reproducer: reproduced: $repro_sig"
   else
-    echo "  ddimap-repro: failed without a signature:"; tail -n 5 "$work/repro.log" | sed 's/^/    /'
+    echo "  $reproducer: failed without a signature:"; tail -n 5 "$work/repro.log" | sed 's/^/    /'
   fi
   if ! have_fuzz_target; then
     echo "  no fuzz target at $(fuzz_bin) (sanitizer crashes need it: cmake --preset libfuzzer-asan)"
@@ -148,6 +163,7 @@ triage_one() {  # FILE
   # 4. minimise: libFuzzer's bytes, then ddimap-repro's program (which writes the trace's calls)
   local min=$file body=$work/body.trace
   minimize_libfuzzer "$file" "$work/min.lf.bin" "$sig" && min=$work/min.lf.bin
+  if is_driver; then write_driver_regression "$min" "$sig"; return; fi
   if [ -n "$repro_sig" ]; then
     run_repro "$min" "$work/min.log" --minimize --max-seconds "$secs" -o "$body"
     sed -n '/ wrote /!s/^# minimize: /  minimise: /p' "$work/min.log"
@@ -186,6 +202,22 @@ triage_one() {  # FILE
   echo "  next: edit its expectations to what docs/semantics.md says, fix the core, commit both files"
 }
 
+# A driver target's crash: the input itself, under DIR/drivers/<harness>-<slug>.input (ctest
+# replays it on the driver, which must run it clean once fixed), and its schedule as printed,
+# <...>.schedule, to read.
+write_driver_regression() {  # INPUT SIG
+  local name base
+  name=$(lib regression-name "$2" "$regressions/drivers") || return 1
+  base=$regressions/drivers/$harness-${name%.trace}
+  mkdir -p "$regressions/drivers"
+  cp "$1" "$base.input"
+  run_repro "$1" "$base.schedule"
+  printf '%s\t%s\n' "$2" "drivers/$(basename "$base.input")" >>"$regressions/signatures.tsv"
+  echo "new: $2 -> $base.input"
+  echo "  wrote $base.input (its schedule: $base.schedule) and added it to $regressions/signatures.tsv"
+  echo "  next: fix the driver; ctest then replays the input, which must run clean"
+}
+
 harness="" regressions=$root/tests/regressions classify_log="" files=()
 need() { [ "$1" -ge 2 ] || { echo "triage.sh: $2 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -218,6 +250,11 @@ if [ ! -x "$build/harnesses/ddimap-repro" ]; then
 fi
 [ -z "$classify_log" ] || { classify "$classify_log"; exit; }
 harnesses=" $(repro --list-harnesses | tr '\n' ' ') " text_harnesses=" $(repro --list-harnesses=text | tr '\n' ' ') "
+driver_harnesses=" $(repro --list-harnesses=driver | tr '\n' ' ') "
+# A planted-bug build of a listed driver target (fuzz_ddxnet_bug7) is triaged as a driver target too.
+if [[ ${harness:-} =~ ^(.+)_bug[0-9]+$ && $driver_harnesses == *" ${BASH_REMATCH[1]} "* ]]; then
+  driver_harnesses+="$harness " harnesses+="$harness "
+fi
 case $harnesses in *" ${harness:-fuzz_all} "*) ;; *) echo "triage.sh: unknown harness '$harness'" >&2; exit 2 ;; esac
 
 work=$(mktemp -d)

@@ -78,7 +78,7 @@ class Run {
       while (steps++ < kMaxSteps && schedule_.Next(&op)) Step(op);
       Finish();
     }
-    log_.Step("teardown");
+    log_.Event("teardown: the machine reports what is still held");
     capi::g_instruments = {};
     ddimap_teardown();
     log_.Flush();
@@ -256,7 +256,7 @@ class Run {
   void Stop(bool surprise) {
     if (surprise) {
       gone_ = true;
-      log_.Step("surprise removal: the device reads all ones");
+      log_.Event("surprise removal: the device reads all ones from now on");
     }
     started_ = false;
     switch (d_.family) {
@@ -352,7 +352,7 @@ class Run {
     if (!started_) return;
     if (what % 5 == 0 || processes_.empty()) {
       if (processes_.size() >= kMaxProcesses) return;
-      log_.Step("a display driver's process starts");
+      log_.Event("a display driver's process starts");
       processes_.push_back({ddimap_create_process(), {}});
       return;
     }
@@ -406,7 +406,7 @@ class Run {
   // the miniport fails is not retried).
   void ExitProcess(std::size_t p) {
     for (std::size_t n = processes_[p].mappings.size(); n > 0; --n) Unmap(p, n - 1);
-    log_.Step("the display driver's process exits");
+    log_.Event("the display driver's process exits");
     ddimap_exit_process(processes_[p].handle);
     processes_.erase(processes_.begin() + static_cast<std::ptrdiff_t>(p));
   }

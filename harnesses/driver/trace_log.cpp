@@ -33,6 +33,12 @@ void TraceLog::StepAt(const char* what, unsigned irql) {
   Print("[" + std::to_string(++steps_) + "] " + what + " at " + IrqlName(irql));
 }
 
+void TraceLog::Event(const char* what) {
+  if (!on_) return;
+  Flush();
+  Print("[" + std::to_string(++steps_) + "] " + what);
+}
+
 void TraceLog::StepIoctl(const char* name, unsigned long code, std::size_t process) {
   if (!on_) return;
   Flush();

@@ -19,8 +19,10 @@ class TraceLog {
   // Watches `m`'s calls (when on).
   void Attach(Machine* m);
   void Header(const char* driver, std::size_t size);
-  // A step at PASSIVE_LEVEL, or at `irql`; an IOCTL from a process.
+  // A step at PASSIVE_LEVEL, or at `irql`; an IOCTL from a process; an event
+  // of the operating system's (no driver code).
   void Step(const char* what) { StepAt(what, 0); }
+  void Event(const char* what);
   void StepAt(const char* what, unsigned irql);
   void StepIoctl(const char* name, unsigned long code, std::size_t process);
   // Runs the driver's code: only calls made inside are printed.

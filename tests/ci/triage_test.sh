@@ -11,6 +11,11 @@
 #     normal build under test.
 #   triage_test.sh no-mutants CORE_LIBRARY
 #     The normal build's core library holds no trace of the mutants.
+#   triage_test.sh driver SOURCE_DIR BUILD_DIR WORK_DIR
+#     Triages ddxnet bug 8's crash input (a planted-bug build of a driver fuzz
+#     target, BUILD_DIR's engine-less one; no libFuzzer tree) into a scratch
+#     regressions directory: the report's signature, the input kept with its
+#     printed schedule, the signature list, and a second triage that knows it.
 set -uo pipefail
 
 # The file name ci/triage.sh gives a signature (same rule as its slug_of).
@@ -228,10 +233,36 @@ EOF
   [ "$fails" -eq 0 ]
 }
 
+driver() {
+  local src=$1 build=$2 work=$3 reg out
+  rm -rf "$work" && mkdir -p "$work/reg"
+  reg=$work/reg
+  : >"$reg/signatures.tsv"
+  cp "$src/tests/regressions/drivers/fuzz_ddxnet-bug8-NDIS_IO.IRQL.input" "$work/crash-bug8"
+  out=$(DDIMAP_BUILD_DIR=$build DDIMAP_FUZZ_BUILD_DIR=$work/none bash "$src/ci/triage.sh" \
+          --harness fuzz_ddxnet_bug8 --regressions "$reg" "$work/crash-bug8" 2>&1)
+  echo "$out"
+  local sig="ddimap: NDIS_IO.IRQL in NdisMUnmapIoSpace" base
+  base=$reg/drivers/fuzz_ddxnet_bug8-$(slug_of_sig "$sig")
+  check "reproduced by the engine-less target" grep -q -F "fuzz_ddxnet_bug8 (no engine): reproduced: $sig" <<<"$out"
+  check "the input is kept as it was (no libFuzzer tree to minimise)" cmp -s "$work/crash-bug8" "$base.input"
+  check "its schedule shows the DPC" grep -q -F "MiniportInterruptDPC at DISPATCH_LEVEL" "$base.schedule"
+  check "its schedule ends in the report" grep -q -F "ERROR: $sig" "$base.schedule"
+  check "the signature is listed" grep -q -x -F "$(printf '%s\t%s' "$sig" "drivers/$(basename "$base.input")")" \
+    "$reg/signatures.tsv"
+  out=$(DDIMAP_BUILD_DIR=$build DDIMAP_FUZZ_BUILD_DIR=$work/none bash "$src/ci/triage.sh" \
+          --harness fuzz_ddxnet_bug8 --regressions "$reg" "$work/crash-bug8" 2>&1)
+  check "a second triage knows it" grep -q -F "known: $sig" <<<"$out"
+  echo "--- triage_driver: $fails failure(s)"
+  [ "$fails" -eq 0 ]
+}
+
 case ${1:-} in
+  driver) [ $# -eq 4 ] || { echo "usage: $0 driver SOURCE_DIR BUILD_DIR WORK_DIR" >&2; exit 2; }
+    driver "$2" "$3" "$4" ;;
   planted-bug) [ $# -eq 4 ] || { echo "usage: $0 planted-bug SOURCE_DIR WORK_DIR NORMAL_REPRO" >&2; exit 2; }
     planted_bug "$2" "$3" "$4" ;;
   no-mutants) [ $# -eq 2 ] || { echo "usage: $0 no-mutants CORE_LIBRARY" >&2; exit 2; }
     no_mutants "$2" ;;
-  *) echo "usage: $0 planted-bug SOURCE_DIR WORK_DIR NORMAL_REPRO | no-mutants CORE_LIBRARY" >&2; exit 2 ;;
+  *) echo "usage: $0 planted-bug SOURCE_DIR WORK_DIR NORMAL_REPRO | no-mutants CORE_LIBRARY | driver ..." >&2; exit 2 ;;
 esac
