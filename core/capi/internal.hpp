@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "ddimap/machine.hpp"
 #include "ddimap/options.hpp"
@@ -83,8 +84,8 @@ struct Instruments {
 extern Instruments g_instruments;
 template <typename T>
 T Noted(T result) {
-  if (g_instruments.note != nullptr) [[unlikely]]
-    g_instruments.note(g_instruments.context, static_cast<u64>(result));
+  if (g_instruments.note != nullptr) [[unlikely]]  // a status as its 32 bits, not sign-extended
+    g_instruments.note(g_instruments.context, static_cast<u64>(static_cast<std::make_unsigned_t<T>>(result)));
   return result;
 }
 template <typename T>
