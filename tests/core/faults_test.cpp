@@ -163,5 +163,59 @@ TEST_F(FaultsTest, AReportAfterAnInjectedFailureNamesIt) {
       << json;
 }
 
+// FaultMode::Decided (the driver fuzzing kit's): the function is asked once
+// per map/open/allocate/register call, with that call's record, and only then.
+struct Decisions {
+  std::vector<CallId> asked;
+  bool fail = false;
+  static bool Decide(void* self, const CallRecord& call) {
+    auto& d = *static_cast<Decisions*>(self);
+    d.asked.push_back(call.id);
+    return d.fail;
+  }
+};
+
+TEST_F(FaultsTest, DecidedAsksOncePerResourceCallAndFailsWhenTold) {
+  Decisions d;
+  m.SetFaultDecider(&Decisions::Decide, &d);
+  EXPECT_EQ(m.options().faults, FaultMode::Decided);
+  ASSERT_EQ(m.EnterCallback(Callback::StartDevice, wdm), ControlStatus::Ok);
+  const u64 va = m.MmMapIoSpace(kWdmBar, 0x1000, kMmNonCached);
+  EXPECT_NE(va, 0u);
+  m.Write(va, 4, 1);  // not a resource call: not asked
+  d.fail = true;
+  EXPECT_EQ(m.MmMapIoSpaceEx(kWdmBar + 0x1000, 0x1000, kPageReadWrite), 0u);
+  EXPECT_EQ(d.asked, (std::vector<CallId>{CallId::MmMapIoSpace, CallId::MmMapIoSpaceEx}));
+  EXPECT_EQ(m.injected_fault_count(), 1u);
+  m.MmUnmapIoSpace(va, 0x1000);
+  ASSERT_EQ(m.LeaveCallback(true), ControlStatus::Ok);
+  EXPECT_EQ(m.report_count(), 0u);
+
+  m.SetFaultDecider(nullptr, nullptr);
+  EXPECT_EQ(m.options().faults, FaultMode::Off);
+  m.SetFaults(FaultMode::Decided, 0, 0);  // no function to ask: off
+  EXPECT_EQ(m.options().faults, FaultMode::Off);
+}
+
+// The call observer sees every call's record as the call starts.
+TEST_F(FaultsTest, TheCallObserverSeesEveryCallInOrder) {
+  std::vector<std::pair<u64, CallId>> seen;
+  m.SetCallObserver(
+      [](void* self, const CallRecord& c) {
+        static_cast<std::vector<std::pair<u64, CallId>>*>(self)->emplace_back(c.seq, c.id);
+      },
+      &seen);
+  ASSERT_EQ(m.EnterCallback(Callback::StartDevice, wdm), ControlStatus::Ok);
+  const u64 va = m.MmMapIoSpace(kWdmBar, 0x1000, kMmNonCached);
+  m.MmUnmapIoSpace(va, 0x1000);
+  m.SetCallObserver(nullptr, nullptr);
+  ASSERT_EQ(m.LeaveCallback(true), ControlStatus::Ok);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].second, CallId::EnterCallback);
+  EXPECT_EQ(seen[1].second, CallId::MmMapIoSpace);
+  EXPECT_EQ(seen[2].second, CallId::MmUnmapIoSpace);
+  EXPECT_EQ(seen[1].first + 1, seen[2].first);
+}
+
 }  // namespace
 }  // namespace ddimap::test
