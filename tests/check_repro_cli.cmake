@@ -68,3 +68,14 @@ file(WRITE ${WORK}/bad_world.trace "world {\n  ram 0x0 0x1000\n  nic1 memory 0xd
 run_repro(out rc "DDIMAP_OPTIONS=" ${WORK}/bad_world.trace)
 expect_rc("${rc}" 2 "${out}")
 expect_has("${out}" "bad_world.trace:3:3: expected nic0 (devices of a family are numbered in order), got 'nic1'")
+
+# A driver fuzz target's input (under corpus/<target>/, or --profile <target>)
+# is not a program: refused with the way to replay it, exit status 2.
+file(MAKE_DIRECTORY ${WORK}/corpus/fuzz_ddxnet)
+file(WRITE ${WORK}/corpus/fuzz_ddxnet/seed "\n")
+run_repro(out rc "DDIMAP_OPTIONS=" ${WORK}/corpus/fuzz_ddxnet/seed)
+expect_rc("${rc}" 2 "${out}")
+expect_has("${out}" "an input of the driver fuzz target fuzz_ddxnet: replay it with that target")
+run_repro(out rc "DDIMAP_OPTIONS=" --profile fuzz_ddxnet ${WORK}/corpus/fuzz_ddxnet/seed)
+expect_rc("${rc}" 2 "${out}")
+expect_has("${out}" "fuzz_ddxnet is a driver fuzz target")

@@ -62,6 +62,7 @@ void Machine::SetFaultDecider(FaultDecider decide, void* context) {
 void Machine::SetCallObserver(CallObserver observe, void* context) {
   s_->observer = observe;
   s_->observer_context = context;
+  s_->UpdateBeginHook();
 }
 
 // Kept with the number the next call will get, so that Begin need not clear it.

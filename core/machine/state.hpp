@@ -125,6 +125,7 @@ struct Machine::State {
   u64 seq = 0;
   CallRecord cur;  // the call being executed
   bool torn_down = false;
+  bool begin_hook = false;  // torn_down or an observer: Begin takes BeginWatched
 
   // Fault injection (families/faults.cpp).
   u64 fault_state = 0;          // the Random generator (splitmix64)
@@ -173,7 +174,8 @@ struct Machine::State {
   // Starts a call: fills `cur` and returns false when the machine is torn down.
   bool Begin(CallId id, std::initializer_list<u64> args, u8 null_mask = 0) {
     // Inline: every DDI starts here, and the argument count is then a constant.
-    if (torn_down) return false;
+    // One test after the record covers both rare cases (a torn-down machine,
+    // a call observer), so that watching calls costs the others nothing.
     cur.seq = ++seq;
     cur.id = id;
     cur.irql = irql;
@@ -183,9 +185,19 @@ struct Machine::State {
     std::size_t i = 0;
     for (u64 a : args) cur.args[i++] = a;
     for (; i < cur.args.size(); ++i) cur.args[i] = 0;
-    if (observer != nullptr) [[unlikely]] observer(observer_context, cur);
+    if (begin_hook) [[unlikely]] return Watched();
     return true;
   }
+  // A torn-down machine ignores the call (and does not count it); an observer sees it.
+  [[gnu::cold, gnu::noinline]] bool Watched() {
+    if (torn_down) {
+      --seq;
+      return false;
+    }
+    if (observer != nullptr) observer(observer_context, cur);
+    return true;
+  }
+  void UpdateBeginHook() { begin_hook = torn_down || observer != nullptr; }
 
   // --- reports ---
   // Files a report of `rule` about the current call; `m` adds the calls that

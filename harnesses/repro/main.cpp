@@ -134,6 +134,17 @@ int Replay(const fs::path& path, const Options& o, Reach* reach) {
     return 2;
   }
   bool is_trace = path.extension() == ".trace";
+  // A driver fuzz target's input is a schedule for its driver, not a program:
+  // only the target replays it.
+  if (!is_trace && o.profile.empty())
+    for (const auto& part : path)
+      for (const std::string& d : DriverFuzzers())
+        if (part == d) {
+          std::fprintf(stderr, "%s: an input of the driver fuzz target %s: replay it with that target "
+                       "(DDIMAP_FUZZ_TRACE=1 build/<preset>/harnesses/%s FILE, docs/driver-fuzzing.md)\n",
+                       path.c_str(), d.c_str(), d.c_str());
+          return 2;
+        }
   Program p;
   std::string profile = ProfileFor(path, o);
   if (is_trace) {
@@ -318,6 +329,12 @@ int main(int argc, char** argv) {
       o.profile = value("--profile");
       bool known = false;
       for (const auto& p : AllProfiles()) known |= p.name == o.profile;
+      for (const std::string& d : DriverFuzzers())
+        if (d == o.profile) {
+          std::fprintf(stderr, "ddimap-repro: %s is a driver fuzz target: its inputs replay with the target itself "
+                       "(docs/driver-fuzzing.md)\n", d.c_str());
+          return 2;
+        }
       if (!known) {
         std::fprintf(stderr, "ddimap-repro: unknown profile '%s' (see --help)\n", o.profile.c_str());
         return 2;
