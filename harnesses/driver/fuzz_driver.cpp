@@ -117,15 +117,16 @@ class Run {
   // --- loading and the machine -----------------------------------------------------------
   bool Load() {
     static UNICODE_STRING path = RTL_CONSTANT_STRING(u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\ddimap");
-    log_.Step("DriverEntry");
     if (d_.family == DDIMAP_FUZZ_VIDEO) {
       if (d_.video_driver_entry == nullptr) return Refuse("a video description needs .video_driver_entry");
+      log_.Step("DriverEntry");
       const ULONG status = log_.Driver([&] { return d_.video_driver_entry(ddimap_driver_object(), &path); });
       return log_.Returned(status) == NO_ERROR;
     }
     if (d_.driver_entry == nullptr) return d_.family == DDIMAP_FUZZ_WDM || d_.family == DDIMAP_FUZZ_UMDF
                                                ? true
                                                : Refuse("the description needs .driver_entry");
+    log_.Step("DriverEntry");
     const NTSTATUS status = log_.Driver([&] { return d_.driver_entry(ddimap_driver_object(), &path); });
     return NT_SUCCESS(log_.Returned(status));
   }
