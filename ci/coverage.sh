@@ -10,6 +10,8 @@
 # the profiles with llvm-profdata and writes, under build/coverage/:
 #   html/        llvm-cov show: core/ sources, line counts and branch coverage
 #   summary.txt  llvm-cov report: line and branch coverage per core/ file + TOTAL
+#   summary-drivers.txt  the same for examples/ (the sample drivers), when their fuzz
+#                targets ran
 #   reach.md     per harness: rules and documented statuses reached
 #                (ddimap-repro --stats), with what was not reached
 # summary.txt and reach.md are also printed.
@@ -109,6 +111,14 @@ quiet_cov show "${cov_args[@]}" -format=html -output-dir="$out/html" \
   quiet_cov report "${cov_args[@]}" -show-branch-summary -show-region-summary=false \
     -show-instantiation-summary=false "$root/core"
 } >"$out/summary.txt"
+# The sample drivers' own sources, when their fuzz targets ran (a driver author's figure).
+drivers=" $("$bin/ddimap-repro" --list-harnesses=driver | tr '\n' ' ') "
+driver_run=0
+for h in "${harnesses[@]}"; do [[ $drivers != *" $h "* ]] || driver_run=1; done
+if [ "$driver_run" = 1 ]; then
+  quiet_cov report "${cov_args[@]}" -show-branch-summary -show-region-summary=false \
+    -show-instantiation-summary=false "$root/examples" >"$out/summary-drivers.txt"
+fi
 
 {
   echo "| harness | corpus | inputs | rules reached | statuses reached | not reached |"
@@ -121,6 +131,7 @@ cat "$out/summary.txt"
 echo
 cat "$out/reach.md"
 echo
+[ "$driver_run" = 0 ] || { cat "$out/summary-drivers.txt"; echo; }
 echo "HTML report: $out/html/index.html; summary: $out/summary.txt; reach: $out/reach.md"
 if [ "$replay_failures" -gt 0 ]; then
   echo "coverage: $replay_failures replay(s) reported failures (see above); the figures include every input" >&2
