@@ -215,3 +215,10 @@ printf "%-15s %11s %8s %${ew}s %12s  %-28s %s\n" harness executions exec/s "$edg
 for line in "${summary[@]}"; do echo "$line"; done
 echo "corpora: build/campaign/<harness>/corpus; crashes: build/campaign/<harness>/crashes"
 echo "reproduce a crash: $repro --profile <harness> <crash file>"
+drivers=" $("$repro" --list-harnesses=driver | tr '\n' ' ') "
+for h in "${harnesses[@]}"; do
+  if [[ $drivers == *" $h "* ]]; then
+    echo "  (a driver target's crash: DDIMAP_FUZZ_TRACE=1 $bin/<harness> <crash file>, or ci/triage.sh --harness <harness> <crash file>)"
+    break
+  fi
+done
