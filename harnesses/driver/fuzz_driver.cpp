@@ -255,6 +255,7 @@ class Run {
   // A stop, or with `surprise` a surprise removal: the device reads all ones
   // from then on, and the driver is told in the way its family tells it.
   void Stop(bool surprise) {
+    if (d_.family == DDIMAP_FUZZ_VIDEO) return;  // XPDM adapters stay until the machine goes
     if (surprise) {
       gone_ = true;
       log_.Event("surprise removal: the device reads all ones from now on");
@@ -268,7 +269,6 @@ class Run {
         });
         return;
       case DDIMAP_FUZZ_KMDF: return Release();
-      case DDIMAP_FUZZ_VIDEO: started_ = true; return;  // XPDM adapters stay until the machine goes
       case DDIMAP_FUZZ_WDM:
         if (surprise) Wdm(DDIMAP_CB_SURPRISE_REMOVAL, "IRP_MN_SURPRISE_REMOVAL", d_.surprise_removal);
         Wdm(surprise ? DDIMAP_CB_REMOVE_DEVICE : DDIMAP_CB_STOP_DEVICE,
