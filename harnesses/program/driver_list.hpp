@@ -11,6 +11,6 @@
 namespace ddimap::harness {
 
 // In build order; empty when the file is missing.
-std::vector<std::string> DriverFuzzers();
+const std::vector<std::string>& DriverFuzzers();
 
 }  // namespace ddimap::harness
