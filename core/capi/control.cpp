@@ -88,6 +88,7 @@ Machine& LazyMachine() {
     }
     Install(new Machine(options));
   }
+  PollInstruments();
   return *g_machine;
 }
 
@@ -236,6 +237,7 @@ HANDLE ddimap_create_process(void) {
 int ddimap_exit_process(HANDLE process) {
   Machine* m = CurrentMachine();
   if (m == nullptr) return DDIMAP_E_NO_MACHINE;
+  ddimap::capi::PollInstruments();
   return ToStatus(m->ExitProcess(Guest(process)));
 }
 
@@ -262,6 +264,7 @@ int ddimap_enter_callback(int callback, PVOID object) {
 int ddimap_leave_callback(BOOLEAN succeeded) {
   Machine* m = CurrentMachine();
   if (m == nullptr) return DDIMAP_E_NO_MACHINE;
+  ddimap::capi::PollInstruments();
   return ToStatus(m->LeaveCallback(succeeded != 0));
 }
 

@@ -70,18 +70,27 @@ void ForgetSharedMemory(const void* host);
 void ReleaseAllSharedMemory();
 // --- instruments for the driver fuzzing kit (harnesses/driver) -------------------------
 // A fuzzer plays the device: what each register or port read returns is the
-// reader's answer (given the model's value), and a tracer is told the result
-// of each call that reads, maps, opens, allocates or registers. Both off
-// (nullptr) unless the kit sets them; process-global like the machine.
+// reader's answer (given the model's value); a tracer is told the result of
+// each call that reads, maps, opens, allocates or registers, and polled
+// between calls (before each WDK function, before a runner leaves the driver's
+// callback), when Machine::last_call() holds the call just made. All off
+// (nullptr) unless the kit sets them; process-global like the machine. Only
+// the C API pays for them: the core's calls are untouched.
 enum class DeviceSpace : u8 { Memory, Port };
 using DeviceReader = u64 (*)(void* context, DeviceSpace space, u64 address, unsigned width, u64 value);
 using ResultNote = void (*)(void* context, u64 result);
+using Poll = void (*)(void* context);
 struct Instruments {
   DeviceReader read = nullptr;
   ResultNote note = nullptr;
+  Poll poll = nullptr;
   void* context = nullptr;
 };
 extern Instruments g_instruments;
+inline void PollInstruments() {
+  if (g_instruments.poll != nullptr) [[unlikely]]
+    g_instruments.poll(g_instruments.context);
+}
 template <typename T>
 T Noted(T result) {
   if (g_instruments.note != nullptr) [[unlikely]]  // a status as its 32 bits, not sign-extended

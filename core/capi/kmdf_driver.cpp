@@ -139,6 +139,7 @@ NTSTATUS RunHardwareCallback(WDFDEVICE device, bool prepare) {
   } else if (!prepare && d->callbacks.EvtDeviceReleaseHardware != nullptr) {
     status = d->callbacks.EvtDeviceReleaseHardware(device, list);
   }
+  ddimap::capi::PollInstruments();  // the driver's last call, before the callback's leak check
   if (ddimap::capi::CurrentMachine() == m) m->LeaveCallback(NT_SUCCESS(status));
   return status;
 }

@@ -254,6 +254,7 @@ NDIS_STATUS ddimap_ndis_initialize(NDIS_HANDLE adapter) {
     NDIS_STATUS open_error = NDIS_STATUS_SUCCESS;
     UINT selected = 0;
     const NDIS_STATUS status = d5.chars.InitializeHandler(&open_error, &selected, media, NdisMediumMax, adapter, adapter);
+    ddimap::capi::PollInstruments();  // the driver's last call, before the callback's leak check
     if (CurrentMachine() == m) m->LeaveCallback(status == NDIS_STATUS_SUCCESS);
     return status;
   }
@@ -265,6 +266,7 @@ NDIS_STATUS ddimap_ndis_initialize(NDIS_HANDLE adapter) {
   params.AllocatedResources = ddimap_adapter_resources(adapter);  // what the adapter was assigned, in order
   const NDIS_STATUS status = g_driver.chars.InitializeHandlerEx(adapter, g_driver.driver_context, &params);
   // The machine may be gone if the driver destroyed it; nothing to leave then.
+  ddimap::capi::PollInstruments();  // the driver's last call, before the callback's leak check
   if (CurrentMachine() == m) m->LeaveCallback(status == NDIS_STATUS_SUCCESS);
   return status;
 }
@@ -284,6 +286,7 @@ int ddimap_ndis_halt(NDIS_HANDLE adapter, int halt_action) {
   } else {
     g_driver.chars.HaltHandlerEx(context, static_cast<NDIS_HALT_ACTION>(halt_action));
   }
+  ddimap::capi::PollInstruments();  // the driver's last call, before the callback's leak check
   if (CurrentMachine() == m) m->LeaveCallback(true);
   return DDIMAP_OK;
 }

@@ -95,6 +95,7 @@ VP_STATUS ddimap_video_find_adapter(PVOID hw_device_extension) {
   const VP_STATUS status =
       g_video.data.HwFindAdapter(hw_device_extension, g_video.hw_context, nullptr, &config, &again);
   // A failing HwVidFindAdapter fails its callback: its device bases must be freed by now.
+  ddimap::capi::PollInstruments();  // the driver's last call, before the callback's leak check
   if (CurrentMachine() == m) m->LeaveCallback(status == NO_ERROR);
   a->found = status == NO_ERROR;
   return status;
@@ -113,6 +114,7 @@ BOOLEAN ddimap_video_start_io(PVOID hw_device_extension, struct _VIDEO_REQUEST_P
       m->EnterCallback(Callback::VideoStartIo, GuestObject(hw_device_extension)) != ControlStatus::Ok)
     return FALSE;
   const BOOLEAN handled = g_video.data.HwStartIO(hw_device_extension, packet);
+  ddimap::capi::PollInstruments();  // the driver's last call, before the callback's leak check
   if (CurrentMachine() == m) m->LeaveCallback(handled != FALSE);
   return handled;
 }

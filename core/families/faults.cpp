@@ -59,12 +59,6 @@ void Machine::SetFaultDecider(FaultDecider decide, void* context) {
   s.fault_decider_context = context;
 }
 
-void Machine::SetCallObserver(CallObserver observe, void* context) {
-  s_->observer = observe;
-  s_->observer_context = context;
-  s_->UpdateBeginHook();
-}
-
 // Kept with the number the next call will get, so that Begin need not clear it.
 void Machine::SetCallSite(u64 site) {
   s_->call_site = site;

@@ -75,7 +75,6 @@ void Machine::Teardown() {
   s.io_bases.clear();
   s.released_io_bases.clear();
   s.torn_down = true;
-  s.UpdateBeginHook();
 }
 
 }  // namespace ddimap

@@ -182,6 +182,7 @@ Machine& Machine::operator=(const Machine& other) {
 Machine::~Machine() { Teardown(); }
 
 bool Machine::torn_down() const { return s_->torn_down; }
+const CallRecord& Machine::last_call() const { return s_->cur; }
 const std::vector<Report>& Machine::reports() const { return s_->reports; }
 std::size_t Machine::report_count() const { return s_->total_reports; }
 std::size_t Machine::report_count(RuleId rule) const {

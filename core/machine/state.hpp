@@ -125,7 +125,6 @@ struct Machine::State {
   u64 seq = 0;
   CallRecord cur;  // the call being executed
   bool torn_down = false;
-  bool begin_hook = false;  // torn_down or an observer: Begin takes BeginWatched
 
   // Fault injection (families/faults.cpp).
   u64 fault_state = 0;          // the Random generator (splitmix64)
@@ -135,8 +134,6 @@ struct Machine::State {
   u64 fault_asked = 0;          // the seq of the last call that asked (one answer per call)
   FaultDecider fault_decider = nullptr;  // Decided
   void* fault_decider_context = nullptr;
-  CallObserver observer = nullptr;       // SetCallObserver
-  void* observer_context = nullptr;
   std::vector<CallRecord> injected_calls;  // every injected failure, in call order
   const CallRecord* InjectedCall(u64 seq) const;
 
@@ -174,8 +171,7 @@ struct Machine::State {
   // Starts a call: fills `cur` and returns false when the machine is torn down.
   bool Begin(CallId id, std::initializer_list<u64> args, u8 null_mask = 0) {
     // Inline: every DDI starts here, and the argument count is then a constant.
-    // One test after the record covers both rare cases (a torn-down machine,
-    // a call observer), so that watching calls costs the others nothing.
+    if (torn_down) return false;
     cur.seq = ++seq;
     cur.id = id;
     cur.irql = irql;
@@ -185,19 +181,8 @@ struct Machine::State {
     std::size_t i = 0;
     for (u64 a : args) cur.args[i++] = a;
     for (; i < cur.args.size(); ++i) cur.args[i] = 0;
-    if (begin_hook) [[unlikely]] return Watched();
     return true;
   }
-  // A torn-down machine ignores the call (and does not count it); an observer sees it.
-  [[gnu::cold, gnu::noinline]] bool Watched() {
-    if (torn_down) {
-      --seq;
-      return false;
-    }
-    if (observer != nullptr) observer(observer_context, cur);
-    return true;
-  }
-  void UpdateBeginHook() { begin_hook = torn_down || observer != nullptr; }
 
   // --- reports ---
   // Files a report of `rule` about the current call; `m` adds the calls that

@@ -71,7 +71,7 @@ class Run {
     Machine& m = *capi::CurrentMachine();
     log_.Attach(&m);
     m.SetFaultDecider(&Run::Decide, this);
-    capi::g_instruments = {&Run::Read, &Run::NoteResultThunk, this};
+    capi::g_instruments = {&Run::Read, &Run::NoteResultThunk, &Run::PollThunk, this};
     if (Load() && Build()) {
       int steps = 0;
       std::uint8_t op;
@@ -109,10 +109,12 @@ class Run {
   }
   static bool Decide(void* context, const CallRecord&) {
     Run& r = *static_cast<Run*>(context);
+    r.log_.Poll(false);
     std::uint8_t b;
     return r.schedule_.Device(&b) && Fails(b);
   }
   static void NoteResultThunk(void* context, u64 result) { static_cast<Run*>(context)->log_.Result(result); }
+  static void PollThunk(void* context) { static_cast<Run*>(context)->log_.Poll(true); }
 
   // --- loading and the machine -----------------------------------------------------------
   bool Load() {

@@ -18,9 +18,14 @@ std::string IrqlName(unsigned irql) {
 
 }  // namespace
 
-void TraceLog::Attach(Machine* m) {
-  m_ = m;
-  if (on_) m->SetCallObserver(&TraceLog::OnCall, this);
+void TraceLog::Poll(bool completed) {
+  if (!on_ || m_ == nullptr) return;
+  const CallRecord& c = m_->last_call();
+  if (c.seq != last_seq_) {
+    last_seq_ = c.seq;
+    if (in_driver_) OnCall(c);
+  }
+  if (completed) Flush();
 }
 
 void TraceLog::Header(const char* driver, std::size_t size) {
@@ -48,13 +53,11 @@ void TraceLog::StepIoctl(const char* name, unsigned long code, std::size_t proce
 
 // The driver's own calls; entering and leaving the entry point's callback is
 // the kit's doing and shows as the step.
-void TraceLog::OnCall(void* context, const CallRecord& call) {
-  TraceLog& t = *static_cast<TraceLog*>(context);
-  if (!t.in_driver_) return;
-  t.Flush();  // before a leak check's report, too
+void TraceLog::OnCall(const CallRecord& call) {
+  Flush();
   if (call.id == CallId::EnterCallback || call.id == CallId::LeaveCallback) return;
-  t.pending_seq_ = call.seq;
-  t.pending_ = "      #" + std::to_string(call.seq) + " " + t.m_->FormatCall(call);
+  pending_seq_ = call.seq;
+  pending_ = "      #" + std::to_string(call.seq) + " " + m_->FormatCall(call);
 }
 
 void TraceLog::Flush() {

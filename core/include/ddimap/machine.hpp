@@ -39,9 +39,7 @@ enum class FaultMode : u8 {
 // FaultMode::Decided's question: whether `call`, about to take its resource,
 // fails. Asked once per call.
 using FaultDecider = bool (*)(void* context, const CallRecord& call);
-// Told of every DDI and control call as it starts (Machine::SetCallObserver):
-// a tool that traces what a driver called.
-using CallObserver = void (*)(void* context, const CallRecord& call);
+
 
 struct MachineOptions {
   Policy policy = Policy::Record;
@@ -260,8 +258,9 @@ class Machine {
   void SetCallSite(u64 site);
   // FaultMode::Decided from the next call on, asking `decide` (nullptr: Off).
   void SetFaultDecider(FaultDecider decide, void* context);
-  // `observe` (nullptr: none) sees each later call's record before the call runs.
-  void SetCallObserver(CallObserver observe, void* context);
+  // The record of the latest call (seq 0: none yet): a tracer that polls it
+  // between calls sees each call, at no cost to the calls themselves.
+  const CallRecord& last_call() const;
   // Calls failed by fault injection so far, and the record of the one
   // numbered seq (a Report's injected_seq); nullptr when none has that number.
   std::size_t injected_fault_count() const;
