@@ -71,7 +71,8 @@ static NTSTATUS DdxPciEvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Resource
 #if DDXPCI_BUG != 6
   if (ctx->Registers == NULL) return STATUS_DEVICE_CONFIGURATION_ERROR;
 #endif
-  WRITE_REGISTER_ULONG((volatile ULONG *)(ctx->Registers + DDXPCI_REG_CONTROL), DDXPCI_CONTROL_RUN);
+  /* The control register is the BAR's first (DDXPCI_REG_CONTROL is 0). */
+  WRITE_REGISTER_ULONG((volatile ULONG *)ctx->Registers, DDXPCI_CONTROL_RUN);
 
   /* The device says where its capability block is; it must lie in the BAR. */
   {
